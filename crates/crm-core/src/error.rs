@@ -1,0 +1,123 @@
+//! The error kinds a host can act on. Each kind has a stable code (see [`CrmError::code`])
+//! that the C ABI exposes unchanged; codes are never renumbered.
+
+use serde::{Deserialize, Serialize};
+
+/// Result alias used across the engine.
+pub type CrmResult<T> = Result<T, CrmError>;
+
+/// Every failure the engine reports.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CrmError {
+    /// Input failed validation; `field` names the offending field (dotted path for nested
+    /// fields, `row 3: phone` style for imports).
+    #[error("invalid {field}: {reason}")]
+    Validation {
+        /// The field that failed.
+        field: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// The record does not exist in the actor's tenant (another tenant's ids look exactly
+    /// like missing ones).
+    #[error("{entity} {id} not found")]
+    NotFound {
+        /// Kind of record, e.g. `customer`.
+        entity: String,
+        /// The id that was looked up.
+        id: String,
+    },
+    /// The actor may not do this; nothing was written.
+    #[error("permission denied: {action} on {module}{}", field.as_ref().map(|f| format!(" (field {f})")).unwrap_or_default())]
+    PermissionDenied {
+        /// Module of the attempted action.
+        module: String,
+        /// The attempted action.
+        action: String,
+        /// The field, when a field permission refused the write.
+        field: Option<String>,
+    },
+    /// Optimistic concurrency lost repeatedly (or a unique key raced); nothing was written.
+    /// Safe to retry.
+    #[error("conflict: {detail}")]
+    Conflict {
+        /// What conflicted.
+        detail: String,
+    },
+    /// A business rule refused the operation (held limit, cooldown, plan sum, …).
+    #[error("rule {rule} violated: {detail}")]
+    RuleViolation {
+        /// Stable rule name, e.g. `held_limit`.
+        rule: String,
+        /// Human-readable detail.
+        detail: String,
+    },
+    /// The record duplicates an existing one (查重).
+    #[error("duplicate of existing {entity} {existing}")]
+    Duplicate {
+        /// Kind of record duplicated.
+        entity: String,
+        /// Id of the existing record.
+        existing: i64,
+        /// Owner of the existing record, if any (so the caller knows whom to ask).
+        owner: Option<i64>,
+        /// Which normalized key matched (`phone`, `name`, `external_ref`).
+        matched_on: String,
+    },
+    /// The storage backend failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+}
+
+impl CrmError {
+    /// Stable numeric code of the kind (also the C ABI status code).
+    pub fn code(&self) -> i32 {
+        match self {
+            CrmError::Validation { .. } => 1,
+            CrmError::NotFound { .. } => 2,
+            CrmError::PermissionDenied { .. } => 3,
+            CrmError::Conflict { .. } => 4,
+            CrmError::RuleViolation { .. } => 5,
+            CrmError::Duplicate { .. } => 6,
+            CrmError::Storage(_) => 7,
+        }
+    }
+
+    /// Stable name of the kind, as serialized in `kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CrmError::Validation { .. } => "validation",
+            CrmError::NotFound { .. } => "not_found",
+            CrmError::PermissionDenied { .. } => "permission_denied",
+            CrmError::Conflict { .. } => "conflict",
+            CrmError::RuleViolation { .. } => "rule_violation",
+            CrmError::Duplicate { .. } => "duplicate",
+            CrmError::Storage(_) => "storage",
+        }
+    }
+
+    /// Shorthand for a validation error.
+    pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        CrmError::Validation {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for a not-found error.
+    pub fn not_found(entity: impl Into<String>, id: impl ToString) -> Self {
+        CrmError::NotFound {
+            entity: entity.into(),
+            id: id.to_string(),
+        }
+    }
+
+    /// Shorthand for a rule violation.
+    pub fn rule(rule: impl Into<String>, detail: impl Into<String>) -> Self {
+        CrmError::RuleViolation {
+            rule: rule.into(),
+            detail: detail.into(),
+        }
+    }
+}

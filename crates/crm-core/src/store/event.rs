@@ -1,0 +1,86 @@
+//! Outbox events, appended in the same transaction as the change they report.
+
+use crate::ids::TenantId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Kinds of domain events. The string form (`as_str`) is what stores keep and hosts read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A tenant was set up or its settings changed.
+    TenantConfigured,
+    /// A user or department was synced in or changed.
+    OrgChanged,
+    /// A role was created or changed.
+    RoleChanged,
+    /// A customer was created.
+    CustomerCreated,
+    /// A customer was updated.
+    CustomerUpdated,
+    /// A customer changed owner by transfer.
+    CustomerTransferred,
+    /// A team member was added to or removed from a customer.
+    TeamChanged,
+    /// A contact was created or updated.
+    ContactChanged,
+    /// A follow-up was recorded.
+    FollowUpRecorded,
+    /// An owner did not follow up within the configured hours after assignment; the
+    /// supervisor should act.
+    FollowUpOverdueEscalated,
+    /// A team membership expired.
+    TeamMembershipExpired,
+}
+
+impl EventKind {
+    /// Stable string form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::TenantConfigured => "TenantConfigured",
+            EventKind::OrgChanged => "OrgChanged",
+            EventKind::RoleChanged => "RoleChanged",
+            EventKind::CustomerCreated => "CustomerCreated",
+            EventKind::CustomerUpdated => "CustomerUpdated",
+            EventKind::CustomerTransferred => "CustomerTransferred",
+            EventKind::TeamChanged => "TeamChanged",
+            EventKind::ContactChanged => "ContactChanged",
+            EventKind::FollowUpRecorded => "FollowUpRecorded",
+            EventKind::FollowUpOverdueEscalated => "FollowUpOverdueEscalated",
+            EventKind::TeamMembershipExpired => "TeamMembershipExpired",
+        }
+    }
+}
+
+/// An event to append; the store assigns its sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEvent {
+    /// What happened.
+    pub kind: EventKind,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Record kind it concerns (`customer`).
+    pub entity: String,
+    /// Record id it concerns.
+    pub record_id: i64,
+    /// Details for the host.
+    pub payload: serde_json::Value,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Tenant.
+    pub tenant: TenantId,
+    /// Per-tenant increasing sequence (the cursor for `events_after`).
+    pub seq: i64,
+    /// What happened (`CustomerCreated`, …).
+    pub kind: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Record kind.
+    pub entity: String,
+    /// Record id.
+    pub record_id: i64,
+    /// Details.
+    pub payload: serde_json::Value,
+}

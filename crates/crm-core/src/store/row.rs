@@ -1,0 +1,229 @@
+//! The storage shape of a record: a few typed, indexed columns that queries filter on, plus
+//! the whole record as a JSON body (see `docs/adr/0001-unit-of-work.md`).
+
+use crate::error::{CrmError, CrmResult};
+use crate::ids::TenantId;
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Every kind of record the stores persist. Each has one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Entity {
+    /// Tenant settings (`tenants`).
+    Tenant,
+    /// Synced users (`users`).
+    User,
+    /// Synced departments (`departments`).
+    Department,
+    /// Roles (`roles`).
+    Role,
+    /// Team members sharing a customer (`team_members`).
+    TeamMember,
+    /// Customers (`customers`).
+    Customer,
+    /// Contacts (`contacts`).
+    Contact,
+    /// Follow-ups (`followups`).
+    FollowUp,
+}
+
+impl Entity {
+    /// Every entity, in dependency order (parents before children).
+    pub const ALL: [Entity; 8] = [
+        Entity::Tenant,
+        Entity::User,
+        Entity::Department,
+        Entity::Role,
+        Entity::Customer,
+        Entity::TeamMember,
+        Entity::Contact,
+        Entity::FollowUp,
+    ];
+
+    /// The entity's table description.
+    pub fn spec(self) -> &'static TableSpec {
+        crate::store::schema::spec(self)
+    }
+
+    /// Singular name used in errors and audit entries (`customer`).
+    pub fn name(self) -> &'static str {
+        self.spec().record_name
+    }
+
+    /// Parses a singular name back (`customer` → `Entity::Customer`).
+    pub fn from_name(name: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+/// Type of an indexed column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// 64-bit integer (ids, counts).
+    Int,
+    /// UTF-8 text.
+    Text,
+    /// An instant (UTC). SQLite stores microseconds since the epoch; PostgreSQL `timestamptz`.
+    Time,
+    /// Boolean.
+    Bool,
+}
+
+/// One indexed column of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Column name (a fixed identifier, never host input).
+    pub name: &'static str,
+    /// Column type.
+    pub ty: ColumnType,
+}
+
+/// How the actor's data scope applies to a table's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeVia {
+    /// Not scoped by ownership (org and settings tables; the service checks the action).
+    None,
+    /// The row is a customer: visible when `owner_col` is in the scope's owners, when the
+    /// actor is a live team member of it, or when it sits in one of the scope's pools.
+    Customer {
+        /// The owner column.
+        owner_col: &'static str,
+        /// The pool column.
+        pool_col: &'static str,
+    },
+    /// The row hangs off a customer: visible when that customer's owner is in the scope's
+    /// owners, when the actor owns that customer, or through a live cascading team
+    /// membership on it.
+    ChildOfCustomer {
+        /// The column holding the customer id.
+        customer_col: &'static str,
+    },
+}
+
+/// Description of one table: its name and indexed columns. Every table also has
+/// `tenant_id`, `id`, `version` and `body`; the primary key is `(tenant_id, id)`.
+#[derive(Debug)]
+pub struct TableSpec {
+    /// The entity stored here.
+    pub entity: Entity,
+    /// SQL table name.
+    pub table: &'static str,
+    /// Singular record name for errors and audit.
+    pub record_name: &'static str,
+    /// Indexed columns, in the order [`Record::columns`] returns their values.
+    pub columns: &'static [ColumnSpec],
+    /// How data scopes apply.
+    pub scope: ScopeVia,
+}
+
+impl TableSpec {
+    /// Position of a column, or a validation error naming it.
+    pub fn column_index(&self, name: &str) -> CrmResult<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| CrmError::validation(name, format!("not a column of {}", self.table)))
+    }
+}
+
+/// A value of an indexed column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SqlValue {
+    /// SQL NULL.
+    Null,
+    /// Integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// Instant.
+    Time(DateTime<Utc>),
+    /// Boolean.
+    Bool(bool),
+}
+
+impl From<i64> for SqlValue {
+    fn from(v: i64) -> Self {
+        SqlValue::Int(v)
+    }
+}
+impl From<bool> for SqlValue {
+    fn from(v: bool) -> Self {
+        SqlValue::Bool(v)
+    }
+}
+impl From<DateTime<Utc>> for SqlValue {
+    fn from(v: DateTime<Utc>) -> Self {
+        SqlValue::Time(v)
+    }
+}
+impl From<String> for SqlValue {
+    fn from(v: String) -> Self {
+        SqlValue::Text(v)
+    }
+}
+impl From<&str> for SqlValue {
+    fn from(v: &str) -> Self {
+        SqlValue::Text(v.to_owned())
+    }
+}
+impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(SqlValue::Null)
+    }
+}
+
+/// A record as stores see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRow {
+    /// Which table.
+    pub entity: Entity,
+    /// Owning tenant.
+    pub tenant: TenantId,
+    /// Record id (unique within the tenant and table).
+    pub id: i64,
+    /// Version after this write (1 on insert).
+    pub version: i64,
+    /// Indexed column values, in [`TableSpec::columns`] order.
+    pub columns: Vec<SqlValue>,
+    /// The whole record as JSON.
+    pub body: String,
+}
+
+/// A domain record that can be stored.
+pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
+    /// Its table.
+    const ENTITY: Entity;
+    /// Owning tenant.
+    fn tenant(&self) -> TenantId;
+    /// Raw id.
+    fn raw_id(&self) -> i64;
+    /// Current version.
+    fn version(&self) -> i64;
+    /// Sets the version (the service bumps it on update).
+    fn set_version(&mut self, version: i64);
+    /// Indexed column values, in [`TableSpec::columns`] order.
+    fn columns(&self) -> Vec<SqlValue>;
+
+    /// The stored form of this record.
+    fn to_row(&self) -> CrmResult<StoredRow> {
+        let body = serde_json::to_string(self)
+            .map_err(|e| CrmError::Storage(format!("encoding {}: {e}", Self::ENTITY.name())))?;
+        Ok(StoredRow {
+            entity: Self::ENTITY,
+            tenant: self.tenant(),
+            id: self.raw_id(),
+            version: self.version(),
+            columns: self.columns(),
+            body,
+        })
+    }
+
+    /// Decodes a stored row (the body is the source of truth; the version column wins).
+    fn from_row(row: &StoredRow) -> CrmResult<Self> {
+        let mut record: Self = serde_json::from_str(&row.body).map_err(|e| {
+            CrmError::Storage(format!("decoding {} {}: {e}", Self::ENTITY.name(), row.id))
+        })?;
+        record.set_version(row.version);
+        Ok(record)
+    }
+}

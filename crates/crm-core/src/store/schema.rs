@@ -1,0 +1,135 @@
+//! The logical schema: one [`TableSpec`] per entity. Both SQL adapters' migrations create
+//! exactly these tables and columns (plus `tenant_id`, `id`, `version`, `body`); the
+//! conformance suite checks every column round-trips and filters alike.
+
+use super::row::{ColumnSpec, ColumnType, Entity, ScopeVia, TableSpec};
+
+const fn col(name: &'static str, ty: ColumnType) -> ColumnSpec {
+    ColumnSpec { name, ty }
+}
+
+use ColumnType::{Bool, Int, Text, Time};
+
+static TENANTS: TableSpec = TableSpec {
+    entity: Entity::Tenant,
+    table: "tenants",
+    record_name: "tenant",
+    columns: &[],
+    scope: ScopeVia::None,
+};
+
+static USERS: TableSpec = TableSpec {
+    entity: Entity::User,
+    table: "users",
+    record_name: "user",
+    columns: &[
+        col("department_id", Int),
+        col("supervisor_id", Int),
+        col("active", Bool),
+    ],
+    scope: ScopeVia::None,
+};
+
+static DEPARTMENTS: TableSpec = TableSpec {
+    entity: Entity::Department,
+    table: "departments",
+    record_name: "department",
+    columns: &[col("parent_id", Int)],
+    scope: ScopeVia::None,
+};
+
+static ROLES: TableSpec = TableSpec {
+    entity: Entity::Role,
+    table: "roles",
+    record_name: "role",
+    // unique (tenant_id, name)
+    columns: &[col("name", Text)],
+    scope: ScopeVia::None,
+};
+
+static TEAM_MEMBERS: TableSpec = TableSpec {
+    entity: Entity::TeamMember,
+    table: "team_members",
+    record_name: "team_member",
+    // unique (tenant_id, customer_id, user_id); (tenant_id, customer_id) references customers
+    columns: &[
+        col("customer_id", Int),
+        col("user_id", Int),
+        col("access", Text),
+        col("cascade", Bool),
+        col("expires_at", Time),
+    ],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
+static CUSTOMERS: TableSpec = TableSpec {
+    entity: Entity::Customer,
+    table: "customers",
+    record_name: "customer",
+    // unique (tenant_id, external_ref) where external_ref is not null
+    columns: &[
+        col("owner_id", Int),
+        col("pool_id", Int),
+        col("name", Text),
+        col("name_norm", Text),
+        col("phone_norm", Text),
+        col("external_ref", Text),
+        col("level", Text),
+        col("deal_status", Text),
+        col("owned_since", Time),
+        col("next_followup_at", Time),
+        col("escalation_pending", Bool),
+        col("created_at", Time),
+    ],
+    scope: ScopeVia::Customer {
+        owner_col: "owner_id",
+        pool_col: "pool_id",
+    },
+};
+
+static CONTACTS: TableSpec = TableSpec {
+    entity: Entity::Contact,
+    table: "contacts",
+    record_name: "contact",
+    // (tenant_id, customer_id) references customers
+    columns: &[
+        col("customer_id", Int),
+        col("name", Text),
+        col("phone_norm", Text),
+    ],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
+static FOLLOWUPS: TableSpec = TableSpec {
+    entity: Entity::FollowUp,
+    table: "followups",
+    record_name: "followup",
+    // (tenant_id, customer_id) references customers
+    columns: &[
+        col("customer_id", Int),
+        col("author_id", Int),
+        col("at", Time),
+        col("next_followup_at", Time),
+    ],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
+/// The table description of an entity.
+pub fn spec(entity: Entity) -> &'static TableSpec {
+    match entity {
+        Entity::Tenant => &TENANTS,
+        Entity::User => &USERS,
+        Entity::Department => &DEPARTMENTS,
+        Entity::Role => &ROLES,
+        Entity::TeamMember => &TEAM_MEMBERS,
+        Entity::Customer => &CUSTOMERS,
+        Entity::Contact => &CONTACTS,
+        Entity::FollowUp => &FOLLOWUPS,
+    }
+}

@@ -1,0 +1,1 @@
+//! Runnable tours of the crm engine; see `tour.rs`.
