@@ -1,10 +1,22 @@
 #![doc = include_str!("../README.md")]
 
+pub mod access;
 pub mod actor;
 pub mod clock;
+pub mod contact;
+pub mod customer;
 pub mod error;
+pub mod followup;
 pub mod ids;
+pub mod money;
+pub mod org;
 pub mod store;
+pub mod tenant;
+pub mod validate;
+pub mod view;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use actor::Actor;
 pub use clock::{Clock, FixedClock, SystemClock};

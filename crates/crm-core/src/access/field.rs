@@ -1,0 +1,187 @@
+//! Field permissions (字段权限): hidden, read-only or editable, plus masking; and the masks.
+
+use super::grant::Module;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Access to one field. Ordered from least to most permissive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldAccess {
+    /// Not shown at all.
+    Hidden,
+    /// Shown, not writable.
+    ReadOnly,
+    /// Shown and writable.
+    Editable,
+}
+
+/// When a shown field is masked. Ordered from most to least permissive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaskMode {
+    /// Never masked.
+    #[default]
+    None,
+    /// Masked in lists, clear on the detail view.
+    InLists,
+    /// Masked everywhere.
+    Everywhere,
+}
+
+/// A role's rule for one field of one module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldRule {
+    /// Module.
+    pub module: Module,
+    /// Field name as serialized (`phone`, `content`, `custom.budget`).
+    pub field: String,
+    /// Access.
+    pub access: FieldAccess,
+    /// Masking.
+    #[serde(default)]
+    pub mask: MaskMode,
+}
+
+/// Where a record is being shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewContext {
+    /// A list or search result.
+    List,
+    /// A single record or the 360° view.
+    Detail,
+}
+
+/// The effective field rules of an actor for one module (most permissive over roles).
+/// Fields without a rule are editable and unmasked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPolicy {
+    rules: BTreeMap<String, (FieldAccess, MaskMode)>,
+}
+
+impl FieldPolicy {
+    /// Policy that allows everything.
+    pub fn open() -> Self {
+        Self::default()
+    }
+
+    /// Combines the rules of every role that grants the module. A role that grants the
+    /// module but says nothing of a field leaves it editable and unmasked.
+    pub fn combine<'a>(per_role: impl IntoIterator<Item = Vec<&'a FieldRule>>) -> Self {
+        let per_role: Vec<Vec<&FieldRule>> = per_role.into_iter().collect();
+        let mut fields: Vec<&str> = per_role.iter().flatten().map(|r| r.field.as_str()).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        let mut rules = BTreeMap::new();
+        for field in fields {
+            let mut best: Option<(FieldAccess, MaskMode)> = None;
+            for role in &per_role {
+                let (access, mask) = role
+                    .iter()
+                    .find(|r| r.field == field)
+                    .map(|r| (r.access, r.mask))
+                    .unwrap_or((FieldAccess::Editable, MaskMode::None));
+                // A role that hides the field says nothing about how it is shown.
+                let mask = if access == FieldAccess::Hidden { MaskMode::Everywhere } else { mask };
+                best = Some(match best {
+                    None => (access, mask),
+                    Some((a, m)) => (a.max(access), m.min(mask)),
+                });
+            }
+            if let Some(rule) = best.filter(|r| *r != (FieldAccess::Editable, MaskMode::None)) {
+                rules.insert(field.to_owned(), rule);
+            }
+        }
+        Self { rules }
+    }
+
+    /// Access to a field.
+    pub fn access(&self, field: &str) -> FieldAccess {
+        self.rules.get(field).map(|r| r.0).unwrap_or(FieldAccess::Editable)
+    }
+
+    /// True when the field is shown masked in this context.
+    pub fn masked(&self, field: &str, ctx: ViewContext) -> bool {
+        match self.rules.get(field) {
+            Some((FieldAccess::Hidden, _)) | None => false,
+            Some((_, MaskMode::Everywhere)) => true,
+            Some((_, MaskMode::InLists)) => ctx == ViewContext::List,
+            Some((_, MaskMode::None)) => false,
+        }
+    }
+
+    /// Fields with a rule (hidden or masked candidates).
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.rules.keys().map(String::as_str)
+    }
+}
+
+/// Masks a phone number: keeps the first 3 and last 4 digits (`138****5678`).
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
+/// Masks an e-mail address: first character of the local part, then `***@domain`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => mask_text(email),
+    }
+}
+
+/// Masks free text: first character, then `***`.
+pub fn mask_text(text: &str) -> String {
+    let first: String = text.chars().take(1).collect();
+    format!("{first}***")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(field: &str, access: FieldAccess, mask: MaskMode) -> FieldRule {
+        FieldRule {
+            module: Module::Customers,
+            field: field.into(),
+            access,
+            mask,
+        }
+    }
+
+    #[test]
+    fn masks_keep_what_the_design_says() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("1234567"), "*******");
+        assert_eq!(mask_phone("12345678"), "123*5678");
+        assert_eq!(mask_email("zhang.san@example.com"), "z***@example.com");
+        assert_eq!(mask_text("北京路1号"), "北***");
+    }
+
+    #[test]
+    fn most_permissive_role_wins() {
+        let hide = rule("phone", FieldAccess::Hidden, MaskMode::None);
+        let mask = rule("phone", FieldAccess::ReadOnly, MaskMode::Everywhere);
+        let lists = rule("phone", FieldAccess::ReadOnly, MaskMode::InLists);
+        let p = FieldPolicy::combine([vec![&hide], vec![&mask]]);
+        assert_eq!(p.access("phone"), FieldAccess::ReadOnly);
+        assert!(p.masked("phone", ViewContext::Detail));
+        let p = FieldPolicy::combine([vec![&mask], vec![&lists]]);
+        assert!(p.masked("phone", ViewContext::List));
+        assert!(!p.masked("phone", ViewContext::Detail));
+        // A role granting the module without a rule for the field opens it.
+        let p = FieldPolicy::combine([vec![&hide], vec![]]);
+        assert_eq!(p.access("phone"), FieldAccess::Editable);
+        let p = FieldPolicy::combine([vec![&hide]]);
+        assert_eq!(p.access("phone"), FieldAccess::Hidden);
+        assert!(!p.masked("phone", ViewContext::List));
+    }
+}

@@ -1,0 +1,366 @@
+//! The in-memory store: the reference semantics of the [`Store`] contract, used by unit
+//! tests and by hosts that want a throwaway engine.
+
+use crate::error::{CrmError, CrmResult};
+use crate::ids::{TenantId, UserId};
+use crate::store::{
+    AuditEntry, Changes, Entity, Event, Filter, Op, Order, Query, ScopeFilter, ScopeVia,
+    SqlValue, Store, StoredRow, Write,
+};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+#[derive(Debug, Default, Clone)]
+struct State {
+    tables: HashMap<Entity, BTreeMap<(TenantId, i64), StoredRow>>,
+    next_ids: HashMap<Entity, i64>,
+    audit: Vec<AuditEntry>,
+    events: Vec<Event>,
+    last_seq: HashMap<TenantId, i64>,
+}
+
+/// A store that keeps everything in process memory behind one mutex.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn column<'a>(row: &'a StoredRow, name: &str) -> CrmResult<&'a SqlValue> {
+    let idx = row.entity.spec().column_index(name)?;
+    row.columns
+        .get(idx)
+        .ok_or_else(|| CrmError::Storage(format!("row of {} lacks column {name}", row.entity.spec().table)))
+}
+
+fn matches_op(value: &SqlValue, op: &Op) -> bool {
+    let comparable = |other: &SqlValue| !matches!(value, SqlValue::Null) && !matches!(other, SqlValue::Null);
+    match op {
+        Op::Eq(v) => comparable(v) && value == v,
+        Op::Ne(v) => comparable(v) && value != v,
+        Op::Lt(v) => comparable(v) && value < v,
+        Op::Le(v) => comparable(v) && value <= v,
+        Op::Gt(v) => comparable(v) && value > v,
+        Op::Ge(v) => comparable(v) && value >= v,
+        Op::In(vs) => vs.iter().any(|v| comparable(v) && value == v),
+        Op::IsNull => matches!(value, SqlValue::Null),
+        Op::NotNull => !matches!(value, SqlValue::Null),
+        Op::Contains(needle) => matches!(value, SqlValue::Text(t) if t.contains(needle.as_str())),
+    }
+}
+
+fn matches_filter(row: &StoredRow, filter: &Filter) -> CrmResult<bool> {
+    Ok(matches_op(column(row, filter.column)?, &filter.op))
+}
+
+fn int_in(value: &SqlValue, set: &[i64]) -> bool {
+    matches!(value, SqlValue::Int(v) if set.contains(v))
+}
+
+impl State {
+    fn live_team_customers(&self, tenant: TenantId, actor: UserId, now: chrono::DateTime<chrono::Utc>, cascade_only: bool) -> CrmResult<Vec<i64>> {
+        let mut out = Vec::new();
+        if let Some(rows) = self.tables.get(&Entity::TeamMember) {
+            for row in rows.values().filter(|r| r.tenant == tenant) {
+                let user_ok = matches!(column(row, "user_id")?, SqlValue::Int(u) if *u == actor.0);
+                let live = match column(row, "expires_at")? {
+                    SqlValue::Null => true,
+                    SqlValue::Time(t) => *t > now,
+                    _ => false,
+                };
+                let cascade_ok = !cascade_only || matches!(column(row, "cascade")?, SqlValue::Bool(true));
+                if user_ok && live && cascade_ok {
+                    if let SqlValue::Int(c) = column(row, "customer_id")? {
+                        out.push(*c);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn in_scope(&self, row: &StoredRow, scope: &ScopeFilter) -> CrmResult<bool> {
+        let ScopeFilter::Restricted { owners, actor, pools, now } = scope else {
+            return Ok(true);
+        };
+        let owner_ids: Vec<i64> = owners.iter().map(|u| u.0).collect();
+        match row.entity.spec().scope {
+            ScopeVia::None => Err(CrmError::Storage(format!(
+                "scope does not apply to {}",
+                row.entity.spec().table
+            ))),
+            ScopeVia::Customer { owner_col, pool_col } => Ok(int_in(column(row, owner_col)?, &owner_ids)
+                || int_in(column(row, pool_col)?, pools)
+                || self.live_team_customers(row.tenant, *actor, *now, false)?.contains(&row.id)),
+            ScopeVia::ChildOfCustomer { customer_col } => {
+                let SqlValue::Int(customer_id) = column(row, customer_col)? else {
+                    return Ok(false);
+                };
+                let parent = self
+                    .tables
+                    .get(&Entity::Customer)
+                    .and_then(|t| t.get(&(row.tenant, *customer_id)));
+                if let Some(parent) = parent {
+                    let owner = column(parent, "owner_id")?;
+                    if int_in(owner, &owner_ids)
+                        || int_in(owner, &[actor.0])
+                        || int_in(column(parent, "pool_id")?, pools)
+                    {
+                        return Ok(true);
+                    }
+                }
+                Ok(self.live_team_customers(row.tenant, *actor, *now, true)?.contains(customer_id))
+            }
+        }
+    }
+
+    fn matching(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
+        let spec = query.entity.spec();
+        for f in &query.filters {
+            spec.column_index(f.column)?;
+        }
+        if let (Some(ScopeFilter::Restricted { .. }), ScopeVia::None) = (&query.scope, spec.scope) {
+            return Err(CrmError::Storage(format!("scope does not apply to {}", spec.table)));
+        }
+        let mut out = Vec::new();
+        if let Some(rows) = self.tables.get(&query.entity) {
+            for row in rows.range((query.tenant, i64::MIN)..=(query.tenant, i64::MAX)).map(|(_, r)| r) {
+                let mut ok = true;
+                for f in &query.filters {
+                    if !matches_filter(row, f)? {
+                        ok = false;
+                        break;
+                    }
+                }
+                if ok {
+                    if let Some(scope) = &query.scope {
+                        ok = self.in_scope(row, scope)?;
+                    }
+                }
+                if ok {
+                    out.push(row.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn check_unique(&self, row: &StoredRow) -> CrmResult<()> {
+        let keys: &[&[&str]] = match row.entity {
+            Entity::Role => &[&["name"]],
+            Entity::TeamMember => &[&["customer_id", "user_id"]],
+            Entity::Customer => &[&["external_ref"]],
+            _ => &[],
+        };
+        let Some(rows) = self.tables.get(&row.entity) else {
+            return Ok(());
+        };
+        for key in keys {
+            let mine: Vec<&SqlValue> = key.iter().map(|c| column(row, c)).collect::<CrmResult<_>>()?;
+            if mine.iter().any(|v| matches!(v, SqlValue::Null)) {
+                continue;
+            }
+            for other in rows.values().filter(|o| o.tenant == row.tenant && o.id != row.id) {
+                let theirs: Vec<&SqlValue> = key.iter().map(|c| column(other, c)).collect::<CrmResult<_>>()?;
+                if mine == theirs {
+                    return Err(CrmError::Conflict {
+                        detail: format!("unique key ({}) of {} already taken", key.join(", "), row.entity.spec().table),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_references(&self, row: &StoredRow) -> CrmResult<()> {
+        if matches!(row.entity, Entity::TeamMember | Entity::Contact | Entity::FollowUp) {
+            if let SqlValue::Int(customer) = column(row, "customer_id")? {
+                let exists = self
+                    .tables
+                    .get(&Entity::Customer)
+                    .is_some_and(|t| t.contains_key(&(row.tenant, *customer)));
+                if !exists {
+                    return Err(CrmError::NotFound {
+                        entity: "referenced record".into(),
+                        id: format!("customer {customer}"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_write(&mut self, tenant: TenantId, write: Write) -> CrmResult<()> {
+        match write {
+            Write::Insert(row) => {
+                if row.tenant != tenant {
+                    return Err(CrmError::Storage("row of another tenant in Changes".into()));
+                }
+                self.check_references(&row)?;
+                self.check_unique(&row)?;
+                let table = self.tables.entry(row.entity).or_default();
+                if table.contains_key(&(row.tenant, row.id)) {
+                    return Err(CrmError::Conflict {
+                        detail: format!("{} {} already exists", row.entity.spec().table, row.id),
+                    });
+                }
+                table.insert((row.tenant, row.id), row);
+            }
+            Write::Update { row, expected_version } => {
+                if row.tenant != tenant {
+                    return Err(CrmError::Storage("row of another tenant in Changes".into()));
+                }
+                let current = self.tables.get(&row.entity).and_then(|t| t.get(&(row.tenant, row.id)));
+                if current.map(|c| c.version) != Some(expected_version) {
+                    return Err(CrmError::Conflict {
+                        detail: format!("{} {} changed since it was read", row.entity.spec().table, row.id),
+                    });
+                }
+                self.check_references(&row)?;
+                self.check_unique(&row)?;
+                self.tables.entry(row.entity).or_default().insert((row.tenant, row.id), row);
+            }
+            Write::Delete { entity, tenant: row_tenant, id, expected_version } => {
+                if row_tenant != tenant {
+                    return Err(CrmError::Storage("row of another tenant in Changes".into()));
+                }
+                let table = self.tables.entry(entity).or_default();
+                if table.get(&(row_tenant, id)).map(|c| c.version) != Some(expected_version) {
+                    return Err(CrmError::Conflict {
+                        detail: format!("{} {id} changed since it was read", entity.spec().table),
+                    });
+                }
+                table.remove(&(row_tenant, id));
+                if entity == Entity::Customer {
+                    self.check_no_children(row_tenant, id)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_no_children(&self, tenant: TenantId, customer: i64) -> CrmResult<()> {
+        for child in [Entity::TeamMember, Entity::Contact, Entity::FollowUp] {
+            if let Some(rows) = self.tables.get(&child) {
+                for row in rows.values().filter(|r| r.tenant == tenant) {
+                    if int_in(column(row, "customer_id")?, &[customer]) {
+                        return Err(CrmError::NotFound {
+                            entity: "referenced record".into(),
+                            id: format!("customer {customer} still referenced by {}", child.spec().table),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn allocate_ids(&self, entity: Entity, count: u32) -> CrmResult<i64> {
+        let mut state = self.lock();
+        let next = state.next_ids.entry(entity).or_insert(1);
+        let first = *next;
+        *next += i64::from(count);
+        Ok(first)
+    }
+
+    async fn get(&self, entity: Entity, tenant: TenantId, id: i64) -> CrmResult<Option<StoredRow>> {
+        Ok(self.lock().tables.get(&entity).and_then(|t| t.get(&(tenant, id))).cloned())
+    }
+
+    async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
+        let mut rows = self.lock().matching(query)?;
+        if query.order == Order::IdDesc {
+            rows.reverse();
+        }
+        if let Some(after) = query.after {
+            rows.retain(|r| match query.order {
+                Order::IdAsc => r.id > after,
+                Order::IdDesc => r.id < after,
+            });
+        }
+        if let Some(limit) = query.limit {
+            rows.truncate(limit as usize);
+        }
+        Ok(rows)
+    }
+
+    async fn count(&self, query: &Query) -> CrmResult<u64> {
+        Ok(self.lock().matching(query)?.len() as u64)
+    }
+
+    async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
+        let mut guard = self.lock();
+        let mut next = guard.clone();
+        let Changes { tenant, writes, audit, events } = changes;
+        for write in writes {
+            next.apply_write(tenant, write)?;
+        }
+        for mut entry in audit {
+            entry.id = next.audit.len() as i64 + 1;
+            next.audit.push(entry);
+        }
+        let mut seqs = Vec::with_capacity(events.len());
+        for event in events {
+            let seq = next.last_seq.entry(tenant).or_insert(0);
+            *seq += 1;
+            seqs.push(*seq);
+            next.events.push(Event {
+                tenant,
+                seq: *seq,
+                kind: event.kind.as_str().to_owned(),
+                at: event.at,
+                entity: event.entity,
+                record_id: event.record_id,
+                payload: event.payload,
+            });
+        }
+        *guard = next;
+        Ok(seqs)
+    }
+
+    async fn events_after(&self, tenant: TenantId, cursor: i64, limit: u32) -> CrmResult<Vec<Event>> {
+        Ok(self
+            .lock()
+            .events
+            .iter()
+            .filter(|e| e.tenant == tenant && e.seq > cursor)
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
+
+    async fn audit_for_record(&self, tenant: TenantId, entity: &str, record_id: i64) -> CrmResult<Vec<AuditEntry>> {
+        Ok(self
+            .lock()
+            .audit
+            .iter()
+            .filter(|a| a.tenant == tenant && a.entity == entity && a.record_id == record_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn audit_by_user(&self, tenant: TenantId, user: UserId, after: i64, limit: u32) -> CrmResult<Vec<AuditEntry>> {
+        Ok(self
+            .lock()
+            .audit
+            .iter()
+            .filter(|a| a.tenant == tenant && a.actor == Some(user) && a.id > after)
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
+}

@@ -1,0 +1,104 @@
+//! Records as an actor may see them: hidden fields emptied, masked fields masked, and the
+//! names of both listed so hosts can render them.
+
+use crate::access::{mask_email, mask_phone, mask_text, FieldAccess, FieldPolicy, ViewContext};
+use serde::{Deserialize, Serialize};
+
+/// A record after field permissions were applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visible<T> {
+    /// The record, with hidden fields emptied and masked fields masked.
+    #[serde(flatten)]
+    pub record: T,
+    /// Fields withheld from the actor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_fields: Vec<String>,
+    /// Fields shown masked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub masked_fields: Vec<String>,
+}
+
+/// How a text field is masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaskKind {
+    /// Keep first 3 and last 4 characters.
+    Phone,
+    /// Keep first character and the domain.
+    Email,
+    /// Keep the first character.
+    Text,
+}
+
+/// Applies a policy field by field; each record type drives it over its own fields.
+pub struct Masker<'a> {
+    policy: &'a FieldPolicy,
+    ctx: ViewContext,
+    hidden: Vec<String>,
+    masked: Vec<String>,
+}
+
+impl<'a> Masker<'a> {
+    /// Starts masking under `policy` in `ctx`.
+    pub fn new(policy: &'a FieldPolicy, ctx: ViewContext) -> Self {
+        Self {
+            policy,
+            ctx,
+            hidden: Vec::new(),
+            masked: Vec::new(),
+        }
+    }
+
+    /// True when the field is hidden (and records it).
+    pub fn hide(&mut self, field: &str) -> bool {
+        let hidden = self.policy.access(field) == FieldAccess::Hidden;
+        if hidden {
+            self.hidden.push(field.to_owned());
+        }
+        hidden
+    }
+
+    /// An optional text field: emptied when hidden, masked when masked.
+    pub fn text(&mut self, field: &str, value: &mut Option<String>, kind: MaskKind) {
+        if self.hide(field) {
+            *value = None;
+        } else if let Some(v) = value.as_mut() {
+            self.mask_in_place(field, v, kind);
+        }
+    }
+
+    /// A required text field: emptied when hidden, masked when masked.
+    pub fn required_text(&mut self, field: &str, value: &mut String, kind: MaskKind) {
+        if self.hide(field) {
+            value.clear();
+        } else {
+            self.mask_in_place(field, value, kind);
+        }
+    }
+
+    /// Any other field: reset to its default when hidden (amounts are hidden, never masked).
+    pub fn other<T: Default>(&mut self, field: &str, value: &mut T) {
+        if self.hide(field) {
+            *value = T::default();
+        }
+    }
+
+    fn mask_in_place(&mut self, field: &str, value: &mut String, kind: MaskKind) {
+        if self.policy.masked(field, self.ctx) {
+            *value = match kind {
+                MaskKind::Phone => mask_phone(value),
+                MaskKind::Email => mask_email(value),
+                MaskKind::Text => mask_text(value),
+            };
+            self.masked.push(field.to_owned());
+        }
+    }
+
+    /// Wraps the record.
+    pub fn finish<T>(self, record: T) -> Visible<T> {
+        Visible {
+            record,
+            hidden_fields: self.hidden,
+            masked_fields: self.masked,
+        }
+    }
+}
