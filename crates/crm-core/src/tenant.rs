@@ -102,3 +102,60 @@ impl Record for Tenant {
         Vec::new()
     }
 }
+
+/// The UTC instant at which local `date` starts in `tz` (the first instant of the day that
+/// exists; where midnight is skipped by a DST change, the first valid local time after it).
+pub fn local_midnight(tz: chrono_tz::Tz, date: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{TimeZone, Timelike};
+    let mut local = date.and_time(chrono::NaiveTime::MIN);
+    for _ in 0..48 {
+        if let Some(t) = tz.from_local_datetime(&local).earliest() {
+            return t.with_timezone(&chrono::Utc);
+        }
+        local += chrono::Duration::minutes(30);
+        debug_assert!(local.minute() % 30 == 0);
+    }
+    chrono::Utc.from_utc_datetime(&date.and_time(chrono::NaiveTime::MIN))
+}
+
+/// Start of the local day containing `now` and start of the next one, as UTC instants.
+pub fn local_day_bounds(
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let today = now.with_timezone(&tz).date_naive();
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    (local_midnight(tz, today), local_midnight(tz, tomorrow))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn day_bounds_follow_the_tenant_zone() {
+        let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        // 2026-03-01 15:59:59 UTC is 23:59:59 in Shanghai; one second later is the next day.
+        let before = Utc.with_ymd_and_hms(2026, 3, 1, 15, 59, 59).unwrap();
+        let after = Utc.with_ymd_and_hms(2026, 3, 1, 16, 0, 0).unwrap();
+        assert_eq!(local_day_bounds(tz, before).1, after);
+        assert_eq!(local_day_bounds(tz, after).0, after);
+    }
+
+    #[test]
+    fn midnight_skipped_by_dst_moves_to_the_first_valid_time() {
+        // Santiago skips 00:00–01:00 local on 2024-09-08.
+        let tz: chrono_tz::Tz = "America/Santiago".parse().unwrap();
+        let start = local_midnight(tz, chrono::NaiveDate::from_ymd_opt(2024, 9, 8).unwrap());
+        assert_eq!(start.with_timezone(&tz).format("%H:%M").to_string(), "01:00");
+    }
+
+    #[test]
+    fn bad_settings_name_the_field() {
+        let s = TenantSettings { time_zone: "Mars/Base".into(), ..TenantSettings::default() };
+        assert!(matches!(s.validate(), Err(CrmError::Validation { field, .. }) if field == "settings.time_zone"));
+        let s = TenantSettings { default_currency: "ABC".into(), ..TenantSettings::default() };
+        assert!(matches!(s.validate(), Err(CrmError::Validation { field, .. }) if field == "settings.default_currency"));
+    }
+}

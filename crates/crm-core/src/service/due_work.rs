@@ -1,0 +1,128 @@
+//! Scheduled work (`run_due_work`): everything time-driven, in batches, idempotent at the
+//! same `now`, safe to run from several processes (optimistic versions make a second runner
+//! lose the race instead of doing the work twice).
+
+use super::{json, Crm, Ctx};
+use crate::access::TeamMember;
+use crate::actor::Actor;
+use crate::customer::Customer;
+use crate::error::{CrmError, CrmResult};
+use crate::ids::TenantId;
+use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Rows handled per transaction.
+pub const DUE_WORK_BATCH: u32 = 500;
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueWorkReport {
+    /// Customers whose missing follow-up was escalated to the supervisor.
+    pub followup_escalations: u64,
+    /// Team memberships removed because they expired.
+    pub expired_team_members: u64,
+}
+
+impl<S: Store> Crm<S> {
+    /// Runs everything due in `tenant` at `now`.
+    pub async fn run_due_work(&self, tenant: TenantId, now: DateTime<Utc>) -> CrmResult<DueWorkReport> {
+        let actor = Actor::system(tenant);
+        let mut ctx = self.ctx(actor).await?;
+        ctx.now = super::truncate_micros(now);
+        Ok(DueWorkReport {
+            followup_escalations: self.escalate_missing_followups(&ctx).await?,
+            expired_team_members: self.expire_team_members(&ctx).await?,
+        })
+    }
+
+    /// Runs `step` over batches until it reports no more work; a batch that loses an
+    /// optimistic race is simply picked again (the winner's writes make it smaller).
+    async fn in_batches<F, Fut>(&self, mut step: F) -> CrmResult<u64>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = CrmResult<Option<(Changes, u64)>>>,
+    {
+        let mut done = 0;
+        let mut conflicts = 0;
+        while let Some((changes, n)) = step().await? {
+            match self.store().apply(changes).await {
+                Ok(_) => done += n,
+                Err(CrmError::Conflict { .. }) if conflicts < 100 => conflicts += 1,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+
+    async fn escalate_missing_followups(&self, ctx: &Ctx) -> CrmResult<u64> {
+        let hours = ctx.tenant.settings.followup_escalation_hours;
+        if hours == 0 {
+            return Ok(0);
+        }
+        let cutoff = ctx.now - Duration::hours(i64::from(hours));
+        self.in_batches(|| async move {
+            let due: Vec<Customer> = self
+                .store()
+                .load_all(
+                    &Query::new(Entity::Customer, ctx.tenant.id)
+                        .filter(Filter::eq("escalation_pending", true))
+                        .filter(Filter::le("owned_since", cutoff))
+                        .limit(DUE_WORK_BATCH),
+                )
+                .await?;
+            if due.is_empty() {
+                return Ok(None);
+            }
+            let mut changes = Changes::new(ctx.tenant.id);
+            for c in &due {
+                let next = Customer { escalated_for: c.owned_since, ..c.clone() };
+                changes.update(&next)?;
+                changes.audit(ctx.audit("due_work.escalate_followup", Entity::Customer, c.id.0, json(c), json(&next)));
+                let supervisor = c.owner_id.and_then(|o| ctx.access.org().supervisor(o, 1));
+                changes.event(ctx.event(
+                    EventKind::FollowUpOverdueEscalated,
+                    Entity::Customer,
+                    c.id.0,
+                    serde_json::json!({
+                        "owner_id": c.owner_id,
+                        "supervisor_id": supervisor,
+                        "owned_since": c.owned_since,
+                        "hours": hours,
+                    }),
+                ));
+            }
+            Ok(Some((changes, due.len() as u64)))
+        })
+        .await
+    }
+
+    async fn expire_team_members(&self, ctx: &Ctx) -> CrmResult<u64> {
+        self.in_batches(|| async move {
+            let expired: Vec<TeamMember> = self
+                .store()
+                .load_all(
+                    &Query::new(Entity::TeamMember, ctx.tenant.id)
+                        .filter(Filter::le("expires_at", ctx.now))
+                        .limit(DUE_WORK_BATCH),
+                )
+                .await?;
+            if expired.is_empty() {
+                return Ok(None);
+            }
+            let mut changes = Changes::new(ctx.tenant.id);
+            for m in &expired {
+                changes.delete(m);
+                changes.audit(ctx.audit("due_work.expire_team_member", Entity::TeamMember, m.id.0, json(m), serde_json::Value::Null));
+                changes.event(ctx.event(
+                    EventKind::TeamMembershipExpired,
+                    Entity::Customer,
+                    m.customer_id.0,
+                    serde_json::json!({ "user_id": m.user_id, "expired_at": m.expires_at }),
+                ));
+            }
+            Ok(Some((changes, expired.len() as u64)))
+        })
+        .await
+    }
+}

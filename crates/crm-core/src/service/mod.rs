@@ -1,0 +1,198 @@
+//! The service façade: every operation resolves the actor's permissions, loads a snapshot
+//! through the store, calls a pure rule, applies the resulting [`Changes`] atomically, and
+//! retries a bounded number of times on an optimistic-concurrency conflict.
+
+mod contacts;
+mod customers;
+mod due_work;
+mod followups;
+mod import;
+mod logs;
+mod org;
+mod overview;
+mod team;
+mod tenants;
+
+pub use due_work::DueWorkReport;
+pub use followups::{Agenda, AgendaItem};
+pub use customers::CustomerFilter;
+pub use overview::Customer360;
+
+use crate::access::{AccessContext, Role};
+use crate::actor::Actor;
+use crate::clock::Clock;
+use crate::error::{CrmError, CrmResult};
+use crate::org::{Department, Org, User};
+use crate::store::{AuditEntry, Entity, EventKind, NewEvent, Query, Store, StoreExt};
+use crate::tenant::Tenant;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// How many times an operation is tried when its writes lose an optimistic race.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+/// Largest page a list call returns.
+pub const MAX_PAGE: u32 = 500;
+
+/// The engine: operations over a store, with a clock.
+pub struct Crm<S: Store> {
+    store: S,
+    clock: Arc<dyn Clock>,
+    max_attempts: u32,
+}
+
+/// One page of a keyset-paged list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `after` to get the next page; `None` when this was the last.
+    pub next_after: Option<i64>,
+}
+
+/// What the loaded snapshot of a call knows about the tenant and the actor.
+pub(crate) struct Ctx {
+    pub tenant: Tenant,
+    pub access: AccessContext,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    pub(crate) fn audit(&self, operation: &str, entity: Entity, record_id: i64, before: serde_json::Value, after: serde_json::Value) -> AuditEntry {
+        AuditEntry {
+            id: 0,
+            tenant: self.tenant.id,
+            at: self.now,
+            actor: self.access.actor().user_id(),
+            operation: operation.to_owned(),
+            entity: entity.name().to_owned(),
+            record_id,
+            changes: AuditEntry::diff(&before, &after),
+        }
+    }
+
+    pub(crate) fn event(&self, kind: EventKind, entity: Entity, record_id: i64, payload: serde_json::Value) -> NewEvent {
+        NewEvent {
+            kind,
+            at: self.now,
+            entity: entity.name().to_owned(),
+            record_id,
+            payload,
+        }
+    }
+}
+
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// Runs `$body` (an async block yielding `CrmResult<(Changes, T)>`) and applies its changes,
+/// re-running the body on `Conflict` up to the engine's attempt limit.
+macro_rules! transact {
+    ($crm:expr, $body:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let (changes, out) = $body.await?;
+            if changes.is_empty() {
+                break Ok(out);
+            }
+            match $crm.store().apply(changes).await {
+                Ok(_) => break Ok(out),
+                Err($crate::error::CrmError::Conflict { .. }) if attempt < $crm.max_attempts() => continue,
+                Err(e) => break Err(e),
+            }
+        }
+    }};
+}
+pub(crate) use transact;
+
+impl<S: Store> Crm<S> {
+    /// An engine over `store` reading time from `clock`.
+    pub fn new(store: S, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            clock,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// Sets how often an operation is tried on conflicts (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Attempts per operation.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The current instant, truncated to microseconds (what every store keeps).
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        truncate_micros(self.clock.now())
+    }
+
+    pub(crate) async fn load_tenant(&self, actor: Actor) -> CrmResult<Tenant> {
+        self.store
+            .load::<Tenant>(actor.tenant(), actor.tenant().0)
+            .await?
+            .ok_or_else(|| CrmError::not_found("tenant", actor.tenant()))
+    }
+
+    pub(crate) async fn load_org(&self, actor: Actor) -> CrmResult<Org> {
+        let tenant = actor.tenant();
+        let users: Vec<User> = self.store.load_all(&Query::new(Entity::User, tenant)).await?;
+        let departments: Vec<Department> = self.store.load_all(&Query::new(Entity::Department, tenant)).await?;
+        Ok(Org::new(users, departments))
+    }
+
+    /// Loads the tenant and resolves the actor's permissions at `now`.
+    pub(crate) async fn ctx(&self, actor: Actor) -> CrmResult<Ctx> {
+        let tenant = self.load_tenant(actor).await?;
+        let org = self.load_org(actor).await?;
+        let roles: Vec<Role> = match actor {
+            Actor::System { .. } => Vec::new(),
+            Actor::User { .. } => self.store.load_all(&Query::new(Entity::Role, actor.tenant())).await?,
+        };
+        let access = AccessContext::resolve(actor, org, roles)?;
+        Ok(Ctx {
+            tenant,
+            access,
+            now: self.now(),
+        })
+    }
+
+    /// Reserves one fresh id.
+    pub(crate) async fn new_id(&self, entity: Entity) -> CrmResult<i64> {
+        self.store.allocate_ids(entity, 1).await
+    }
+}
+
+/// Drops sub-microsecond precision.
+pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
+pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
+    match limit {
+        None => Ok(50),
+        Some(0) => Err(CrmError::validation("limit", "must be at least 1")),
+        Some(n) if n > MAX_PAGE => Err(CrmError::validation("limit", format!("at most {MAX_PAGE}"))),
+        Some(n) => Ok(n),
+    }
+}
+
+pub use import::ImportOptions;
+pub use org::{DepartmentInput, RoleInput, UserInput};
+pub use team::TeamMemberInput;
