@@ -1,5 +1,9 @@
-//! Test support for stores and hosts: the in-memory store and the store conformance suite.
+//! Test support for stores and hosts: the in-memory store, the store conformance suite
+//! (`crm_store_conformance_tests!`), a ready-made two-tenant org, and sample records.
 
+pub mod conformance;
+pub mod fixture;
 pub mod memory;
+pub mod samples;
 
 pub use memory::MemoryStore;

@@ -1,0 +1,82 @@
+//! The store conformance suite. Every store invokes [`crm_store_conformance_tests!`] with a
+//! factory; the macro expands to one `#[tokio::test]` per case below, each on a fresh store.
+//!
+//! ```ignore
+//! async fn make_store() -> MyStore { MyStore::open_fresh().await }
+//! async fn drop_store(store: MyStore) { store.destroy().await }
+//! crm_core::crm_store_conformance_tests!(make_store);              // nothing to clean up
+//! crm_core::crm_store_conformance_tests!(make_store, drop_store);  // with teardown
+//! ```
+//! The invoking crate needs `tokio` (with `macros` and `rt-multi-thread`) as a
+//! dev-dependency. Each case receives the store in an `Arc`; the teardown runs when the
+//! case passed.
+
+mod apply;
+mod logs;
+mod queries;
+mod rows;
+mod scope;
+mod service;
+
+pub use apply::*;
+pub use logs::*;
+pub use queries::*;
+pub use rows::*;
+pub use scope::*;
+pub use service::*;
+
+/// Teardown that does nothing (stores that leave nothing behind).
+pub async fn keep<S>(_store: S) {}
+
+/// Expands to the whole conformance suite over a store factory (see the module docs).
+#[macro_export]
+macro_rules! crm_store_conformance_tests {
+    ($make:path) => {
+        $crate::crm_store_conformance_tests!($make, $crate::testkit::conformance::keep);
+    };
+    ($make:path, $teardown:path) => {
+        $crate::__crm_conformance_cases!($make, $teardown;
+            rows_round_trip_every_column_type,
+            get_is_confined_to_the_tenant,
+            allocated_ids_are_fresh,
+            filters_follow_sql_semantics,
+            unknown_columns_are_refused,
+            keyset_paging_is_exact,
+            customer_scope_is_pushed_down,
+            child_scope_follows_the_customer,
+            scope_on_unscoped_table_is_an_error,
+            stale_versions_conflict_and_write_nothing,
+            unique_keys_conflict,
+            missing_references_are_not_found,
+            concurrent_writers_one_winner,
+            foreign_tenant_rows_are_refused,
+            event_sequences_are_per_tenant,
+            concurrent_events_have_gapless_sequences,
+            audit_reads_back,
+            service_customer_lifecycle,
+            service_import_reports_each_row,
+            service_followups_agenda_and_escalation,
+            service_bad_input_writes_nothing,
+            service_team_sharing,
+            service_customer_360,
+        );
+    };
+}
+
+/// Implementation detail of [`crm_store_conformance_tests!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __crm_conformance_cases {
+    ($make:path, $teardown:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let store = ::std::sync::Arc::new($make().await);
+                $crate::testkit::conformance::$case(store.clone()).await;
+                if let Ok(store) = ::std::sync::Arc::try_unwrap(store) {
+                    $teardown(store).await;
+                }
+            }
+        )*
+    };
+}
