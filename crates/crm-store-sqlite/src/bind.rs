@@ -1,0 +1,136 @@
+//! Conversions between the contract's values ([`SqlValue`], instants, JSON) and SQLite
+//! values: binding parameters and decoding result columns.
+
+use chrono::{DateTime, Utc};
+use crm_core::store::{ColumnSpec, ColumnType, FieldChange, SqlValue};
+use crm_core::{CrmError, CrmResult};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Row, Sqlite};
+
+/// A runtime query with SQLite arguments.
+pub(crate) type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
+
+/// Microseconds since the Unix epoch (the stored form of an instant).
+pub(crate) fn to_micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+/// The instant stored as `micros`; out-of-range values are a storage error.
+pub(crate) fn from_micros(micros: i64, what: &str) -> CrmResult<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp_micros(micros)
+        .ok_or_else(|| CrmError::Storage(format!("{what}: {micros} µs is not a valid instant")))
+}
+
+/// Binds one value: NULL, integer, text, instant as microseconds, boolean as 0/1.
+pub(crate) fn bind_value<'q>(query: SqliteQuery<'q>, value: &'q SqlValue) -> SqliteQuery<'q> {
+    match value {
+        SqlValue::Null => query.bind(None::<i64>),
+        SqlValue::Int(v) => query.bind(*v),
+        SqlValue::Text(v) => query.bind(v.as_str()),
+        SqlValue::Time(v) => query.bind(to_micros(*v)),
+        SqlValue::Bool(v) => query.bind(i64::from(*v)),
+    }
+}
+
+/// Binds every value in order.
+pub(crate) fn bind_all<'q>(mut query: SqliteQuery<'q>, values: &'q [SqlValue]) -> SqliteQuery<'q> {
+    for value in values {
+        query = bind_value(query, value);
+    }
+    query
+}
+
+/// Name of a column type, for messages.
+pub(crate) fn type_name(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Int => "Int",
+        ColumnType::Text => "Text",
+        ColumnType::Time => "Time",
+        ColumnType::Bool => "Bool",
+    }
+}
+
+/// Whether `value` may be stored in or compared with a column of type `ty` (NULL always may).
+pub(crate) fn fits(ty: ColumnType, value: &SqlValue) -> bool {
+    matches!(
+        (ty, value),
+        (_, SqlValue::Null)
+            | (ColumnType::Int, SqlValue::Int(_))
+            | (ColumnType::Text, SqlValue::Text(_))
+            | (ColumnType::Time, SqlValue::Time(_))
+            | (ColumnType::Bool, SqlValue::Bool(_))
+    )
+}
+
+/// Reads an optional integer result column.
+pub(crate) fn get_opt_i64(row: &SqliteRow, idx: usize, what: &str) -> CrmResult<Option<i64>> {
+    row.try_get::<Option<i64>, _>(idx)
+        .map_err(|e| CrmError::Storage(format!("decoding {what}: {e}")))
+}
+
+/// Reads a non-null integer result column.
+pub(crate) fn get_i64(row: &SqliteRow, idx: usize, what: &str) -> CrmResult<i64> {
+    get_opt_i64(row, idx, what)?
+        .ok_or_else(|| CrmError::Storage(format!("decoding {what}: unexpected NULL")))
+}
+
+/// Reads an optional text result column.
+pub(crate) fn get_opt_text(row: &SqliteRow, idx: usize, what: &str) -> CrmResult<Option<String>> {
+    row.try_get::<Option<String>, _>(idx)
+        .map_err(|e| CrmError::Storage(format!("decoding {what}: {e}")))
+}
+
+/// Reads a non-null text result column.
+pub(crate) fn get_text(row: &SqliteRow, idx: usize, what: &str) -> CrmResult<String> {
+    get_opt_text(row, idx, what)?
+        .ok_or_else(|| CrmError::Storage(format!("decoding {what}: unexpected NULL")))
+}
+
+/// Reads a non-null instant result column (microseconds).
+pub(crate) fn get_time(row: &SqliteRow, idx: usize, what: &str) -> CrmResult<DateTime<Utc>> {
+    from_micros(get_i64(row, idx, what)?, what)
+}
+
+/// Reads a JSON text result column as a JSON value.
+pub(crate) fn get_json(row: &SqliteRow, idx: usize, what: &str) -> CrmResult<serde_json::Value> {
+    let text = get_text(row, idx, what)?;
+    serde_json::from_str(&text).map_err(|e| CrmError::Storage(format!("decoding {what}: {e}")))
+}
+
+/// Reads a JSON text result column holding field changes.
+pub(crate) fn get_field_changes(
+    row: &SqliteRow,
+    idx: usize,
+    what: &str,
+) -> CrmResult<Vec<FieldChange>> {
+    let text = get_text(row, idx, what)?;
+    serde_json::from_str(&text).map_err(|e| CrmError::Storage(format!("decoding {what}: {e}")))
+}
+
+/// Decodes an indexed column by its declared type.
+pub(crate) fn get_column(
+    row: &SqliteRow,
+    idx: usize,
+    column: &ColumnSpec,
+    table: &str,
+) -> CrmResult<SqlValue> {
+    let what = format!("{table}.{}", column.name);
+    Ok(match column.ty {
+        ColumnType::Int => get_opt_i64(row, idx, &what)?.map_or(SqlValue::Null, SqlValue::Int),
+        ColumnType::Text => get_opt_text(row, idx, &what)?.map_or(SqlValue::Null, SqlValue::Text),
+        ColumnType::Time => match get_opt_i64(row, idx, &what)? {
+            None => SqlValue::Null,
+            Some(micros) => SqlValue::Time(from_micros(micros, &what)?),
+        },
+        ColumnType::Bool => match get_opt_i64(row, idx, &what)? {
+            None => SqlValue::Null,
+            Some(0) => SqlValue::Bool(false),
+            Some(1) => SqlValue::Bool(true),
+            Some(other) => {
+                return Err(CrmError::Storage(format!(
+                    "decoding {what}: {other} is not a boolean (0 or 1)"
+                )))
+            }
+        },
+    })
+}
