@@ -167,13 +167,16 @@ fn parse_row(
     Ok(c)
 }
 
+/// One parsed data row: its line number and the input, or the failing (field, reason).
+pub type ParsedRow = (u64, Result<NewCustomer, (String, String)>);
+
 /// Parses CSV text: a header row, then one customer per row. Returns each data row's line
 /// number with the parsed input or the error (field, reason). A bad header or an oversized
 /// file fails the whole import.
 pub fn parse_csv(
     text: &str,
     settings: &TenantSettings,
-) -> CrmResult<Vec<(u64, Result<NewCustomer, (String, String)>)>> {
+) -> CrmResult<Vec<ParsedRow>> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(CrmError::validation("csv", format!("larger than {MAX_IMPORT_BYTES} bytes")));
     }

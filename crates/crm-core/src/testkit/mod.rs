@@ -5,5 +5,6 @@ pub mod conformance;
 pub mod fixture;
 pub mod memory;
 pub mod samples;
+pub mod scope_oracle;
 
 pub use memory::MemoryStore;

@@ -20,7 +20,7 @@ async fn sizes<S: Store>(store: &S, tenant: TenantId) -> (usize, usize) {
 pub async fn stale_versions_conflict_and_write_nothing<S: Store>(store: Arc<S>) {
     let now = start();
     let c1 = samples::customer(T1, 1, Some(12), "one", now);
-    let mut setup = samples::inserting(T1, &[c1.clone()]);
+    let mut setup = samples::inserting(T1, std::slice::from_ref(&c1));
     setup.audit(samples::audit(T1, Some(12), Entity::Customer, 1, now));
     setup.event(samples::event(1, now));
     store.apply(setup).await.expect("setup");
@@ -122,7 +122,7 @@ pub async fn missing_references_are_not_found<S: Store>(store: Arc<S>) {
 pub async fn concurrent_writers_one_winner<S: Store>(store: Arc<S>) {
     let now = start();
     let base = samples::customer(T1, 1, Some(12), "race", now);
-    store.apply(samples::inserting(T1, &[base.clone()])).await.expect("setup");
+    store.apply(samples::inserting(T1, std::slice::from_ref(&base))).await.expect("setup");
     let mut tasks = Vec::new();
     for i in 0..8 {
         let s = store.clone();

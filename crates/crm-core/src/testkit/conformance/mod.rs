@@ -45,6 +45,7 @@ macro_rules! crm_store_conformance_tests {
             customer_scope_is_pushed_down,
             child_scope_follows_the_customer,
             scope_on_unscoped_table_is_an_error,
+            random_scopes_never_leak,
             stale_versions_conflict_and_write_nothing,
             unique_keys_conflict,
             missing_references_are_not_found,

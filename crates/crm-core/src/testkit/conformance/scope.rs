@@ -94,3 +94,11 @@ pub async fn scope_on_unscoped_table_is_an_error<S: Store>(store: Arc<S>) {
     assert!(matches!(err, CrmError::Storage(_)), "{err:?}");
     assert!(store.query(&Query::new(Entity::User, T1).scope(ScopeFilter::All)).await.is_ok());
 }
+
+/// Random orgs, roles and shares: every user's scoped list equals the rules' reading,
+/// on this store (ten seeded scenarios).
+pub async fn random_scopes_never_leak<S: Store>(store: Arc<S>) {
+    for seed in 1..=10 {
+        crate::testkit::scope_oracle::check_random_scopes(store.clone(), seed).await;
+    }
+}
