@@ -178,7 +178,7 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
             .collect();
         let got: BTreeSet<i64> = result.expect("list").items.iter().map(|c| c.record.id.0).collect();
         assert_eq!(got, expected, "seed {seed}: user {uid} with {scope:?}");
-        for (&cid, _) in &owners {
+        for &cid in owners.keys() {
             let one = crm.get_customer(actor, crate::ids::CustomerId(cid)).await;
             assert_eq!(one.is_ok(), expected.contains(&cid), "seed {seed}: get of {cid} by user {uid}");
         }
