@@ -37,3 +37,17 @@ pub(crate) fn map_sqlx(err: sqlx::Error, action: &str, reference: Option<String>
 pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if matches!(db.kind(), ErrorKind::ForeignKeyViolation))
 }
+
+/// Whether the driver reports that another connection holds a lock it needed
+/// (`SQLITE_BUSY` or `SQLITE_LOCKED`, any extended code) — worth retrying shortly.
+pub(crate) fn is_busy(err: &sqlx::Error) -> bool {
+    const SQLITE_BUSY: i32 = 5;
+    const SQLITE_LOCKED: i32 = 6;
+    match err {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| matches!(code & 0xff, SQLITE_BUSY | SQLITE_LOCKED)),
+        _ => false,
+    }
+}

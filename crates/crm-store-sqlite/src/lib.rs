@@ -23,7 +23,7 @@ mod logs;
 mod read;
 mod sql;
 
-use crate::error_map::map_sqlx;
+use crate::error_map::{is_busy, map_sqlx};
 use async_trait::async_trait;
 use crm_core::ids::{TenantId, UserId};
 use crm_core::store::{AuditEntry, Changes, Entity, Event, Query, Store, StoredRow};
@@ -32,14 +32,10 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The embedded schema migrations (forward only; applied ones are never edited).
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
-
-/// How often opening retries the migrations when another process is migrating the same
-/// file at the same moment.
-const MIGRATION_ATTEMPTS: usize = 3;
 
 /// Settings for [`SqliteStore::open_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +63,7 @@ pub struct SqliteStore {
 }
 
 /// Where a store's database lives.
+#[derive(Debug)]
 enum Target {
     /// A private in-memory database.
     Memory(SqliteConnectOptions),
@@ -116,33 +113,21 @@ impl SqliteStore {
 
     /// Like [`SqliteStore::open`], with explicit settings.
     pub async fn open_with(path_or_url: &str, config: &SqliteConfig) -> CrmResult<SqliteStore> {
-        let pool = match target(path_or_url)? {
-            Target::Memory(options) => {
-                // Every connection to `:memory:` would see its own empty database: keep
-                // exactly one, forever.
-                let options = options.foreign_keys(true);
-                SqlitePoolOptions::new()
-                    .min_connections(1)
-                    .max_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .connect_with(options)
-                    .await
+        let target = target(path_or_url)?;
+        let deadline = Instant::now() + config.busy_timeout;
+        let mut pause = Duration::from_millis(10);
+        let pool = loop {
+            match connect(&target, config).await {
+                Ok(pool) => break pool,
+                // Switching a fresh file to WAL needs an exclusive lock, and SQLite refuses
+                // (without waiting) while another process does the same: retry briefly.
+                Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(e) => return Err(map_sqlx(e, &format!("opening {path_or_url}"), None)),
             }
-            Target::File(options) => {
-                let options = options
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(config.busy_timeout);
-                SqlitePoolOptions::new()
-                    .max_connections(config.max_connections.max(1))
-                    .connect_with(options)
-                    .await
-            }
-        }
-        .map_err(|e| map_sqlx(e, &format!("opening {path_or_url}"), None))?;
+        };
         migrate(&pool).await?;
         Ok(SqliteStore { pool })
     }
@@ -159,17 +144,46 @@ impl SqliteStore {
     }
 }
 
-async fn migrate(pool: &SqlitePool) -> CrmResult<()> {
-    let mut attempt = 1;
-    loop {
-        match MIGRATOR.run(pool).await {
-            Ok(()) => return Ok(()),
-            // Another process may have applied the same migration between our check and
-            // our write; the next run sees it applied.
-            Err(_) if attempt < MIGRATION_ATTEMPTS => attempt += 1,
-            Err(e) => return Err(CrmError::Storage(format!("migrating the database: {e}"))),
+async fn connect(target: &Target, config: &SqliteConfig) -> Result<SqlitePool, sqlx::Error> {
+    match target {
+        Target::Memory(options) => {
+            // Every connection to `:memory:` would see its own empty database: keep exactly
+            // one, forever.
+            SqlitePoolOptions::new()
+                .min_connections(1)
+                .max_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options.clone().foreign_keys(true))
+                .await
+        }
+        Target::File(options) => {
+            let options = options
+                .clone()
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(config.busy_timeout);
+            SqlitePoolOptions::new()
+                .max_connections(config.max_connections.max(1))
+                .connect_with(options)
+                .await
         }
     }
+}
+
+/// Brings the schema up to date under the write lock, so processes opening the same new
+/// file at once apply each migration exactly once (the others wait, then find it applied).
+async fn migrate(pool: &SqlitePool) -> CrmResult<()> {
+    let mut tx = apply::begin_immediate(pool).await?;
+    // `run_direct` is sqlx's own way around `Migrator::run`'s `Acquire` bound, which makes
+    // the future not `Send` when given a connection.
+    let result = MIGRATOR
+        .run_direct(&mut *tx)
+        .await
+        .map_err(|e| CrmError::Storage(format!("migrating the database: {e}")));
+    apply::finish(tx, result).await
 }
 
 #[async_trait]

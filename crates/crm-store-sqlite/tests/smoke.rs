@@ -995,3 +995,37 @@ async fn large_batches_span_several_statements() {
         5000
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_stores_can_open_a_fresh_file_at_once() {
+    let path = temp_db_path("race");
+    let url = path.to_str().expect("utf-8").to_owned();
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { SqliteStore::open(&url).await })
+        })
+        .collect();
+    let mut stores = Vec::new();
+    for open in opens {
+        stores.push(open.await.expect("join").expect("open"));
+    }
+    for (i, store) in stores.iter().enumerate() {
+        let id = i as i64 + 1;
+        store
+            .apply(inserts(T1, vec![customer(1, id, Cust::default())]))
+            .await
+            .expect("apply");
+    }
+    assert_eq!(
+        stores[0]
+            .count(&Query::new(Entity::Customer, T1))
+            .await
+            .expect("count"),
+        4
+    );
+    for store in &stores {
+        store.close().await;
+    }
+    remove_db(&path);
+}
