@@ -1,1 +1,1 @@
-//! Runnable tours of the crm engine; see `tour.rs`.
+#![doc = include_str!("../README.md")]

@@ -1,1 +1,241 @@
-fn main() {}
+//! A tour of the crm engine on the embedded SQLite default.
+//!
+//! ```text
+//! cargo run --example tour                 # creates or reopens ./crm-tour.db
+//! cargo run --example tour -- --reset      # starts from an empty file
+//! cargo run --example tour -- --db /tmp/x.db
+//! ```
+//!
+//! It sets up an org with three roles, imports customers from `examples/data/customers.csv`,
+//! records follow-ups, shows what a salesperson, their manager and customer service each
+//! see, prints a 360° view and the tail of the event log. Running it again on the same file
+//! is safe: set-up is idempotent and the import reports the rows it already has.
+
+use chrono::{Duration, Utc};
+use crm_core::access::{Action, DataScope, FieldAccess, FieldRule, Grant, MaskMode, Module};
+use crm_core::followup::{FollowUpKind, NewFollowUp};
+use crm_core::ids::{DepartmentId, RoleId, TenantId, UserId};
+use crm_core::service::{CustomerFilter, DepartmentInput, ImportOptions, RoleInput, UserInput};
+use crm_core::tenant::TenantSettings;
+use crm_core::{Actor, Crm, CrmResult, SystemClock};
+use crm_store_sqlite::SqliteStore;
+use std::path::Path;
+use std::sync::Arc;
+
+const TENANT: TenantId = TenantId(1);
+const MANAGER: UserId = UserId(11);
+const ZHANG: UserId = UserId(12);
+const LI: UserId = UserId(13);
+const SERVICE: UserId = UserId(20);
+
+fn grants(module: Module, actions: &[Action], scope: DataScope) -> Vec<Grant> {
+    actions.iter().map(|&action| Grant { module, action, scope }).collect()
+}
+
+fn sales_role(name: &str, scope: DataScope) -> RoleInput {
+    use Action::*;
+    RoleInput {
+        name: name.into(),
+        grants: [
+            grants(Module::Customers, &[Create, Read, Update, Import, Transfer], scope),
+            grants(Module::Contacts, &[Create, Read, Update], scope),
+            grants(Module::FollowUps, &[Create, Read], scope),
+        ]
+        .concat(),
+        fields: vec![],
+    }
+}
+
+fn service_role() -> RoleInput {
+    RoleInput {
+        name: "customer service".into(),
+        grants: [
+            grants(Module::Customers, &[Action::Read], DataScope::All),
+            grants(Module::Contacts, &[Action::Read], DataScope::All),
+            grants(Module::Tickets, &[Action::Create, Action::Read, Action::Update], DataScope::All),
+        ]
+        .concat(),
+        fields: vec![
+            FieldRule { module: Module::Customers, field: "phone".into(), access: FieldAccess::ReadOnly, mask: MaskMode::Everywhere },
+            FieldRule { module: Module::Customers, field: "email".into(), access: FieldAccess::Hidden, mask: MaskMode::None },
+            FieldRule { module: Module::Customers, field: "address".into(), access: FieldAccess::ReadOnly, mask: MaskMode::InLists },
+        ],
+    }
+}
+
+/// Creates a role, or brings an existing one of the same name up to date.
+async fn ensure_role(crm: &Crm<SqliteStore>, input: RoleInput) -> CrmResult<RoleId> {
+    let sys = Actor::system(TENANT);
+    match crm.list_roles(sys).await?.into_iter().find(|r| r.name == input.name) {
+        Some(role) => Ok(crm.update_role(sys, role.id, input).await?.id),
+        None => Ok(crm.create_role(sys, input).await?.id),
+    }
+}
+
+async fn set_up_org(crm: &Crm<SqliteStore>) -> CrmResult<()> {
+    let sys = Actor::system(TENANT);
+    crm.setup_tenant(sys, "星辰贸易集团 (demo)", TenantSettings::default()).await?;
+    let sales = ensure_role(crm, sales_role("sales", DataScope::SelfOnly)).await?;
+    let manager = ensure_role(crm, sales_role("sales manager", DataScope::SelfAndSubordinates)).await?;
+    let service = ensure_role(crm, service_role()).await?;
+    for (id, name, parent) in [(1, "Sales", None), (2, "Customer Service", None)] {
+        crm.upsert_department(sys, DepartmentInput { id: DepartmentId(id), name: name.into(), parent_id: parent }).await?;
+    }
+    let users = [
+        (MANAGER, "陈经理 (manager)", 1, None, manager),
+        (ZHANG, "张伟 (sales)", 1, Some(MANAGER), sales),
+        (LI, "李娜 (sales)", 1, Some(MANAGER), sales),
+        (SERVICE, "赵敏 (service)", 2, None, service),
+    ];
+    for (id, name, dept, supervisor, role) in users {
+        let input = UserInput {
+            id,
+            name: name.into(),
+            department_id: Some(DepartmentId(dept)),
+            supervisor_id: supervisor,
+            role_ids: vec![role],
+            tenant_admin: false,
+            active: true,
+        };
+        crm.upsert_user(sys, input).await?;
+    }
+    Ok(())
+}
+
+fn cell(s: Option<&str>, width: usize) -> String {
+    let s = s.unwrap_or("-");
+    let mut out: String = s.chars().take(width * 2).collect();
+    while out.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>() > width * 2 {
+        out.pop();
+    }
+    let shown = out.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+    if shown < width * 2 {
+        out.push_str(&" ".repeat(width * 2 - shown));
+    }
+    out.push(' ');
+    out
+}
+
+async fn show_list(crm: &Crm<SqliteStore>, who: &str, actor: Actor) -> CrmResult<()> {
+    let page = crm.list_customers(actor, CustomerFilter { limit: Some(50), ..Default::default() }).await?;
+    println!("\n{who} sees {} customer(s):", page.items.len());
+    println!("  {:>4}  {}{}{}{}", "id", cell(Some("name"), 14), cell(Some("phone"), 10), cell(Some("email"), 11), "hidden / masked");
+    for c in &page.items {
+        let r = &c.record;
+        println!(
+            "  {:>4}  {}{}{}{} / {}",
+            r.id.0,
+            cell(Some(&r.name), 14),
+            cell(r.phone.as_deref(), 10),
+            cell(r.email.as_deref(), 11),
+            if c.hidden_fields.is_empty() { "-".into() } else { c.hidden_fields.join(",") },
+            if c.masked_fields.is_empty() { "-".into() } else { c.masked_fields.join(",") },
+        );
+    }
+    Ok(())
+}
+
+async fn run(db: &str) -> CrmResult<()> {
+    println!("== crm tour on SQLite file {db}");
+    let store = SqliteStore::open(db).await?;
+    let crm = Crm::new(store, Arc::new(SystemClock));
+    set_up_org(&crm).await?;
+    println!("org: 陈经理 manages 张伟 and 李娜 (sales); 赵敏 is customer service.");
+
+    let csv_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/customers.csv");
+    let csv = std::fs::read_to_string(&csv_path).map_err(|e| crm_core::CrmError::validation("csv", e.to_string()))?;
+    let report = crm.import_customers_csv(Actor::user(TENANT, MANAGER), &csv, ImportOptions::default()).await?;
+    println!("\n== import of {} ({} rows)", csv_path.display(), report.rows);
+    println!("  imported: {}", report.imported.len());
+    for e in &report.errors {
+        println!("  line {:>2}: invalid {} — {}", e.line, e.field, e.reason);
+    }
+    for d in &report.duplicates {
+        match (d.existing, d.earlier_line) {
+            (Some(id), _) => println!("  line {:>2}: duplicate of customer {id} (owner {:?}) by {}", d.line, d.owner, d.matched_on),
+            (None, Some(l)) => println!("  line {:>2}: duplicate of line {l} by {}", d.line, d.matched_on),
+            _ => {}
+        }
+    }
+
+    // Follow-ups by 张伟 on his customers.
+    let zhang = Actor::user(TENANT, ZHANG);
+    let mine = crm.list_customers(zhang, CustomerFilter::default()).await?;
+    let now = Utc::now();
+    for (i, c) in mine.items.iter().enumerate() {
+        let fu = NewFollowUp {
+            customer_id: c.record.id,
+            kind: if i % 2 == 0 { FollowUpKind::Call } else { FollowUpKind::Visit },
+            content: format!("第{}次沟通：确认采购预算与交付时间", i + 1),
+            at: None,
+            location: None,
+            next_followup_at: Some(now + Duration::hours(2 + i as i64)),
+        };
+        crm.record_followup(zhang, fu).await?;
+    }
+    println!("\n== 张伟 recorded {} follow-up(s)", mine.items.len());
+
+    println!("\n== who sees what (scopes pushed into the query; fields masked per role)");
+    show_list(&crm, "张伟 (sales, self)", zhang).await?;
+    show_list(&crm, "陈经理 (manager, self and subordinates)", Actor::user(TENANT, MANAGER)).await?;
+    show_list(&crm, "赵敏 (customer service, all; phone masked, e-mail hidden)", Actor::user(TENANT, SERVICE)).await?;
+
+    if let Some(first) = mine.items.first() {
+        let view = crm.customer_360(Actor::user(TENANT, MANAGER), first.record.id).await?;
+        let c = &view.customer.record;
+        println!("\n== 360° view of customer {} as 陈经理", c.id.0);
+        println!("  {} ({:?}), owner {}", c.name, c.kind, view.owner_name.as_deref().unwrap_or("—"));
+        println!("  phone {}  email {}", c.phone.as_deref().unwrap_or("—"), c.email.as_deref().unwrap_or("—"));
+        println!("  address {}", c.address.as_deref().unwrap_or("—"));
+        println!("  next follow-up {}", c.next_followup_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "—".into()));
+        for f in view.recent_followups.unwrap_or_default().iter().take(3) {
+            println!("  follow-up {} {:?}: {}", f.record.at.format("%Y-%m-%d %H:%M"), f.record.kind, f.record.content);
+        }
+    }
+
+    let agenda = crm.agenda(zhang, None).await?;
+    println!("\n== 张伟's agenda: {} overdue, {} due today", agenda.overdue.len(), agenda.due_today.len());
+
+    // Scheduled work two days on: 李娜 never followed up on her imported customers.
+    let later = now + Duration::hours(49);
+    let due = crm.run_due_work(TENANT, later).await?;
+    println!("\n== run_due_work at now + 49 h: {} follow-up escalation(s) to supervisors", due.followup_escalations);
+
+    let events = crm.events_after(Actor::system(TENANT), 0, 1000).await?;
+    println!("\n== event log: {} event(s); the last 8:", events.len());
+    for e in events.iter().rev().take(8).rev() {
+        println!("  #{:<4} {:<26} {} {}", e.seq, e.kind, e.entity, e.record_id);
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut db = "crm-tour.db".to_owned();
+    let mut reset = false;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--reset" => reset = true,
+            "--db" if i + 1 < args.len() => {
+                db = args[i + 1].clone();
+                i += 1;
+            }
+            other => {
+                eprintln!("unknown argument {other:?}; usage: tour [--reset] [--db PATH]");
+                std::process::exit(2);
+            }
+        }
+        i += 1;
+    }
+    if reset {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{db}{suffix}"));
+        }
+    }
+    if let Err(e) = run(&db).await {
+        eprintln!("tour failed: {e}");
+        std::process::exit(1);
+    }
+}

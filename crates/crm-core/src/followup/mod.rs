@@ -94,11 +94,12 @@ impl NewFollowUp {
         now: DateTime<Utc>,
     ) -> CrmResult<FollowUp> {
         let content = required_text(&self.content, "content", MAX_NOTE)?;
-        let at = self.at.unwrap_or(now);
+        let at = self.at.map(crate::service::truncate_micros).unwrap_or(now);
+        let next_followup_at = self.next_followup_at.map(crate::service::truncate_micros);
         if at > now + Duration::minutes(5) {
             return Err(CrmError::validation("at", "is in the future"));
         }
-        if let Some(next) = self.next_followup_at {
+        if let Some(next) = next_followup_at {
             if next <= at {
                 return Err(CrmError::validation("next_followup_at", "must be after the follow-up"));
             }
@@ -128,7 +129,7 @@ impl NewFollowUp {
             content,
             at,
             location,
-            next_followup_at: self.next_followup_at,
+            next_followup_at,
             created_at: now,
         })
     }

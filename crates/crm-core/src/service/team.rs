@@ -59,7 +59,7 @@ impl<S: Store> Crm<S> {
                 user_id: input.user_id,
                 access: input.access,
                 cascade: input.cascade,
-                expires_at: input.expires_at,
+                expires_at: input.expires_at.map(super::truncate_micros),
                 added_by: ctx.access.user().map(|u| u.id),
                 added_at: ctx.now,
             };
