@@ -68,8 +68,10 @@ CREATE TABLE customers (
 ) STRICT;
 CREATE UNIQUE INDEX customers_external_ref ON customers (tenant_id, external_ref)
     WHERE external_ref IS NOT NULL;
-CREATE INDEX customers_owner ON customers (tenant_id, owner_id);
-CREATE INDEX customers_pool ON customers (tenant_id, pool_id);
+-- Owner and pool indexes end in id: a scoped page reads each owner's or pool's first ids
+-- straight from the index, in order.
+CREATE INDEX customers_owner ON customers (tenant_id, owner_id, id);
+CREATE INDEX customers_pool ON customers (tenant_id, pool_id, id);
 CREATE INDEX customers_name_norm ON customers (tenant_id, name_norm);
 CREATE INDEX customers_phone_norm ON customers (tenant_id, phone_norm);
 CREATE INDEX customers_owned_since ON customers (tenant_id, owned_since);

@@ -8,6 +8,7 @@ use crm_core::ids::TenantId;
 use crm_core::store::{AuditEntry, Changes, Entity, NewEvent, SqlValue, StoredRow, Write};
 use crm_core::{CrmError, CrmResult};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::collections::HashMap;
 
 /// Parameters of one audit row.
 const AUDIT_PARAMS: usize = 7;
@@ -109,36 +110,23 @@ enum Step<'a> {
     },
 }
 
-/// Validates the writes (tenant, column shapes) and groups runs of inserts into one table.
+/// Validates the writes (tenant, column shapes) and turns each run of consecutive inserts
+/// into as few multi-row `INSERT`s as keep the outcome exactly that of the given order.
 fn plan(tenant: TenantId, writes: &[Write]) -> CrmResult<Vec<Step<'_>>> {
     let mut steps: Vec<Step<'_>> = Vec::new();
+    let mut run: Vec<&StoredRow> = Vec::new();
     for write in writes {
         match write {
             Write::Insert(row) => {
                 check_row(tenant, row)?;
-                let table = table_sql(row.entity);
-                if let Some(Step::Insert {
-                    table: last_table,
-                    rows,
-                }) = steps.last_mut()
-                {
-                    if last_table.spec.entity == row.entity
-                        && rows.len() < last_table.rows_per_insert()
-                    {
-                        rows.push(row);
-                        continue;
-                    }
-                }
-                steps.push(Step::Insert {
-                    table,
-                    rows: vec![row],
-                });
+                run.push(row);
             }
             Write::Update {
                 row,
                 expected_version,
             } => {
                 check_row(tenant, row)?;
+                flush_inserts(&mut steps, &mut run);
                 steps.push(Step::Update {
                     table: table_sql(row.entity),
                     row,
@@ -152,6 +140,7 @@ fn plan(tenant: TenantId, writes: &[Write]) -> CrmResult<Vec<Step<'_>>> {
                 expected_version,
             } => {
                 check_tenant(tenant, *row_tenant)?;
+                flush_inserts(&mut steps, &mut run);
                 steps.push(Step::Delete {
                     table: table_sql(*entity),
                     id: *id,
@@ -160,7 +149,78 @@ fn plan(tenant: TenantId, writes: &[Write]) -> CrmResult<Vec<Step<'_>>> {
             }
         }
     }
+    flush_inserts(&mut steps, &mut run);
     Ok(steps)
+}
+
+/// Turns a run of inserts into steps. When every child row in the run comes after the
+/// customer it references (if that customer is inserted in the same run), grouping the run
+/// by table in dependency order changes nothing but the number of statements: every
+/// reference that held in the given order still holds, and none that failed can pass.
+/// Otherwise only neighbouring inserts into one table are grouped.
+fn flush_inserts<'a>(steps: &mut Vec<Step<'a>>, run: &mut Vec<&'a StoredRow>) {
+    let rows = std::mem::take(run);
+    if rows.is_empty() {
+        return;
+    }
+    if parents_come_first(&rows) {
+        for entity in Entity::ALL {
+            let table = table_sql(entity);
+            let group: Vec<&StoredRow> = rows
+                .iter()
+                .copied()
+                .filter(|r| r.entity == entity)
+                .collect();
+            for chunk in group.chunks(table.rows_per_insert()) {
+                steps.push(Step::Insert {
+                    table,
+                    rows: chunk.to_vec(),
+                });
+            }
+        }
+    } else {
+        for row in rows {
+            if let Some(Step::Insert { table, rows }) = steps.last_mut() {
+                if table.spec.entity == row.entity && rows.len() < table.rows_per_insert() {
+                    rows.push(row);
+                    continue;
+                }
+            }
+            steps.push(Step::Insert {
+                table: table_sql(row.entity),
+                rows: vec![row],
+            });
+        }
+    }
+}
+
+/// The customer a child row references, if any.
+fn referenced_customer(row: &StoredRow) -> Option<i64> {
+    let (_, column) = customer_children().find(|(e, _)| *e == row.entity)?;
+    let idx = row.entity.spec().column_index(column).ok()?;
+    match row.columns.get(idx) {
+        Some(SqlValue::Int(customer)) => Some(*customer),
+        _ => None,
+    }
+}
+
+/// Whether no row of the run references a customer inserted later in the same run.
+fn parents_come_first(rows: &[&StoredRow]) -> bool {
+    let mut first_insert: HashMap<i64, usize> = HashMap::new();
+    for (pos, row) in rows.iter().enumerate() {
+        if row.entity == Entity::Customer {
+            first_insert.entry(row.id).or_insert(pos);
+        }
+    }
+    if first_insert.is_empty() {
+        return true;
+    }
+    rows.iter().enumerate().all(|(pos, row)| {
+        match referenced_customer(row).and_then(|customer| first_insert.get(&customer)) {
+            Some(parent) => *parent < pos,
+            None => true,
+        }
+    })
 }
 
 fn check_tenant(tenant: TenantId, of_row: TenantId) -> CrmResult<()> {
@@ -227,7 +287,7 @@ async fn insert_rows(
                 _ => format!("inserting {} rows into {}", rows.len(), table.spec.table),
             };
             let reference = if is_foreign_key_violation(&err) {
-                missing_parent(conn, table, rows).await
+                missing_parent(conn, rows).await
             } else {
                 None
             };
@@ -254,7 +314,7 @@ async fn update_row(
         Ok(_) => Ok(()),
         Err(err) => {
             let reference = if is_foreign_key_violation(&err) {
-                missing_parent(conn, table, &[row]).await
+                missing_parent(conn, &[row]).await
             } else {
                 None
             };
@@ -306,21 +366,16 @@ fn changed_since_read(table: &TableSql, id: i64) -> CrmError {
 
 /// After a foreign-key failure writing `rows`: the first customer they reference that does
 /// not exist in their tenant, as `customer <id>`.
-async fn missing_parent(
-    conn: &mut SqliteConnection,
-    table: &TableSql,
-    rows: &[&StoredRow],
-) -> Option<String> {
-    let (_, customer_col) = customer_children().find(|(e, _)| *e == table.spec.entity)?;
-    let idx = table.spec.column_index(customer_col).ok()?;
+async fn missing_parent(conn: &mut SqliteConnection, rows: &[&StoredRow]) -> Option<String> {
+    let customers = ident(Entity::Customer.spec().table);
+    let sql = format!("SELECT 1 FROM {customers} WHERE \"tenant_id\" = ? AND \"id\" = ?");
     for row in rows {
-        if let Some(SqlValue::Int(customer)) = row.columns.get(idx) {
-            let found =
-                sqlx::query("SELECT 1 FROM \"customers\" WHERE \"tenant_id\" = ? AND \"id\" = ?")
-                    .bind(row.tenant.0)
-                    .bind(*customer)
-                    .fetch_optional(&mut *conn)
-                    .await;
+        if let Some(customer) = referenced_customer(row) {
+            let found = sqlx::query(&sql)
+                .bind(row.tenant.0)
+                .bind(customer)
+                .fetch_optional(&mut *conn)
+                .await;
             if let Ok(None) = found {
                 return Some(format!("customer {customer}"));
             }

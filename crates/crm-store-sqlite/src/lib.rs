@@ -20,6 +20,7 @@ mod bind;
 mod error_map;
 mod ids;
 mod logs;
+mod query_sql;
 mod read;
 mod sql;
 

@@ -2,7 +2,8 @@
 
 use crate::bind::{bind_all, get_column, get_i64, get_text};
 use crate::error_map::map_sqlx;
-use crate::sql::{build_query, table_sql, Shape, TableSql};
+use crate::query_sql::{build_query, Shape};
+use crate::sql::{table_sql, TableSql};
 use crm_core::ids::TenantId;
 use crm_core::store::{Entity, Query, StoredRow};
 use crm_core::{CrmError, CrmResult};

@@ -147,7 +147,7 @@ async fn sqlite_matches_the_memory_store_on_random_queries() {
         Entity::TeamMember,
         Entity::User,
     ];
-    for round in 0..600 {
+    for round in 0..1500 {
         let entity = rng.pick(&scoped);
         let tenant = TenantId(1 + rng.below(2) as i64);
         let mut query = Query::new(entity, tenant);
@@ -157,11 +157,14 @@ async fn sqlite_matches_the_memory_store_on_random_queries() {
         let scopable = entity.spec().scope != ScopeVia::None;
         if rng.chance(if scopable { 60 } else { 5 }) {
             query = query.scope(ScopeFilter::Restricted {
-                owners: (0..rng.below(3))
-                    .map(|_| UserId(rng.below(6) as i64))
+                // Sizes on both sides of the store's narrow/broad plan thresholds.
+                owners: (0..rng.pick(&[0, 1, 2, 3, 20, 70]))
+                    .map(|i| UserId(if i < 6 { rng.below(6) as i64 } else { 100 + i }))
                     .collect(),
                 actor: UserId(rng.below(31) as i64),
-                pools: (0..rng.below(3)).map(|_| rng.below(6) as i64).collect(),
+                pools: (0..rng.pick(&[0, 1, 2, 70]))
+                    .map(|i| if i < 3 { rng.below(6) as i64 } else { 100 + i })
+                    .collect(),
                 now: at(rng.below(5) as i64 * 100),
             });
         } else if rng.chance(10) {

@@ -1029,3 +1029,65 @@ async fn several_stores_can_open_a_fresh_file_at_once() {
     }
     remove_db(&path);
 }
+
+#[tokio::test]
+async fn interleaved_inserts_keep_their_reference_semantics() {
+    let store = SqliteStore::open_in_memory().await.expect("open");
+    // Customer, its contact, next customer, its contact …: batched, all land.
+    let mut rows = Vec::new();
+    for id in 1..=50 {
+        rows.push(customer(1, id, Cust::default()));
+        rows.push(contact(1, id, id, "c"));
+        rows.push(followup(1, id, id, 3, None));
+    }
+    store.apply(inserts(T1, rows)).await.expect("interleaved");
+    assert_eq!(
+        store
+            .count(&Query::new(Entity::Contact, T1))
+            .await
+            .expect("count"),
+        50
+    );
+    assert_eq!(
+        store
+            .count(&Query::new(Entity::FollowUp, T1))
+            .await
+            .expect("count"),
+        50
+    );
+
+    // A contact before the customer it references fails, as it would row by row.
+    let early = vec![
+        customer(1, 60, Cust::default()),
+        contact(1, 61, 61, "too early"),
+        customer(1, 61, Cust::default()),
+    ];
+    match store.apply(inserts(T1, early)).await {
+        Err(CrmError::NotFound { id, .. }) => assert_eq!(id, "customer 61"),
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert!(store
+        .get(Entity::Customer, T1, 60)
+        .await
+        .expect("get")
+        .is_none());
+
+    // Inserts on both sides of an update stay on their side of it.
+    let mut changes = inserts(T1, vec![customer(1, 70, Cust::default())]);
+    changes.writes.push(Write::Update {
+        row: bumped(&customer(1, 70, Cust::default()), "v2"),
+        expected_version: 1,
+    });
+    changes
+        .writes
+        .push(Write::Insert(contact(1, 70, 70, "after")));
+    store.apply(changes).await.expect("insert, update, insert");
+    assert_eq!(
+        store
+            .get(Entity::Customer, T1, 70)
+            .await
+            .expect("get")
+            .map(|r| r.version),
+        Some(2)
+    );
+}
