@@ -74,7 +74,7 @@ enum Target {
 
 fn is_memory_spec(spec: &str) -> bool {
     matches!(spec, ":memory:" | "sqlite::memory:" | "sqlite://:memory:")
-        || spec.contains("mode=memory")
+        || (spec.starts_with("sqlite:") && spec.contains("mode=memory"))
 }
 
 fn target(path_or_url: &str) -> CrmResult<Target> {
