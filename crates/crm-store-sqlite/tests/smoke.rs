@@ -64,7 +64,7 @@ async fn every_column_type_round_trips_through_a_file() {
         },
     );
     let empty = StoredRow {
-        columns: vec![SqlValue::Null; 12],
+        columns: vec![SqlValue::Null; Entity::Customer.spec().columns.len()],
         ..customer(1, 2, Cust::default())
     };
     let falsy = customer(

@@ -68,29 +68,44 @@ pub struct Cust {
     pub escalation_pending: Option<bool>,
 }
 
-/// A customer row (columns in the spec's order).
-pub fn customer(tenant: i64, id: i64, c: Cust) -> StoredRow {
+/// A row of `entity` with the named column values; every other column is NULL.
+pub fn row_of(entity: Entity, tenant: i64, id: i64, values: Vec<(&str, SqlValue)>) -> StoredRow {
+    let spec = entity.spec();
+    let mut columns = vec![SqlValue::Null; spec.columns.len()];
+    for (name, value) in values {
+        let idx = spec.column_index(name).expect("known column");
+        columns[idx] = value;
+    }
     StoredRow {
-        entity: Entity::Customer,
+        entity,
         tenant: TenantId(tenant),
         id,
         version: 1,
-        columns: vec![
-            c.owner.into(),
-            c.pool.into(),
-            c.name.into(),
-            c.name.map(|n| n.to_lowercase()).into(),
-            SqlValue::Null,
-            c.external_ref.into(),
-            "B".into(),
-            "open".into(),
-            c.owner.map(|_| at(0)).into(),
-            c.next_followup_at.into(),
-            c.escalation_pending.into(),
-            at(-100).into(),
-        ],
-        body: body(Entity::Customer, tenant, id),
+        columns,
+        body: body(entity, tenant, id),
     }
+}
+
+/// A customer row.
+pub fn customer(tenant: i64, id: i64, c: Cust) -> StoredRow {
+    row_of(
+        Entity::Customer,
+        tenant,
+        id,
+        vec![
+            ("owner_id", c.owner.into()),
+            ("pool_id", c.pool.into()),
+            ("name", c.name.into()),
+            ("name_norm", c.name.map(|n| n.to_lowercase()).into()),
+            ("external_ref", c.external_ref.into()),
+            ("level", "B".into()),
+            ("deal_status", "open".into()),
+            ("owned_since", c.owner.map(|_| at(0)).into()),
+            ("next_followup_at", c.next_followup_at.into()),
+            ("escalation_pending", c.escalation_pending.into()),
+            ("created_at", at(-100).into()),
+        ],
+    )
 }
 
 /// A contact row.
