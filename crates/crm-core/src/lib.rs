@@ -10,9 +10,11 @@ pub mod followup;
 pub mod ids;
 pub mod money;
 pub mod org;
+pub mod pool;
 pub mod service;
 pub mod store;
 pub mod tenant;
+pub mod tier;
 pub mod validate;
 pub mod view;
 

@@ -22,6 +22,12 @@ pub struct TenantSettings {
     pub followup_escalation_hours: u32,
     /// Custom field schema for customers.
     pub customer_fields: Vec<CustomFieldDef>,
+    /// Held limits for pools.
+    pub held_limits: crate::pool::HeldLimits,
+    /// Reasons a user may give when putting a customer back into a pool.
+    pub recycle_reasons: Vec<String>,
+    /// Tier rules.
+    pub tiers: crate::tier::TierSettings,
 }
 
 impl Default for TenantSettings {
@@ -32,6 +38,9 @@ impl Default for TenantSettings {
             rounding: RoundingMode::HalfUp,
             followup_escalation_hours: 48,
             customer_fields: Vec::new(),
+            held_limits: crate::pool::HeldLimits::default(),
+            recycle_reasons: vec!["客户无意向 (no interest)".into(), "联系不上 (unreachable)".into(), "其他 (other)".into()],
+            tiers: crate::tier::TierSettings::default(),
         }
     }
 }
@@ -46,6 +55,10 @@ impl TenantSettings {
                 "settings.followup_escalation_hours",
                 "at most one year",
             ));
+        }
+        self.tiers.validate()?;
+        for (i, r) in self.recycle_reasons.iter().enumerate() {
+            crate::validate::required_text(r, &format!("settings.recycle_reasons[{i}]"), 100)?;
         }
         let mut seen = std::collections::BTreeSet::new();
         for def in &self.customer_fields {
@@ -82,6 +95,9 @@ pub struct Tenant {
     pub name: String,
     /// Settings.
     pub settings: TenantSettings,
+    /// Local date (tenant zone) of the last batch tier recomputation by scheduled work.
+    #[serde(default)]
+    pub tiers_computed_on: Option<String>,
 }
 
 impl Record for Tenant {

@@ -30,6 +30,7 @@ pub struct AccessContext {
     user: Option<User>,
     roles: Vec<Role>,
     org: Org,
+    pools: Vec<i64>,
 }
 
 fn denied(module: Module, action: Action) -> CrmError {
@@ -66,7 +67,18 @@ impl AccessContext {
             None => Vec::new(),
             Some(u) => roles.into_iter().filter(|r| u.role_ids.contains(&r.id)).collect(),
         };
-        Ok(Self { actor, user, roles, org })
+        Ok(Self { actor, user, roles, org, pools: Vec::new() })
+    }
+
+    /// Sets the pools whose customers the actor sees through pool membership.
+    pub fn with_visible_pools(mut self, pools: Vec<i64>) -> Self {
+        self.pools = pools;
+        self
+    }
+
+    /// Pools whose customers the actor sees through membership.
+    pub fn visible_pools(&self) -> &[i64] {
+        &self.pools
     }
 
     /// The actor.
@@ -144,7 +156,7 @@ impl AccessContext {
             (Reach::Owners(owners), Some(user)) => ScopeFilter::Restricted {
                 owners: owners.iter().copied().collect(),
                 actor: user.id,
-                pools: Vec::new(),
+                pools: self.pools.clone(),
                 now,
             },
         }
@@ -158,6 +170,7 @@ impl AccessContext {
         module: Module,
         action: Action,
         owner: Option<UserId>,
+        pool: Option<i64>,
         team: &[TeamMember],
         now: DateTime<Utc>,
     ) -> bool {
@@ -172,7 +185,9 @@ impl AccessContext {
             (Reach::Owners(set), Some(o)) => set.contains(&o),
             (Reach::Owners(_), None) => false,
         };
+        let by_pool = action == Action::Read && pool.is_some_and(|p| self.pools.contains(&p));
         by_owner
+            || by_pool
             || team.iter().any(|m| {
                 m.user_id == user.id
                     && m.is_live(now)
@@ -190,6 +205,7 @@ impl AccessContext {
         module: Module,
         action: Action,
         customer_owner: Option<UserId>,
+        customer_pool: Option<i64>,
         team: &[TeamMember],
         now: DateTime<Utc>,
     ) -> bool {
@@ -204,7 +220,9 @@ impl AccessContext {
             (Reach::Owners(set), Some(o)) => set.contains(&o) || o == user.id,
             (Reach::Owners(_), None) => false,
         };
+        let by_pool = action == Action::Read && customer_pool.is_some_and(|p| self.pools.contains(&p));
         by_owner
+            || by_pool
             || team.iter().any(|m| {
                 m.user_id == user.id
                     && m.cascade

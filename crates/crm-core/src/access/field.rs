@@ -95,6 +95,22 @@ impl FieldPolicy {
         Self { rules }
     }
 
+    /// The stricter of two policies, field by field (least access, most masking): a pool's
+    /// field rules on top of a role's.
+    pub fn restricted_by(&self, other: &FieldPolicy) -> FieldPolicy {
+        let mut rules = self.rules.clone();
+        for (field, (access, mask)) in &other.rules {
+            let entry = rules.entry(field.clone()).or_insert((FieldAccess::Editable, MaskMode::None));
+            *entry = (entry.0.min(*access), entry.1.max(*mask));
+        }
+        FieldPolicy { rules }
+    }
+
+    /// A policy from explicit (field, access, mask) rules.
+    pub fn from_rules(rules: impl IntoIterator<Item = (String, FieldAccess, MaskMode)>) -> Self {
+        FieldPolicy { rules: rules.into_iter().map(|(f, a, m)| (f, (a, m))).collect() }
+    }
+
     /// Access to a field.
     pub fn access(&self, field: &str) -> FieldAccess {
         self.rules.get(field).map(|r| r.0).unwrap_or(FieldAccess::Editable)

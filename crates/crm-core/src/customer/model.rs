@@ -138,6 +138,24 @@ pub struct Customer {
     pub entered_pool_at: Option<DateTime<Utc>>,
     /// `owned_since` of the ownership period whose missing follow-up was escalated.
     pub escalated_for: Option<DateTime<Utc>>,
+    /// The pool it was last claimed or distributed from (where a manual release returns it).
+    #[serde(default)]
+    pub last_pool_id: Option<PoolId>,
+    /// Why it last went into a pool.
+    #[serde(default)]
+    pub last_recycle_reason: Option<String>,
+    /// Recycle reminders already sent: rule → the clock value they were sent for.
+    #[serde(default)]
+    pub recycle_reminders: BTreeMap<String, DateTime<Utc>>,
+    /// Open opportunities (kept by the opportunity operations).
+    #[serde(default)]
+    pub open_opportunities: u32,
+    /// Last purchase (order, payment, contract) of any amount.
+    #[serde(default)]
+    pub last_purchase_at: Option<DateTime<Utc>>,
+    /// Last time an opportunity was opened or closed.
+    #[serde(default)]
+    pub opportunity_changed_at: Option<DateTime<Utc>>,
     /// Created by.
     pub created_by: Option<UserId>,
     /// Created at.
@@ -200,6 +218,10 @@ impl Record for Customer {
             self.next_followup_at.into(),
             self.escalation_pending().into(),
             self.created_at.into(),
+            self.locked.into(),
+            crate::pool::recycle::rule_clock(crate::pool::RecycleKind::NoFollowUp, self).into(),
+            crate::pool::recycle::rule_clock(crate::pool::RecycleKind::NoOpenOpportunity, self).into(),
+            self.tier.clone().into(),
         ]
     }
 }

@@ -14,7 +14,7 @@ impl<S: Store> Crm<S> {
     pub(crate) async fn check_child(&self, ctx: &Ctx, module: Module, action: Action, customer: CustomerId) -> CrmResult<()> {
         let c = self.load_customer(ctx.tenant.id, customer).await?;
         let team = self.load_team(ctx.tenant.id, customer).await?;
-        if ctx.access.reaches_child(module, action, c.owner_id, &team, ctx.now) {
+        if ctx.access.reaches_child(module, action, c.owner_id, c.pool_id.map(|p| p.0), &team, ctx.now) {
             Ok(())
         } else {
             Err(CrmError::PermissionDenied {

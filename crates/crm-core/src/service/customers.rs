@@ -3,8 +3,9 @@
 use super::{json, page_limit, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, Reach, TeamMember, ViewContext};
 use crate::actor::Actor;
-use crate::customer::{visible_customer, Customer, CustomerLevel, CustomerPatch, DealStatus, NewCustomer};
+use crate::customer::{Customer, CustomerLevel, CustomerPatch, DealStatus, NewCustomer};
 use crate::error::{CrmError, CrmResult};
+use crate::pool::OwnerChange;
 use crate::ids::{CustomerId, TenantId, UserId};
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use crate::view::Visible;
@@ -48,7 +49,7 @@ impl<S: Store> Crm<S> {
     pub(crate) async fn customer_for(&self, ctx: &Ctx, id: CustomerId, action: Action) -> CrmResult<(Customer, Vec<TeamMember>)> {
         let customer = self.load_customer(ctx.tenant.id, id).await?;
         let team = self.load_team(ctx.tenant.id, id).await?;
-        if !ctx.access.reaches_customer(Module::Customers, action, customer.owner_id, &team, ctx.now) {
+        if !ctx.access.reaches_customer(Module::Customers, action, customer.owner_id, customer.pool_id.map(|p| p.0), &team, ctx.now) {
             return Err(CrmError::PermissionDenied {
                 module: Module::Customers.as_str().into(),
                 action: action.as_str().into(),
@@ -146,6 +147,9 @@ impl<S: Store> Crm<S> {
             let customer = self.prepare_customer(&ctx, input.clone(), id, Action::Create).await?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&customer)?;
+            self.adjust_held(ctx.tenant.id, &mut changes, [(None, &customer)]).await?;
+            let hid = self.new_id(Entity::OwnerHistory).await?;
+            ctx.push_history(&mut changes, hid, &customer, None, OwnerChange::Created, None, None)?;
             changes.audit(ctx.audit("customer.create", Entity::Customer, id.0, serde_json::Value::Null, json(&customer)));
             changes.event(ctx.event(
                 EventKind::CustomerCreated,
@@ -153,7 +157,7 @@ impl<S: Store> Crm<S> {
                 id.0,
                 serde_json::json!({ "owner_id": customer.owner_id, "name": customer.name }),
             ));
-            let view = visible_customer(customer, &ctx.access.field_policy(Module::Customers), ViewContext::Detail);
+            let view = ctx.present(customer, ViewContext::Detail);
             Ok((changes, view))
         })
     }
@@ -177,7 +181,7 @@ impl<S: Store> Crm<S> {
             let next = patch.apply_to(&current, &ctx.tenant.settings, ctx.now)?;
             let mut changes = Changes::new(ctx.tenant.id);
             if next == (Customer { updated_at: next.updated_at, ..current.clone() }) {
-                let view = visible_customer(current, &ctx.access.field_policy(Module::Customers), ViewContext::Detail);
+                let view = ctx.present(current, ViewContext::Detail);
                 return Ok((changes, view));
             }
             let keys_changed = next.phone_norm() != current.phone_norm()
@@ -197,7 +201,7 @@ impl<S: Store> Crm<S> {
             changes.audit(ctx.audit("customer.update", Entity::Customer, id.0, json(&current), json(&next)));
             changes.event(ctx.event(EventKind::CustomerUpdated, Entity::Customer, id.0, serde_json::json!({ "fields": touched })));
             let stored = Customer { version: next.version + 1, ..next };
-            let view = visible_customer(stored, &ctx.access.field_policy(Module::Customers), ViewContext::Detail);
+            let view = ctx.present(stored, ViewContext::Detail);
             Ok((changes, view))
         })
     }
@@ -206,7 +210,7 @@ impl<S: Store> Crm<S> {
     pub async fn get_customer(&self, actor: Actor, id: CustomerId) -> CrmResult<Visible<Customer>> {
         let ctx = self.ctx(actor).await?;
         let (customer, _) = self.customer_for(&ctx, id, Action::Read).await?;
-        Ok(visible_customer(customer, &ctx.access.field_policy(Module::Customers), ViewContext::Detail))
+        Ok(ctx.present(customer, ViewContext::Detail))
     }
 
     /// A page of the customers the actor may read, filtered; the scope is part of the query.
@@ -236,9 +240,8 @@ impl<S: Store> Crm<S> {
         }
         let customers: Vec<Customer> = self.store().load_all(&query).await?;
         let next_after = (customers.len() as u32 == limit).then(|| customers.last().map(|c| c.id.0)).flatten();
-        let policy = ctx.access.field_policy(Module::Customers);
         Ok(Page {
-            items: customers.into_iter().map(|c| visible_customer(c, &policy, ViewContext::List)).collect(),
+            items: customers.into_iter().map(|c| ctx.present(c, ViewContext::List)).collect(),
             next_after,
         })
     }
@@ -260,11 +263,17 @@ impl<S: Store> Crm<S> {
                 previous_owner_id: current.owner_id,
                 owner_id: Some(new_owner),
                 owned_since: Some(ctx.now),
+                last_owner_followup_at: None,
+                escalated_for: None,
+                recycle_reminders: Default::default(),
                 updated_at: ctx.now,
                 ..current.clone()
             };
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&next)?;
+            self.adjust_held(ctx.tenant.id, &mut changes, [(Some(&current), &next)]).await?;
+            let hid = self.new_id(Entity::OwnerHistory).await?;
+            ctx.push_history(&mut changes, hid, &next, current.owner_id, OwnerChange::Transferred, None, None)?;
             changes.audit(ctx.audit("customer.transfer", Entity::Customer, id.0, json(&current), json(&next)));
             changes.event(ctx.event(
                 EventKind::CustomerTransferred,
@@ -273,7 +282,7 @@ impl<S: Store> Crm<S> {
                 serde_json::json!({ "from": current.owner_id, "to": new_owner }),
             ));
             let stored = Customer { version: next.version + 1, ..next };
-            Ok((changes, visible_customer(stored, &ctx.access.field_policy(Module::Customers), ViewContext::Detail)))
+            Ok((changes, ctx.present(stored, ViewContext::Detail)))
         })
     }
 }

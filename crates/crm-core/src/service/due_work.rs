@@ -22,6 +22,12 @@ pub struct DueWorkReport {
     pub followup_escalations: u64,
     /// Team memberships removed because they expired.
     pub expired_team_members: u64,
+    /// Customers recycled into pools by rule.
+    pub recycled: u64,
+    /// Recycle reminders sent.
+    pub recycle_reminders: u64,
+    /// Customers whose tier changed in the daily recomputation.
+    pub tier_changes: u64,
 }
 
 impl<S: Store> Crm<S> {
@@ -30,10 +36,11 @@ impl<S: Store> Crm<S> {
         let actor = Actor::system(tenant);
         let mut ctx = self.ctx(actor).await?;
         ctx.now = super::truncate_micros(now);
-        Ok(DueWorkReport {
-            followup_escalations: self.escalate_missing_followups(&ctx).await?,
-            expired_team_members: self.expire_team_members(&ctx).await?,
-        })
+        let expired_team_members = self.expire_team_members(&ctx).await?;
+        let (recycled, recycle_reminders) = self.sweep_recycling(&ctx).await?;
+        let followup_escalations = self.escalate_missing_followups(&ctx).await?;
+        let tier_changes = self.daily_tiers(&ctx).await?;
+        Ok(DueWorkReport { followup_escalations, expired_team_members, recycled, recycle_reminders, tier_changes })
     }
 
     /// Runs `step` over batches until it reports no more work; a batch that loses an

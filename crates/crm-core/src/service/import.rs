@@ -124,12 +124,14 @@ impl<S: Store> Crm<S> {
         report: &mut ImportReport,
     ) -> CrmResult<()> {
         let first = self.store().allocate_ids(Entity::Customer, batch.len() as u32).await?;
+        let history_first = self.store().allocate_ids(Entity::OwnerHistory, batch.len() as u32).await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let mut batch_seen = SeenKeys { keys: seen.keys.clone() };
             let mut batch_report = ImportReport::default();
             let mut changes = Changes::new(ctx.tenant.id);
+            let mut created: Vec<Customer> = Vec::new();
             for (offset, (line, input)) in batch.iter().enumerate() {
                 let id = CustomerId(first + offset as i64);
                 match self.prepare_customer(ctx, input.clone(), id, Action::Import).await {
@@ -155,9 +157,12 @@ impl<S: Store> Crm<S> {
                             serde_json::json!({ "owner_id": customer.owner_id, "name": customer.name, "import_line": line }),
                         ));
                         batch_report.imported.push(RowImported { line: *line, id: id.0 });
+                        ctx.push_history(&mut changes, history_first + offset as i64, &customer, None, crate::pool::OwnerChange::Created, None, None)?;
+                        created.push(customer);
                     }
                 }
             }
+            self.adjust_held(ctx.tenant.id, &mut changes, created.iter().map(|c| (None, c))).await?;
             let result = if changes.is_empty() { Ok(Vec::new()) } else { self.store().apply(changes).await };
             match result {
                 Ok(_) => {

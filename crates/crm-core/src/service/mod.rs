@@ -2,15 +2,21 @@
 //! through the store, calls a pure rule, applies the resulting [`Changes`] atomically, and
 //! retries a bounded number of times on an optimistic-concurrency conflict.
 
+mod claims;
 mod contacts;
 mod customers;
 mod due_work;
 mod followups;
+mod held;
 mod import;
 mod logs;
 mod org;
 mod overview;
+mod pools;
+mod recycle;
+mod recycle_sweep;
 mod team;
+mod tiers;
 mod tenants;
 
 pub use due_work::DueWorkReport;
@@ -18,7 +24,11 @@ pub use followups::{Agenda, AgendaItem};
 pub use customers::CustomerFilter;
 pub use overview::Customer360;
 
-use crate::access::{AccessContext, Role};
+use crate::access::{AccessContext, FieldAccess, FieldPolicy, MaskMode, Module, Role, ViewContext};
+use crate::customer::{visible_customer, Customer};
+use crate::ids::PoolId;
+use crate::pool::{Pool, PoolFieldMode};
+use crate::view::Visible;
 use crate::actor::Actor;
 use crate::clock::Clock;
 use crate::error::{CrmError, CrmResult};
@@ -54,10 +64,33 @@ pub struct Page<T> {
 pub(crate) struct Ctx {
     pub tenant: Tenant,
     pub access: AccessContext,
+    pub pools: Vec<Pool>,
     pub now: DateTime<Utc>,
 }
 
 impl Ctx {
+    /// A customer as the actor may see it: role field rules, plus the pool's field rules
+    /// when it sits in a pool and the actor is not that pool's admin.
+    pub(crate) fn present(&self, customer: Customer, view: ViewContext) -> Visible<Customer> {
+        let mut policy = self.access.field_policy(Module::Customers);
+        if let (Some(pool_id), Some(user)) = (customer.pool_id, self.access.user()) {
+            if let Some(pool) = self.pools.iter().find(|p| p.id == pool_id) {
+                if !pool.admins.contains(self.access.org(), user.id) {
+                    policy = policy.restricted_by(&FieldPolicy::from_rules(pool.field_rules.iter().map(|r| match r.mode {
+                        PoolFieldMode::Hidden => (r.field.clone(), FieldAccess::Hidden, MaskMode::None),
+                        PoolFieldMode::Masked => (r.field.clone(), FieldAccess::ReadOnly, MaskMode::Everywhere),
+                    })));
+                }
+            }
+        }
+        visible_customer(customer, &policy, view)
+    }
+
+    /// The pool by id (enabled or not).
+    pub(crate) fn pool(&self, id: PoolId) -> CrmResult<&Pool> {
+        self.pools.iter().find(|p| p.id == id).ok_or_else(|| CrmError::not_found("pool", id))
+    }
+
     pub(crate) fn audit(&self, operation: &str, entity: Entity, record_id: i64, before: serde_json::Value, after: serde_json::Value) -> AuditEntry {
         AuditEntry {
             id: 0,
@@ -165,10 +198,21 @@ impl<S: Store> Crm<S> {
             Actor::System { .. } => Vec::new(),
             Actor::User { .. } => self.store.load_all(&Query::new(Entity::Role, actor.tenant())).await?,
         };
+        let mut pools: Vec<Pool> = self.store.load_all(&Query::new(Entity::Pool, actor.tenant())).await?;
+        pools.sort_by_key(|p| (p.position, p.id));
         let access = AccessContext::resolve(actor, org, roles)?;
+        let visible = match access.user() {
+            None => Vec::new(),
+            Some(u) => pools
+                .iter()
+                .filter(|p| p.enabled && (p.members.contains(access.org(), u.id) || p.admins.contains(access.org(), u.id)))
+                .map(|p| p.id.0)
+                .collect(),
+        };
         Ok(Ctx {
             tenant,
-            access,
+            access: access.with_visible_pools(visible),
+            pools,
             now: self.now(),
         })
     }

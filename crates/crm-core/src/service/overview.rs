@@ -4,7 +4,7 @@ use super::Crm;
 use crate::access::{Action, Module, TeamMember, ViewContext};
 use crate::actor::Actor;
 use crate::contact::{visible_contact, Contact};
-use crate::customer::{visible_customer, Customer};
+use crate::customer::Customer;
 use crate::error::CrmResult;
 use crate::followup::{visible_followup, FollowUp};
 use crate::ids::CustomerId;
@@ -37,7 +37,7 @@ impl<S: Store> Crm<S> {
         let ctx = self.ctx(actor).await?;
         let (customer, team) = self.customer_for(&ctx, id, Action::Read).await?;
         let tenant = ctx.tenant.id;
-        let can = |module| ctx.access.reaches_child(module, Action::Read, customer.owner_id, &team, ctx.now);
+        let can = |module| ctx.access.reaches_child(module, Action::Read, customer.owner_id, customer.pool_id.map(|p| p.0), &team, ctx.now);
         let contacts = if can(Module::Contacts) {
             let policy = ctx.access.field_policy(Module::Contacts);
             let rows: Vec<Contact> = self
@@ -68,7 +68,7 @@ impl<S: Store> Crm<S> {
             .and_then(|o| ctx.access.org().users.get(&o))
             .map(|u| u.name.clone());
         let team = team.into_iter().filter(|m| m.is_live(ctx.now)).collect();
-        let customer = visible_customer(customer, &ctx.access.field_policy(Module::Customers), ViewContext::Detail);
+        let customer = ctx.present(customer, ViewContext::Detail);
         Ok(Customer360 { customer, owner_name, contacts, recent_followups, team })
     }
 }

@@ -32,7 +32,7 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let c = self.load_customer(ctx.tenant.id, customer).await?;
-            if !ctx.access.reaches_customer(Module::Customers, Action::Update, c.owner_id, &[], ctx.now) {
+            if !ctx.access.reaches_customer(Module::Customers, Action::Update, c.owner_id, None, &[], ctx.now) {
                 return Err(CrmError::PermissionDenied {
                     module: Module::Customers.as_str().into(),
                     action: Action::Update.as_str().into(),
@@ -85,7 +85,7 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let c = self.load_customer(ctx.tenant.id, customer).await?;
-            if !ctx.access.reaches_customer(Module::Customers, Action::Update, c.owner_id, &[], ctx.now) {
+            if !ctx.access.reaches_customer(Module::Customers, Action::Update, c.owner_id, None, &[], ctx.now) {
                 return Err(CrmError::PermissionDenied {
                     module: Module::Customers.as_str().into(),
                     action: Action::Update.as_str().into(),

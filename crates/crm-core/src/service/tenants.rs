@@ -26,7 +26,7 @@ impl<S: Store> Crm<S> {
                             field: None,
                         });
                     }
-                    let t = Tenant { id: actor.tenant(), version: 1, name: name.clone(), settings: settings.clone() };
+                    let t = Tenant { id: actor.tenant(), version: 1, name: name.clone(), settings: settings.clone(), tiers_computed_on: None };
                     changes.insert(&t)?;
                     (serde_json::Value::Null, t)
                 }

@@ -30,6 +30,24 @@ pub enum EventKind {
     FollowUpOverdueEscalated,
     /// A team membership expired.
     TeamMembershipExpired,
+    /// A pool was created, changed or deleted.
+    PoolChanged,
+    /// A member claimed a customer from a pool (领取).
+    CustomerClaimed,
+    /// A pool admin distributed a customer (分配).
+    CustomerDistributed,
+    /// A customer went back into a pool, by rule or by hand (回收 / 放入公海).
+    CustomerRecycled,
+    /// A recycle rule will fire soon (sent once per clock period).
+    RecycleDueSoon,
+    /// A customer was locked or unlocked.
+    CustomerLockChanged,
+    /// A customer's deal status changed.
+    DealStatusChanged,
+    /// A purchase was recorded.
+    PurchaseRecorded,
+    /// A customer's tier changed.
+    TierChanged,
 }
 
 impl EventKind {
@@ -47,6 +65,15 @@ impl EventKind {
             EventKind::FollowUpRecorded => "FollowUpRecorded",
             EventKind::FollowUpOverdueEscalated => "FollowUpOverdueEscalated",
             EventKind::TeamMembershipExpired => "TeamMembershipExpired",
+            EventKind::PoolChanged => "PoolChanged",
+            EventKind::CustomerClaimed => "CustomerClaimed",
+            EventKind::CustomerDistributed => "CustomerDistributed",
+            EventKind::CustomerRecycled => "CustomerRecycled",
+            EventKind::RecycleDueSoon => "RecycleDueSoon",
+            EventKind::CustomerLockChanged => "CustomerLockChanged",
+            EventKind::DealStatusChanged => "DealStatusChanged",
+            EventKind::PurchaseRecorded => "PurchaseRecorded",
+            EventKind::TierChanged => "TierChanged",
         }
     }
 }

@@ -25,19 +25,34 @@ pub enum Entity {
     Contact,
     /// Follow-ups (`followups`).
     FollowUp,
+    /// Customer pools (`pools`).
+    Pool,
+    /// Held-customer counters per user (`held_counters`).
+    HeldCounter,
+    /// Daily claim counters per pool, user and day (`claim_counters`).
+    ClaimCounter,
+    /// Owner history of customers (`owner_history`).
+    OwnerHistory,
+    /// Purchases (orders, payments) feeding tiers (`purchases`).
+    Purchase,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 8] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
         Entity::Role,
+        Entity::Pool,
         Entity::Customer,
         Entity::TeamMember,
         Entity::Contact,
         Entity::FollowUp,
+        Entity::HeldCounter,
+        Entity::ClaimCounter,
+        Entity::OwnerHistory,
+        Entity::Purchase,
     ];
 
     /// The entity's table description.

@@ -82,6 +82,10 @@ static CUSTOMERS: TableSpec = TableSpec {
         col("next_followup_at", Time),
         col("escalation_pending", Bool),
         col("created_at", Time),
+        col("locked", Bool),
+        col("followup_clock_at", Time),
+        col("opportunity_clock_at", Time),
+        col("tier", Text),
     ],
     scope: ScopeVia::Customer {
         owner_col: "owner_id",
@@ -120,6 +124,54 @@ static FOLLOWUPS: TableSpec = TableSpec {
     },
 };
 
+static POOLS: TableSpec = TableSpec {
+    entity: Entity::Pool,
+    table: "pools",
+    record_name: "pool",
+    columns: &[col("is_default", Bool), col("enabled", Bool)],
+    scope: ScopeVia::None,
+};
+
+static HELD_COUNTERS: TableSpec = TableSpec {
+    entity: Entity::HeldCounter,
+    table: "held_counters",
+    record_name: "held_counter",
+    // id is the user's id
+    columns: &[col("held", Int), col("held_dealt", Int)],
+    scope: ScopeVia::None,
+};
+
+static CLAIM_COUNTERS: TableSpec = TableSpec {
+    entity: Entity::ClaimCounter,
+    table: "claim_counters",
+    record_name: "claim_counter",
+    // unique (tenant_id, pool_id, user_id, day)
+    columns: &[col("pool_id", Int), col("user_id", Int), col("day", Text), col("claims", Int)],
+    scope: ScopeVia::None,
+};
+
+static OWNER_HISTORY: TableSpec = TableSpec {
+    entity: Entity::OwnerHistory,
+    table: "owner_history",
+    record_name: "owner_history",
+    // (tenant_id, customer_id) references customers
+    columns: &[col("customer_id", Int), col("at", Time)],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
+static PURCHASES: TableSpec = TableSpec {
+    entity: Entity::Purchase,
+    table: "purchases",
+    record_name: "purchase",
+    // (tenant_id, customer_id) references customers
+    columns: &[col("customer_id", Int), col("at", Time)],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -131,5 +183,10 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::Customer => &CUSTOMERS,
         Entity::Contact => &CONTACTS,
         Entity::FollowUp => &FOLLOWUPS,
+        Entity::Pool => &POOLS,
+        Entity::HeldCounter => &HELD_COUNTERS,
+        Entity::ClaimCounter => &CLAIM_COUNTERS,
+        Entity::OwnerHistory => &OWNER_HISTORY,
+        Entity::Purchase => &PURCHASES,
     }
 }

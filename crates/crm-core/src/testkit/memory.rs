@@ -161,6 +161,7 @@ impl State {
             Entity::Role => &[&["name"]],
             Entity::TeamMember => &[&["customer_id", "user_id"]],
             Entity::Customer => &[&["external_ref"]],
+            Entity::ClaimCounter => &[&["pool_id", "user_id", "day"]],
             _ => &[],
         };
         let Some(rows) = self.tables.get(&row.entity) else {
@@ -184,8 +185,8 @@ impl State {
     }
 
     fn check_references(&self, row: &StoredRow) -> CrmResult<()> {
-        if matches!(row.entity, Entity::TeamMember | Entity::Contact | Entity::FollowUp) {
-            if let SqlValue::Int(customer) = column(row, "customer_id")? {
+        if let ScopeVia::ChildOfCustomer { customer_col } = row.entity.spec().scope {
+            if let SqlValue::Int(customer) = column(row, customer_col)? {
                 let exists = self
                     .tables
                     .get(&Entity::Customer)
@@ -251,10 +252,13 @@ impl State {
     }
 
     fn check_no_children(&self, tenant: TenantId, customer: i64) -> CrmResult<()> {
-        for child in [Entity::TeamMember, Entity::Contact, Entity::FollowUp] {
+        for child in Entity::ALL {
+            let ScopeVia::ChildOfCustomer { customer_col } = child.spec().scope else {
+                continue;
+            };
             if let Some(rows) = self.tables.get(&child) {
                 for row in rows.values().filter(|r| r.tenant == tenant) {
-                    if int_in(column(row, "customer_id")?, &[customer]) {
+                    if int_in(column(row, customer_col)?, &[customer]) {
                         return Err(CrmError::NotFound {
                             entity: "referenced record".into(),
                             id: format!("customer {customer} still referenced by {}", child.spec().table),

@@ -1,0 +1,15 @@
+//! The customer pool (公海, §4.3): pools with members and admins, claim and distribute under
+//! held limits, daily caps, cooldowns and new-in-pool protection, and recycling by rule or by
+//! hand with reminders and owner history.
+
+pub mod claim;
+mod counters;
+mod history;
+mod model;
+pub mod recycle;
+
+pub use claim::{decide_claim, ClaimDecision, ClaimMode, ClaimSnapshot};
+pub use counters::{ClaimCounter, HeldCounter};
+pub use history::{OwnerChange, OwnerHistory};
+pub use model::{HeldLimits, LevelLimits, Members, Pool, PoolFieldMode, PoolFieldRule, PoolInput, PoolRules, RecycleKind, RecycleRule};
+pub use recycle::RuleStatus;
