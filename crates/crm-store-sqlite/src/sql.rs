@@ -114,6 +114,11 @@ pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
     static CUSTOMER: OnceLock<TableSql> = OnceLock::new();
     static CONTACT: OnceLock<TableSql> = OnceLock::new();
     static FOLLOW_UP: OnceLock<TableSql> = OnceLock::new();
+    static POOL: OnceLock<TableSql> = OnceLock::new();
+    static HELD_COUNTER: OnceLock<TableSql> = OnceLock::new();
+    static CLAIM_COUNTER: OnceLock<TableSql> = OnceLock::new();
+    static OWNER_HISTORY: OnceLock<TableSql> = OnceLock::new();
+    static PURCHASE: OnceLock<TableSql> = OnceLock::new();
     let cell = match entity {
         Entity::Tenant => &TENANT,
         Entity::User => &USER,
@@ -123,6 +128,11 @@ pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
         Entity::Customer => &CUSTOMER,
         Entity::Contact => &CONTACT,
         Entity::FollowUp => &FOLLOW_UP,
+        Entity::Pool => &POOL,
+        Entity::HeldCounter => &HELD_COUNTER,
+        Entity::ClaimCounter => &CLAIM_COUNTER,
+        Entity::OwnerHistory => &OWNER_HISTORY,
+        Entity::Purchase => &PURCHASE,
     };
     cell.get_or_init(|| TableSql::new(entity.spec()))
 }
