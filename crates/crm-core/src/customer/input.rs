@@ -32,8 +32,11 @@ pub struct NewCustomer {
     pub tags: Vec<String>,
     /// Level.
     pub level: Option<CustomerLevel>,
-    /// Owner; defaults to the acting user.
+    /// Owner; defaults to the acting user. The system actor may leave it empty: the
+    /// customer then goes into `pool_id`, or the default pool.
     pub owner_id: Option<UserId>,
+    /// Pool for a customer created without an owner.
+    pub pool_id: Option<crate::ids::PoolId>,
     /// Custom fields.
     pub custom: BTreeMap<String, serde_json::Value>,
     /// Host's reference (unique per tenant).

@@ -114,7 +114,23 @@ impl<S: Store> Crm<S> {
             self.check_owner(ctx, owner, action)?;
         }
         let creator = ctx.access.user().map(|u| u.id);
-        let customer = input.into_customer(&ctx.tenant.settings, ctx.tenant.id, id, owner, creator, ctx.now)?;
+        let pool = match (owner, input.pool_id) {
+            (Some(_), Some(_)) => return Err(CrmError::validation("pool_id", "only for customers without an owner")),
+            (Some(_), None) => None,
+            (None, Some(p)) => {
+                let pool = ctx.pool(p)?;
+                if !pool.enabled {
+                    return Err(CrmError::rule("pool_disabled", format!("pool {p} is disabled")));
+                }
+                Some(p)
+            }
+            (None, None) => ctx.default_pool().map(|p| p.id),
+        };
+        let mut customer = input.into_customer(&ctx.tenant.settings, ctx.tenant.id, id, owner, creator, ctx.now)?;
+        if pool.is_some() {
+            customer.pool_id = pool;
+            customer.entered_pool_at = Some(ctx.now);
+        }
         let mut written: Vec<String> = ["phone", "email", "address", "industry", "external_ref"]
             .into_iter()
             .zip([&customer.phone, &customer.email, &customer.address, &customer.industry, &customer.external_ref])

@@ -208,3 +208,41 @@ impl<S: Store> Fixture<S> {
         Fixture { crm, clock, roles }
     }
 }
+
+impl<S: Store> Fixture<S> {
+    /// Sets tenant 1's held limits and creates a default pool whose members are the Sales
+    /// department tree (boss, east manager, both reps, viewers) and whose admin is the east
+    /// manager.
+    pub async fn pool(&self, rules: crate::pool::PoolRules, limits: crate::pool::HeldLimits) -> crate::ids::PoolId {
+        let sys = Actor::system(T1);
+        let tenant = self.crm.tenant(sys).await.expect("tenant");
+        let settings = TenantSettings { held_limits: limits, ..tenant.settings };
+        self.crm.setup_tenant(sys, &tenant.name, settings).await.expect("settings");
+        let input = crate::pool::PoolInput {
+            name: "公海".into(),
+            position: 0,
+            is_default: true,
+            enabled: true,
+            admins: crate::pool::Members { users: vec![MANAGER], departments: vec![] },
+            members: crate::pool::Members { users: vec![], departments: vec![SALES] },
+            rules,
+            field_rules: vec![crate::pool::PoolFieldRule { field: "phone".into(), mode: crate::pool::PoolFieldMode::Masked }],
+        };
+        self.crm.create_pool(sys, input).await.expect("pool").id
+    }
+
+    /// Creates `n` customers in `pool` (names `pooled 0..n`, distinct phones).
+    pub async fn fill(&self, pool: crate::ids::PoolId, n: usize) -> Vec<crate::ids::CustomerId> {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let input = crate::customer::NewCustomer {
+                name: format!("pooled {i}"),
+                phone: Some(format!("1590000{i:04}")),
+                pool_id: Some(pool),
+                ..Default::default()
+            };
+            out.push(self.crm.create_customer(Actor::system(T1), input).await.expect("pooled customer").record.id);
+        }
+        out
+    }
+}

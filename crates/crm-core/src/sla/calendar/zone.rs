@@ -1,0 +1,123 @@
+//! UTC offsets of an IANA zone as a sorted list of transitions, and the local → UTC mapping
+//! of the calendar (gaps shift forward, ambiguous times take the first occurrence).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::{DateTime, Offset, TimeZone};
+use chrono_tz::Tz;
+
+/// Start of the scanned range: 1800-01-01T00:00:00Z.
+const SCAN_FROM: i64 = -5_364_662_400;
+/// End of the scanned range: 2200-01-01T00:00:00Z.
+const SCAN_TO: i64 = 7_258_118_400;
+/// Sampling step; the closest two offset changes of one zone in the tz database are about
+/// 7 days apart, so a step of 4 days brackets each change alone.
+const STEP: i64 = 4 * 86_400;
+
+/// The offsets of one zone: `first` before the first transition, then `(instant, offset)`
+/// pairs, offsets in seconds east of UTC.
+#[derive(Debug)]
+pub(super) struct Zone {
+    first: i64,
+    transitions: Vec<(i64, i64)>,
+    /// Local (wall-clock) instant at which each transition happens, read in the offset
+    /// before it: the end of the preceding span in local time.
+    local_ends: Vec<i64>,
+}
+
+/// Offset of `tz` at UTC second `u`.
+fn offset_of(tz: Tz, u: i64) -> i64 {
+    match DateTime::from_timestamp(u, 0) {
+        Some(t) => i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()),
+        None => 0,
+    }
+}
+
+impl Zone {
+    /// The zone of `tz`, scanned once per process and shared.
+    pub(super) fn of(tz: Tz) -> Arc<Zone> {
+        static CACHE: OnceLock<Mutex<HashMap<Tz, Arc<Zone>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(z) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&tz) {
+            return Arc::clone(z);
+        }
+        let zone = Arc::new(Zone::scan(tz));
+        let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(map.entry(tz).or_insert(zone))
+    }
+
+    /// Finds every offset change of `tz` between 1800 and 2200 (exact to the second).
+    fn scan(tz: Tz) -> Zone {
+        let first = offset_of(tz, SCAN_FROM);
+        let mut transitions = Vec::new();
+        let (mut t, mut prev) = (SCAN_FROM, first);
+        while t < SCAN_TO {
+            let next = t + STEP;
+            let o = offset_of(tz, next);
+            if o != prev {
+                // Offset is `prev` at `lo` and `o` at `hi`: find the first second of `o`.
+                let (mut lo, mut hi) = (t, next);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if offset_of(tz, mid) == prev {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                transitions.push((hi, o));
+                prev = o;
+            }
+            t = next;
+        }
+        Zone::from_parts(first, transitions)
+    }
+
+    /// A zone from its first offset and transitions (sorted by instant).
+    pub(super) fn from_parts(first: i64, transitions: Vec<(i64, i64)>) -> Zone {
+        let mut before = first;
+        let local_ends = transitions
+            .iter()
+            .map(|&(at, o)| {
+                let end = at + before;
+                before = o;
+                end
+            })
+            .collect();
+        Zone {
+            first,
+            transitions,
+            local_ends,
+        }
+    }
+
+    /// The transitions: `(instant, offset before, offset after)`.
+    pub(super) fn transitions(&self) -> impl Iterator<Item = (i64, i64, i64)> + '_ {
+        let befores = std::iter::once(self.first).chain(self.transitions.iter().map(|t| t.1));
+        self.transitions
+            .iter()
+            .zip(befores)
+            .map(|(&(at, after), before)| (at, before, after))
+    }
+
+    /// Offset in effect at UTC second `u`.
+    pub(super) fn offset_at(&self, u: i64) -> i64 {
+        match self.transitions.partition_point(|t| t.0 <= u) {
+            0 => self.first,
+            i => self.transitions[i - 1].1,
+        }
+    }
+
+    /// The first UTC second at which the wall clock reads `local` or later: a local time in
+    /// a gap maps to the end of the gap, an ambiguous one to its first occurrence.
+    pub(super) fn to_utc(&self, local: i64) -> i64 {
+        // The first span whose local range extends past `local`.
+        let j = self.local_ends.partition_point(|&end| end <= local);
+        let (from, offset) = match j {
+            0 => (i64::MIN, self.first),
+            _ => self.transitions[j - 1],
+        };
+        (local - offset).max(from)
+    }
+}
