@@ -12,6 +12,7 @@ pub mod money;
 pub mod org;
 pub mod pool;
 pub mod service;
+pub mod sla;
 pub mod store;
 pub mod tenant;
 pub mod tier;

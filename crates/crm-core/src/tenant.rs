@@ -39,7 +39,11 @@ impl Default for TenantSettings {
             followup_escalation_hours: 48,
             customer_fields: Vec::new(),
             held_limits: crate::pool::HeldLimits::default(),
-            recycle_reasons: vec!["客户无意向 (no interest)".into(), "联系不上 (unreachable)".into(), "其他 (other)".into()],
+            recycle_reasons: vec![
+                "客户无意向 (no interest)".into(),
+                "联系不上 (unreachable)".into(),
+                "其他 (other)".into(),
+            ],
             tiers: crate::tier::TierSettings::default(),
         }
     }
@@ -163,14 +167,27 @@ mod tests {
         // Santiago skips 00:00–01:00 local on 2024-09-08.
         let tz: chrono_tz::Tz = "America/Santiago".parse().unwrap();
         let start = local_midnight(tz, chrono::NaiveDate::from_ymd_opt(2024, 9, 8).unwrap());
-        assert_eq!(start.with_timezone(&tz).format("%H:%M").to_string(), "01:00");
+        assert_eq!(
+            start.with_timezone(&tz).format("%H:%M").to_string(),
+            "01:00"
+        );
     }
 
     #[test]
     fn bad_settings_name_the_field() {
-        let s = TenantSettings { time_zone: "Mars/Base".into(), ..TenantSettings::default() };
-        assert!(matches!(s.validate(), Err(CrmError::Validation { field, .. }) if field == "settings.time_zone"));
-        let s = TenantSettings { default_currency: "ABC".into(), ..TenantSettings::default() };
-        assert!(matches!(s.validate(), Err(CrmError::Validation { field, .. }) if field == "settings.default_currency"));
+        let s = TenantSettings {
+            time_zone: "Mars/Base".into(),
+            ..TenantSettings::default()
+        };
+        assert!(
+            matches!(s.validate(), Err(CrmError::Validation { field, .. }) if field == "settings.time_zone")
+        );
+        let s = TenantSettings {
+            default_currency: "ABC".into(),
+            ..TenantSettings::default()
+        };
+        assert!(
+            matches!(s.validate(), Err(CrmError::Validation { field, .. }) if field == "settings.default_currency")
+        );
     }
 }

@@ -32,7 +32,10 @@ pub fn optional_text(value: Option<&str>, field: &str, max: usize) -> CrmResult<
 
 fn bounded(v: &str, field: &str, max: usize) -> CrmResult<()> {
     if v.chars().count() > max {
-        return Err(CrmError::validation(field, format!("longer than {max} characters")));
+        return Err(CrmError::validation(
+            field,
+            format!("longer than {max} characters"),
+        ));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(CrmError::validation(field, "contains control characters"));
@@ -46,7 +49,10 @@ pub fn optional_phone(value: Option<&str>, field: &str) -> CrmResult<Option<Stri
         None => Ok(None),
         Some(v) => match normalize_phone(&v) {
             Some(_) => Ok(Some(v)),
-            None => Err(CrmError::validation(field, format!("{v:?} is not a phone number"))),
+            None => Err(CrmError::validation(
+                field,
+                format!("{v:?} is not a phone number"),
+            )),
         },
     }
 }
@@ -71,7 +77,10 @@ pub fn optional_email(value: Option<&str>, field: &str) -> CrmResult<Option<Stri
     if ok {
         Ok(Some(v))
     } else {
-        Err(CrmError::validation(field, format!("{v:?} is not an e-mail address")))
+        Err(CrmError::validation(
+            field,
+            format!("{v:?} is not an e-mail address"),
+        ))
     }
 }
 
@@ -104,7 +113,10 @@ mod tests {
     #[test]
     fn names_are_required_and_bounded() {
         assert_eq!(required_text("  Acme ", "name", 10).unwrap(), "Acme");
-        assert_eq!(field_of(required_text("   ", "name", 10).unwrap_err()), "name");
+        assert_eq!(
+            field_of(required_text("   ", "name", 10).unwrap_err()),
+            "name"
+        );
         assert!(required_text(&"x".repeat(10), "name", 10).is_ok());
         assert!(required_text(&"x".repeat(11), "name", 10).is_err());
         assert!(required_text("a\u{0}b", "name", 10).is_err());
@@ -115,8 +127,14 @@ mod tests {
         for ok in ["a@b.cn", "zhang.san+crm@example.com.cn"] {
             assert!(optional_email(Some(ok), "email").is_ok(), "{ok}");
         }
-        for bad in ["a", "a@b", "@b.cn", "a@@b.cn", "a b@c.cn", "a@.cn", "a@b.", "a@b..cn"] {
-            assert_eq!(field_of(optional_email(Some(bad), "email").unwrap_err()), "email", "{bad}");
+        for bad in [
+            "a", "a@b", "@b.cn", "a@@b.cn", "a b@c.cn", "a@.cn", "a@b.", "a@b..cn",
+        ] {
+            assert_eq!(
+                field_of(optional_email(Some(bad), "email").unwrap_err()),
+                "email",
+                "{bad}"
+            );
         }
         assert_eq!(optional_email(Some("  "), "email").unwrap(), None);
     }
@@ -124,6 +142,9 @@ mod tests {
     #[test]
     fn phones() {
         assert!(optional_phone(Some("+86 138 1234 5678"), "phone").is_ok());
-        assert_eq!(field_of(optional_phone(Some("call me"), "phone").unwrap_err()), "phone");
+        assert_eq!(
+            field_of(optional_phone(Some("call me"), "phone").unwrap_err()),
+            "phone"
+        );
     }
 }

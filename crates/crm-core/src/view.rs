@@ -85,9 +85,10 @@ impl<'a> Masker<'a> {
     fn mask_in_place(&mut self, field: &str, value: &mut String, kind: MaskKind) {
         if self.policy.masked(field, self.ctx) {
             *value = match kind {
-                MaskKind::Phone => {
-                    mask_phone(&crate::customer::normalize::normalize_phone(value).unwrap_or_else(|| value.clone()))
-                }
+                MaskKind::Phone => mask_phone(
+                    &crate::customer::normalize::normalize_phone(value)
+                        .unwrap_or_else(|| value.clone()),
+                ),
                 MaskKind::Email => mask_email(value),
                 MaskKind::Text => mask_text(value),
             };

@@ -65,6 +65,11 @@ fn customer(
             SqlValue::Null,
             SqlValue::Bool(false),
             SqlValue::Time(t0()),
+            // locked, followup_clock_at, opportunity_clock_at, tier
+            SqlValue::Bool(false),
+            SqlValue::Null,
+            SqlValue::Null,
+            SqlValue::Null,
         ],
     )
 }
@@ -203,12 +208,16 @@ async fn every_column_type_round_trips() {
             ),
             SqlValue::Bool(true),
             SqlValue::Time(t0()),
+            SqlValue::Bool(true),
+            SqlValue::Time(at),
+            SqlValue::Time(t0()),
+            text("重要价值"),
         ],
         body: body.to_string(),
     };
     let nulls = StoredRow {
         id: 8,
-        columns: vec![SqlValue::Null; 12],
+        columns: vec![SqlValue::Null; Entity::Customer.spec().columns.len()],
         ..full.clone()
     };
     let user = row(

@@ -65,9 +65,18 @@ impl AccessContext {
         };
         let roles = match &user {
             None => Vec::new(),
-            Some(u) => roles.into_iter().filter(|r| u.role_ids.contains(&r.id)).collect(),
+            Some(u) => roles
+                .into_iter()
+                .filter(|r| u.role_ids.contains(&r.id))
+                .collect(),
         };
-        Ok(Self { actor, user, roles, org, pools: Vec::new() })
+        Ok(Self {
+            actor,
+            user,
+            roles,
+            org,
+            pools: Vec::new(),
+        })
     }
 
     /// Sets the pools whose customers the actor sees through pool membership.
@@ -106,8 +115,11 @@ impl AccessContext {
         let Some(user) = &self.user else {
             return Some(Reach::All);
         };
-        let scopes: BTreeSet<DataScope> =
-            self.roles.iter().filter_map(|r| r.scope_for(module, action)).collect();
+        let scopes: BTreeSet<DataScope> = self
+            .roles
+            .iter()
+            .filter_map(|r| r.scope_for(module, action))
+            .collect();
         if scopes.is_empty() {
             return None;
         }
@@ -118,7 +130,9 @@ impl AccessContext {
         for scope in scopes {
             match scope {
                 DataScope::SelfOnly => {}
-                DataScope::SelfAndSubordinates => owners.extend(self.org.self_and_subordinates(user.id)),
+                DataScope::SelfAndSubordinates => {
+                    owners.extend(self.org.self_and_subordinates(user.id))
+                }
                 DataScope::Department => {
                     if let Some(d) = user.department_id {
                         owners.extend(self.org.users_in(&BTreeSet::from([d])));
@@ -137,7 +151,8 @@ impl AccessContext {
 
     /// Like [`reach`](Self::reach), but a missing grant is `PermissionDenied`.
     pub fn require(&self, module: Module, action: Action) -> CrmResult<Reach> {
-        self.reach(module, action).ok_or_else(|| denied(module, action))
+        self.reach(module, action)
+            .ok_or_else(|| denied(module, action))
     }
 
     /// Settings, org and roles are for tenant admins and the system actor.
@@ -220,7 +235,8 @@ impl AccessContext {
             (Reach::Owners(set), Some(o)) => set.contains(&o) || o == user.id,
             (Reach::Owners(_), None) => false,
         };
-        let by_pool = action == Action::Read && customer_pool.is_some_and(|p| self.pools.contains(&p));
+        let by_pool =
+            action == Action::Read && customer_pool.is_some_and(|p| self.pools.contains(&p));
         by_owner
             || by_pool
             || team.iter().any(|m| {
@@ -241,7 +257,12 @@ impl AccessContext {
             self.roles
                 .iter()
                 .filter(|r| r.grants_module(module))
-                .map(|r| r.fields.iter().filter(|f| f.module == module).collect::<Vec<&FieldRule>>()),
+                .map(|r| {
+                    r.fields
+                        .iter()
+                        .filter(|f| f.module == module)
+                        .collect::<Vec<&FieldRule>>()
+                }),
         )
     }
 

@@ -69,7 +69,11 @@ impl FieldPolicy {
     /// module but says nothing of a field leaves it editable and unmasked.
     pub fn combine<'a>(per_role: impl IntoIterator<Item = Vec<&'a FieldRule>>) -> Self {
         let per_role: Vec<Vec<&FieldRule>> = per_role.into_iter().collect();
-        let mut fields: Vec<&str> = per_role.iter().flatten().map(|r| r.field.as_str()).collect();
+        let mut fields: Vec<&str> = per_role
+            .iter()
+            .flatten()
+            .map(|r| r.field.as_str())
+            .collect();
         fields.sort_unstable();
         fields.dedup();
         let mut rules = BTreeMap::new();
@@ -82,7 +86,11 @@ impl FieldPolicy {
                     .map(|r| (r.access, r.mask))
                     .unwrap_or((FieldAccess::Editable, MaskMode::None));
                 // A role that hides the field says nothing about how it is shown.
-                let mask = if access == FieldAccess::Hidden { MaskMode::Everywhere } else { mask };
+                let mask = if access == FieldAccess::Hidden {
+                    MaskMode::Everywhere
+                } else {
+                    mask
+                };
                 best = Some(match best {
                     None => (access, mask),
                     Some((a, m)) => (a.max(access), m.min(mask)),
@@ -100,7 +108,9 @@ impl FieldPolicy {
     pub fn restricted_by(&self, other: &FieldPolicy) -> FieldPolicy {
         let mut rules = self.rules.clone();
         for (field, (access, mask)) in &other.rules {
-            let entry = rules.entry(field.clone()).or_insert((FieldAccess::Editable, MaskMode::None));
+            let entry = rules
+                .entry(field.clone())
+                .or_insert((FieldAccess::Editable, MaskMode::None));
             *entry = (entry.0.min(*access), entry.1.max(*mask));
         }
         FieldPolicy { rules }
@@ -108,12 +118,17 @@ impl FieldPolicy {
 
     /// A policy from explicit (field, access, mask) rules.
     pub fn from_rules(rules: impl IntoIterator<Item = (String, FieldAccess, MaskMode)>) -> Self {
-        FieldPolicy { rules: rules.into_iter().map(|(f, a, m)| (f, (a, m))).collect() }
+        FieldPolicy {
+            rules: rules.into_iter().map(|(f, a, m)| (f, (a, m))).collect(),
+        }
     }
 
     /// Access to a field.
     pub fn access(&self, field: &str) -> FieldAccess {
-        self.rules.get(field).map(|r| r.0).unwrap_or(FieldAccess::Editable)
+        self.rules
+            .get(field)
+            .map(|r| r.0)
+            .unwrap_or(FieldAccess::Editable)
     }
 
     /// True when the field is shown masked in this context.

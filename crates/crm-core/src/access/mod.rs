@@ -8,7 +8,9 @@ mod role;
 mod team;
 
 pub use context::{AccessContext, Reach};
-pub use field::{mask_email, mask_phone, mask_text, FieldAccess, FieldPolicy, FieldRule, MaskMode, ViewContext};
+pub use field::{
+    mask_email, mask_phone, mask_text, FieldAccess, FieldPolicy, FieldRule, MaskMode, ViewContext,
+};
 pub use grant::{Action, DataScope, Grant, Module};
 pub use role::Role;
 pub use team::{TeamAccess, TeamMember};

@@ -52,7 +52,10 @@ impl Role {
         }
         for rule in &self.fields {
             if rule.field.is_empty() || rule.field.len() > 100 {
-                return Err(CrmError::validation("role.fields.field", "1 to 100 characters"));
+                return Err(CrmError::validation(
+                    "role.fields.field",
+                    "1 to 100 characters",
+                ));
             }
         }
         Ok(())

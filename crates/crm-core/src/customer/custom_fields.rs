@@ -59,7 +59,10 @@ impl CustomFieldDef {
     pub fn validate(&self) -> CrmResult<()> {
         let field = format!("settings.customer_fields.{}", self.key);
         if !is_identifier(&self.key) {
-            return Err(CrmError::validation(field, "key must match [a-z][a-z0-9_]{0,39}"));
+            return Err(CrmError::validation(
+                field,
+                "key must match [a-z][a-z0-9_]{0,39}",
+            ));
         }
         match &self.ty {
             CustomFieldType::Text { max_len } if *max_len == 0 || *max_len > 10_000 => {
@@ -77,7 +80,11 @@ impl CustomFieldDef {
         let field = format!("custom.{}", self.key);
         let bad = |reason: &str| Err(CrmError::validation(field.clone(), reason.to_owned()));
         if value.is_null() {
-            return if self.required { bad("is required") } else { Ok(()) };
+            return if self.required {
+                bad("is required")
+            } else {
+                Ok(())
+            };
         }
         match &self.ty {
             CustomFieldType::Text { max_len } => match value.as_str() {
@@ -89,11 +96,16 @@ impl CustomFieldDef {
                 Some(_) => Ok(()),
                 None => bad("must be an integer"),
             },
-            CustomFieldType::Decimal => match value.as_str().map(str::parse::<rust_decimal::Decimal>) {
-                Some(Ok(_)) => Ok(()),
-                _ => bad("must be a decimal string such as \"12.50\""),
-            },
-            CustomFieldType::Date => match value.as_str().map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")) {
+            CustomFieldType::Decimal => {
+                match value.as_str().map(str::parse::<rust_decimal::Decimal>) {
+                    Some(Ok(_)) => Ok(()),
+                    _ => bad("must be a decimal string such as \"12.50\""),
+                }
+            }
+            CustomFieldType::Date => match value
+                .as_str()
+                .map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+            {
                 Some(Ok(_)) => Ok(()),
                 _ => bad("must be a date YYYY-MM-DD"),
             },
@@ -115,14 +127,18 @@ impl CustomFieldDef {
             return Ok(Value::Null);
         }
         let value = match &self.ty {
-            CustomFieldType::Integer => cell
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| CrmError::validation(format!("custom.{}", self.key), "must be an integer"))?,
+            CustomFieldType::Integer => cell.parse::<i64>().map(Value::from).map_err(|_| {
+                CrmError::validation(format!("custom.{}", self.key), "must be an integer")
+            })?,
             CustomFieldType::Bool => match cell.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" | "是" => Value::Bool(true),
                 "false" | "no" | "0" | "否" => Value::Bool(false),
-                _ => return Err(CrmError::validation(format!("custom.{}", self.key), "must be true or false")),
+                _ => {
+                    return Err(CrmError::validation(
+                        format!("custom.{}", self.key),
+                        "must be true or false",
+                    ))
+                }
             },
             _ => Value::String(cell.to_owned()),
         };
@@ -148,7 +164,10 @@ pub fn validate_custom(
     if require_all {
         for def in schema.iter().filter(|d| d.required) {
             if values.get(&def.key).is_none_or(Value::is_null) {
-                return Err(CrmError::validation(format!("custom.{}", def.key), "is required"));
+                return Err(CrmError::validation(
+                    format!("custom.{}", def.key),
+                    "is required",
+                ));
             }
         }
     }
@@ -162,12 +181,24 @@ mod tests {
 
     fn schema() -> Vec<CustomFieldDef> {
         vec![
-            CustomFieldDef { key: "budget".into(), label: "Budget".into(), ty: CustomFieldType::Decimal, required: false },
-            CustomFieldDef { key: "seats".into(), label: "Seats".into(), ty: CustomFieldType::Integer, required: true },
+            CustomFieldDef {
+                key: "budget".into(),
+                label: "Budget".into(),
+                ty: CustomFieldType::Decimal,
+                required: false,
+            },
+            CustomFieldDef {
+                key: "seats".into(),
+                label: "Seats".into(),
+                ty: CustomFieldType::Integer,
+                required: true,
+            },
             CustomFieldDef {
                 key: "region".into(),
                 label: "Region".into(),
-                ty: CustomFieldType::Choice { options: vec!["north".into(), "south".into()] },
+                ty: CustomFieldType::Choice {
+                    options: vec!["north".into(), "south".into()],
+                },
                 required: false,
             },
         ]
@@ -176,7 +207,11 @@ mod tests {
     #[test]
     fn values_are_checked_by_type_and_named() {
         let s = schema();
-        let ok: BTreeMap<_, _> = [("seats".to_owned(), json!(5)), ("budget".to_owned(), json!("12.50"))].into();
+        let ok: BTreeMap<_, _> = [
+            ("seats".to_owned(), json!(5)),
+            ("budget".to_owned(), json!("12.50")),
+        ]
+        .into();
         assert!(validate_custom(&s, &ok, true).is_ok());
         let cases = [
             (("seats", json!("five")), "custom.seats"),
@@ -200,7 +235,15 @@ mod tests {
     #[test]
     fn identifiers_only() {
         assert!(is_identifier("budget_2026"));
-        for bad in ["", "2x", "Budget", "a-b", "a b", "x'; drop table", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "2x",
+            "Budget",
+            "a-b",
+            "a b",
+            "x'; drop table",
+            &"a".repeat(41),
+        ] {
             assert!(!is_identifier(bad), "{bad}");
         }
     }

@@ -92,7 +92,9 @@ fn column_for(header: &str, settings: &TenantSettings) -> CrmResult<Column> {
         "owner_id" | "负责人" => Column::Owner,
         "external_ref" => Column::ExternalRef,
         _ => match lower.strip_prefix("custom.") {
-            Some(key) if settings.customer_fields.iter().any(|d| d.key == key) => Column::Custom(key.to_owned()),
+            Some(key) if settings.customer_fields.iter().any(|d| d.key == key) => {
+                Column::Custom(key.to_owned())
+            }
             _ => {
                 return Err(CrmError::validation(
                     "csv.header",
@@ -103,9 +105,14 @@ fn column_for(header: &str, settings: &TenantSettings) -> CrmResult<Column> {
     })
 }
 
-fn parse_enum<T: serde::de::DeserializeOwned>(cell: &str, field: &str) -> Result<T, (String, String)> {
+fn parse_enum<T: serde::de::DeserializeOwned>(
+    cell: &str,
+    field: &str,
+) -> Result<T, (String, String)> {
     serde_json::from_value(serde_json::Value::String(cell.trim().to_ascii_lowercase()))
-        .or_else(|_| serde_json::from_value(serde_json::Value::String(cell.trim().to_ascii_uppercase())))
+        .or_else(|_| {
+            serde_json::from_value(serde_json::Value::String(cell.trim().to_ascii_uppercase()))
+        })
         .map_err(|_| (field.to_owned(), format!("{cell:?} is not a valid {field}")))
 }
 
@@ -123,9 +130,13 @@ fn parse_row(
         let opt = || (!value.is_empty()).then(|| value.to_owned());
         match col {
             Column::Name => c.name = value.to_owned(),
-            Column::Kind if !value.is_empty() => c.kind = parse_enum::<CustomerKind>(value, "kind")?,
+            Column::Kind if !value.is_empty() => {
+                c.kind = parse_enum::<CustomerKind>(value, "kind")?
+            }
             Column::Source if !value.is_empty() => c.source = Some(parse_enum(value, "source")?),
-            Column::Level if !value.is_empty() => c.level = Some(parse_enum::<CustomerLevel>(value, "level")?),
+            Column::Level if !value.is_empty() => {
+                c.level = Some(parse_enum::<CustomerLevel>(value, "level")?)
+            }
             Column::Kind | Column::Source | Column::Level => {}
             Column::Industry => c.industry = opt(),
             Column::Phone => c.phone = opt(),
@@ -141,11 +152,9 @@ fn parse_row(
                     .collect()
             }
             Column::Owner if !value.is_empty() => {
-                c.owner_id = Some(UserId(
-                    value
-                        .parse()
-                        .map_err(|_| ("owner_id".to_owned(), format!("{value:?} is not a user id")))?,
-                ))
+                c.owner_id = Some(UserId(value.parse().map_err(|_| {
+                    ("owner_id".to_owned(), format!("{value:?} is not a user id"))
+                })?))
             }
             Column::Owner => {}
             Column::Custom(key) => {
@@ -173,12 +182,12 @@ pub type ParsedRow = (u64, Result<NewCustomer, (String, String)>);
 /// Parses CSV text: a header row, then one customer per row. Returns each data row's line
 /// number with the parsed input or the error (field, reason). A bad header or an oversized
 /// file fails the whole import.
-pub fn parse_csv(
-    text: &str,
-    settings: &TenantSettings,
-) -> CrmResult<Vec<ParsedRow>> {
+pub fn parse_csv(text: &str, settings: &TenantSettings) -> CrmResult<Vec<ParsedRow>> {
     if text.len() > MAX_IMPORT_BYTES {
-        return Err(CrmError::validation("csv", format!("larger than {MAX_IMPORT_BYTES} bytes")));
+        return Err(CrmError::validation(
+            "csv",
+            format!("larger than {MAX_IMPORT_BYTES} bytes"),
+        ));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -188,9 +197,15 @@ pub fn parse_csv(
         .headers()
         .map_err(|e| CrmError::validation("csv.header", e.to_string()))?
         .clone();
-    let columns: Vec<Column> = headers.iter().map(|h| column_for(h, settings)).collect::<CrmResult<_>>()?;
+    let columns: Vec<Column> = headers
+        .iter()
+        .map(|h| column_for(h, settings))
+        .collect::<CrmResult<_>>()?;
     if !columns.contains(&Column::Name) {
-        return Err(CrmError::validation("csv.header", "a name column is required"));
+        return Err(CrmError::validation(
+            "csv.header",
+            "a name column is required",
+        ));
     }
     let mut out = Vec::new();
     for (index, record) in reader.records().enumerate() {
@@ -242,10 +257,17 @@ mod tests {
     fn bad_cells_are_row_errors_and_bad_headers_fail_whole() {
         let csv = "name,level,kind\nA,Z,company\nB,A,robot\nC,A\n";
         let rows = parse_csv(csv, &TenantSettings::default()).unwrap();
-        let errs: Vec<_> = rows.iter().map(|(l, r)| (*l, r.as_ref().err().map(|e| e.0.clone()))).collect();
+        let errs: Vec<_> = rows
+            .iter()
+            .map(|(l, r)| (*l, r.as_ref().err().map(|e| e.0.clone())))
+            .collect();
         assert_eq!(
             errs,
-            vec![(2, Some("level".into())), (3, Some("kind".into())), (4, Some("csv".into()))]
+            vec![
+                (2, Some("level".into())),
+                (3, Some("kind".into())),
+                (4, Some("csv".into()))
+            ]
         );
         assert!(parse_csv("nom,phone\nA,1\n", &TenantSettings::default()).is_err());
         assert!(parse_csv("phone\n1\n", &TenantSettings::default()).is_err());

@@ -5,7 +5,9 @@ use super::model::{Customer, CustomerKind, CustomerLevel, CustomerSource, DealSt
 use crate::error::CrmResult;
 use crate::ids::{CustomerId, TenantId, UserId};
 use crate::tenant::TenantSettings;
-use crate::validate::{optional_email, optional_phone, optional_text, required_text, tags, MAX_NAME, MAX_TEXT};
+use crate::validate::{
+    optional_email, optional_phone, optional_text, required_text, tags, MAX_NAME, MAX_TEXT,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -127,7 +129,11 @@ impl NewCustomer {
             pool_id: None,
             deal_status: DealStatus::NotDealt,
             locked: false,
-            custom: self.custom.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+            custom: self
+                .custom
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .collect(),
             external_ref: optional_text(self.external_ref.as_deref(), "external_ref", 100)?,
             last_followup_at: None,
             last_owner_followup_at: None,
@@ -151,7 +157,12 @@ impl NewCustomer {
 
 impl CustomerPatch {
     /// Applies the patch to a copy of `current`, validating every touched field.
-    pub fn apply_to(&self, current: &Customer, settings: &TenantSettings, now: DateTime<Utc>) -> CrmResult<Customer> {
+    pub fn apply_to(
+        &self,
+        current: &Customer,
+        settings: &TenantSettings,
+        now: DateTime<Utc>,
+    ) -> CrmResult<Customer> {
         let mut next = current.clone();
         if let Some(name) = &self.name {
             next.name = required_text(name, "name", MAX_NAME)?;

@@ -5,7 +5,11 @@ use crate::access::{FieldPolicy, ViewContext};
 use crate::view::{MaskKind, Masker, Visible};
 
 /// The customer as the policy lets the actor see it in `ctx`.
-pub fn visible_customer(mut c: Customer, policy: &FieldPolicy, ctx: ViewContext) -> Visible<Customer> {
+pub fn visible_customer(
+    mut c: Customer,
+    policy: &FieldPolicy,
+    ctx: ViewContext,
+) -> Visible<Customer> {
     let mut m = Masker::new(policy, ctx);
     m.required_text("name", &mut c.name, MaskKind::Text);
     m.text("phone", &mut c.phone, MaskKind::Phone);

@@ -167,7 +167,9 @@ pub struct Customer {
 impl Customer {
     /// Normalized phone for the duplicate check.
     pub fn phone_norm(&self) -> Option<String> {
-        self.phone.as_deref().and_then(super::normalize::normalize_phone)
+        self.phone
+            .as_deref()
+            .and_then(super::normalize::normalize_phone)
     }
 
     /// Normalized name for the duplicate check (companies only).
@@ -220,7 +222,8 @@ impl Record for Customer {
             self.created_at.into(),
             self.locked.into(),
             crate::pool::recycle::rule_clock(crate::pool::RecycleKind::NoFollowUp, self).into(),
-            crate::pool::recycle::rule_clock(crate::pool::RecycleKind::NoOpenOpportunity, self).into(),
+            crate::pool::recycle::rule_clock(crate::pool::RecycleKind::NoOpenOpportunity, self)
+                .into(),
             self.tier.clone().into(),
         ]
     }

@@ -25,7 +25,11 @@ fn is_phone_punct(c: char) -> bool {
 pub fn normalize_phone(input: &str) -> Option<String> {
     let folded = fold_width(input);
     let trimmed = folded.trim();
-    if trimmed.is_empty() || !trimmed.chars().all(|c| c.is_ascii_digit() || is_phone_punct(c)) {
+    if trimmed.is_empty()
+        || !trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || is_phone_punct(c))
+    {
         return None;
     }
     let plus = trimmed.starts_with('+');
@@ -81,10 +85,7 @@ const SUFFIXES: &[&str] = &[
 /// legal suffixes (有限公司, Co., Ltd., Inc., …) stripped repeatedly from the end.
 pub fn normalize_company_name(input: &str) -> String {
     let folded = fold_width(input).to_lowercase();
-    let mut s: String = folded
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    let mut s: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
     loop {
         let before = s.len();
         for suffix in SUFFIXES {
@@ -113,7 +114,10 @@ mod tests {
         assert_eq!(n("008613812345678").as_deref(), Some("13812345678"));
         assert_eq!(n("8613812345678").as_deref(), Some("13812345678"));
         assert_eq!(n("１３８１２３４５６７８").as_deref(), Some("13812345678"));
-        assert_eq!(n("＋８６　１３８－１２３４－５６７８").as_deref(), Some("13812345678"));
+        assert_eq!(
+            n("＋８６　１３８－１２３４－５６７８").as_deref(),
+            Some("13812345678")
+        );
         assert_eq!(n("(010) 6552-9988").as_deref(), Some("1065529988"));
         assert_eq!(n("+86 10 6552 9988").as_deref(), Some("1065529988"));
         assert_eq!(n("+1 (415) 555-0100").as_deref(), Some("14155550100"));
@@ -122,7 +126,16 @@ mod tests {
 
     #[test]
     fn malformed_phones_are_refused() {
-        for bad in ["", "   ", "abc", "138-1234-567x", "1234", "1+38", "1234567890123456", "电话13812345678"] {
+        for bad in [
+            "",
+            "   ",
+            "abc",
+            "138-1234-567x",
+            "1234",
+            "1+38",
+            "1234567890123456",
+            "电话13812345678",
+        ] {
             assert_eq!(normalize_phone(bad), None, "{bad:?}");
         }
         // 5 digits is the shortest accepted, 15 the longest.

@@ -101,17 +101,26 @@ impl NewFollowUp {
         }
         if let Some(next) = next_followup_at {
             if next <= at {
-                return Err(CrmError::validation("next_followup_at", "must be after the follow-up"));
+                return Err(CrmError::validation(
+                    "next_followup_at",
+                    "must be after the follow-up",
+                ));
             }
         }
         let location = match self.location {
             None => None,
             Some(loc) => {
                 if !(-90.0..=90.0).contains(&loc.latitude) {
-                    return Err(CrmError::validation("location.latitude", "must be within -90..=90"));
+                    return Err(CrmError::validation(
+                        "location.latitude",
+                        "must be within -90..=90",
+                    ));
                 }
                 if !(-180.0..=180.0).contains(&loc.longitude) {
-                    return Err(CrmError::validation("location.longitude", "must be within -180..=180"));
+                    return Err(CrmError::validation(
+                        "location.longitude",
+                        "must be within -180..=180",
+                    ));
                 }
                 Some(CheckIn {
                     address: optional_text(loc.address.as_deref(), "location.address", 500)?,
@@ -136,7 +145,11 @@ impl NewFollowUp {
 }
 
 /// The follow-up as the policy lets the actor see it.
-pub fn visible_followup(mut f: FollowUp, policy: &FieldPolicy, ctx: ViewContext) -> Visible<FollowUp> {
+pub fn visible_followup(
+    mut f: FollowUp,
+    policy: &FieldPolicy,
+    ctx: ViewContext,
+) -> Visible<FollowUp> {
     let mut m = Masker::new(policy, ctx);
     m.required_text("content", &mut f.content, MaskKind::Text);
     m.other("location", &mut f.location);

@@ -136,7 +136,12 @@ mod tests {
                 user(4, Some(12), Some(2)),
                 user(5, Some(20), None),
             ],
-            vec![dept(10, None), dept(11, Some(10)), dept(12, Some(11)), dept(20, None)],
+            vec![
+                dept(10, None),
+                dept(11, Some(10)),
+                dept(12, Some(11)),
+                dept(20, None),
+            ],
         )
     }
 
@@ -152,9 +157,17 @@ mod tests {
     #[test]
     fn department_subtree_includes_grandchildren_only_below() {
         let o = org();
-        let sub: Vec<i64> = o.department_subtree(DepartmentId(11)).into_iter().map(|d| d.0).collect();
+        let sub: Vec<i64> = o
+            .department_subtree(DepartmentId(11))
+            .into_iter()
+            .map(|d| d.0)
+            .collect();
         assert_eq!(sub, vec![11, 12]);
-        let users: Vec<i64> = o.users_in(&o.department_subtree(DepartmentId(10))).into_iter().map(|u| u.0).collect();
+        let users: Vec<i64> = o
+            .users_in(&o.department_subtree(DepartmentId(10)))
+            .into_iter()
+            .map(|u| u.0)
+            .collect();
         assert_eq!(users, vec![1, 2, 3, 4]);
     }
 

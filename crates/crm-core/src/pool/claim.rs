@@ -64,14 +64,20 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
     let mut ids = BTreeSet::new();
     for c in &s.customers {
         if !ids.insert(c.id) {
-            return Err(CrmError::validation("customer_ids", format!("customer {} given twice", c.id)));
+            return Err(CrmError::validation(
+                "customer_ids",
+                format!("customer {} given twice", c.id),
+            ));
         }
     }
     let n = s.customers.len() as i64;
     let rules = &s.pool.rules;
     for c in &s.customers {
         if c.pool_id != Some(s.pool.id) || c.owner_id.is_some() {
-            return Err(CrmError::rule("not_in_pool", format!("customer {} is not in pool {}", c.id, s.pool.id)));
+            return Err(CrmError::rule(
+                "not_in_pool",
+                format!("customer {} is not in pool {}", c.id, s.pool.id),
+            ));
         }
         if mode == ClaimMode::Claim {
             let entered = c.entered_pool_at.unwrap_or(c.created_at);
@@ -79,14 +85,24 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
             if hours > 0 && s.now < entered + Duration::hours(hours) {
                 return Err(CrmError::rule(
                     "new_in_pool_protection",
-                    format!("customer {} entered the pool less than {hours} hours ago", c.id),
+                    format!(
+                        "customer {} entered the pool less than {hours} hours ago",
+                        c.id
+                    ),
                 ));
             }
             let cooldown = i64::from(rules.previous_owner_cooldown_days);
-            if cooldown > 0 && c.previous_owner_id == Some(s.claimant) && whole_days(entered, s.now) <= cooldown {
+            if cooldown > 0
+                && c.previous_owner_id == Some(s.claimant)
+                && whole_days(entered, s.now) <= cooldown
+            {
                 return Err(CrmError::rule(
                     "previous_owner_cooldown",
-                    format!("customer {} left you {} whole day(s) ago; wait until more than {cooldown}", c.id, whole_days(entered, s.now)),
+                    format!(
+                        "customer {} left you {} whole day(s) ago; wait until more than {cooldown}",
+                        c.id,
+                        whole_days(entered, s.now)
+                    ),
                 ));
             }
         }
@@ -109,13 +125,20 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
         if counted + n > i64::from(limit) {
             return Err(CrmError::rule(
                 "held_limit",
-                format!("user {} holds {counted}, {n} more would pass the limit of {limit}", s.claimant),
+                format!(
+                    "user {} holds {counted}, {n} more would pass the limit of {limit}",
+                    s.claimant
+                ),
             ));
         }
     }
     let mut held = s.held.clone();
     held.held += n;
-    held.held_dealt += s.customers.iter().filter(|c| c.deal_status == crate::customer::DealStatus::Dealt).count() as i64;
+    held.held_dealt += s
+        .customers
+        .iter()
+        .filter(|c| c.deal_status == crate::customer::DealStatus::Dealt)
+        .count() as i64;
     let customers = s
         .customers
         .into_iter()
@@ -133,5 +156,9 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
             (before, after)
         })
         .collect();
-    Ok(ClaimDecision { customers, held, daily_claims })
+    Ok(ClaimDecision {
+        customers,
+        held,
+        daily_claims,
+    })
 }

@@ -26,7 +26,13 @@ pub struct HeldCounter {
 impl HeldCounter {
     /// A zero counter not yet stored.
     pub fn zero(tenant: TenantId, user_id: UserId) -> Self {
-        Self { tenant, user_id, version: 0, held: 0, held_dealt: 0 }
+        Self {
+            tenant,
+            user_id,
+            version: 0,
+            held: 0,
+            held_dealt: 0,
+        }
     }
 
     /// What counts against the held limit.
@@ -93,6 +99,11 @@ impl Record for ClaimCounter {
         self.version = version;
     }
     fn columns(&self) -> Vec<SqlValue> {
-        vec![self.pool_id.0.into(), self.user_id.0.into(), self.day.clone().into(), self.claims.into()]
+        vec![
+            self.pool_id.0.into(),
+            self.user_id.0.into(),
+            self.day.clone().into(),
+            self.claims.into(),
+        ]
     }
 }

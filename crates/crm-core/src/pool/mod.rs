@@ -11,5 +11,8 @@ pub mod recycle;
 pub use claim::{decide_claim, ClaimDecision, ClaimMode, ClaimSnapshot};
 pub use counters::{ClaimCounter, HeldCounter};
 pub use history::{OwnerChange, OwnerHistory};
-pub use model::{HeldLimits, LevelLimits, Members, Pool, PoolFieldMode, PoolFieldRule, PoolInput, PoolRules, RecycleKind, RecycleRule};
+pub use model::{
+    HeldLimits, LevelLimits, Members, Pool, PoolFieldMode, PoolFieldRule, PoolInput, PoolRules,
+    RecycleKind, RecycleRule,
+};
 pub use recycle::RuleStatus;

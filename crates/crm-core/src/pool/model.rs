@@ -28,7 +28,9 @@ impl Members {
         let Some(dept) = org.users.get(&user).and_then(|u| u.department_id) else {
             return false;
         };
-        self.departments.iter().any(|d| org.department_subtree(*d).contains(&dept))
+        self.departments
+            .iter()
+            .any(|d| org.department_subtree(*d).contains(&dept))
     }
 }
 
@@ -82,7 +84,12 @@ pub struct LevelLimits {
 impl LevelLimits {
     /// The same limit for every level.
     pub fn all(days: u32) -> Self {
-        Self { a: Some(days), b: Some(days), c: Some(days), unleveled: Some(days) }
+        Self {
+            a: Some(days),
+            b: Some(days),
+            c: Some(days),
+            unleveled: Some(days),
+        }
     }
 
     /// The limit for a level; `None` when exempt (unset or 0).
@@ -143,8 +150,14 @@ pub struct PoolFieldRule {
 
 fn default_field_rules() -> Vec<PoolFieldRule> {
     vec![
-        PoolFieldRule { field: "phone".into(), mode: PoolFieldMode::Masked },
-        PoolFieldRule { field: "email".into(), mode: PoolFieldMode::Masked },
+        PoolFieldRule {
+            field: "phone".into(),
+            mode: PoolFieldMode::Masked,
+        },
+        PoolFieldRule {
+            field: "email".into(),
+            mode: PoolFieldMode::Masked,
+        },
     ]
 }
 
@@ -250,32 +263,53 @@ impl PoolInput {
             }
             for d in &m.departments {
                 if !org.departments.contains_key(d) {
-                    return Err(CrmError::validation(format!("pool.{which}.departments"), format!("no department {d}")));
+                    return Err(CrmError::validation(
+                        format!("pool.{which}.departments"),
+                        format!("no department {d}"),
+                    ));
                 }
             }
         }
         let mut kinds = BTreeSet::new();
         for r in &self.rules.recycle {
             if !kinds.insert(r.kind) {
-                return Err(CrmError::validation("pool.rules.recycle", format!("{} given twice", r.kind.as_str())));
+                return Err(CrmError::validation(
+                    "pool.rules.recycle",
+                    format!("{} given twice", r.kind.as_str()),
+                ));
             }
             for (_, days) in r.limits.entries() {
                 if days > 3650 {
-                    return Err(CrmError::validation("pool.rules.recycle.limits", "at most 3650 days"));
+                    return Err(CrmError::validation(
+                        "pool.rules.recycle.limits",
+                        "at most 3650 days",
+                    ));
                 }
                 if r.remind_days_before > days {
-                    return Err(CrmError::validation("pool.rules.recycle.remind_days_before", "longer than the limit"));
+                    return Err(CrmError::validation(
+                        "pool.rules.recycle.remind_days_before",
+                        "longer than the limit",
+                    ));
                 }
             }
         }
         if self.rules.previous_owner_cooldown_days > 3650 {
-            return Err(CrmError::validation("pool.rules.previous_owner_cooldown_days", "at most 3650"));
+            return Err(CrmError::validation(
+                "pool.rules.previous_owner_cooldown_days",
+                "at most 3650",
+            ));
         }
         if self.rules.new_in_pool_protection_hours > 24 * 365 {
-            return Err(CrmError::validation("pool.rules.new_in_pool_protection_hours", "at most one year"));
+            return Err(CrmError::validation(
+                "pool.rules.new_in_pool_protection_hours",
+                "at most one year",
+            ));
         }
         if self.is_default && !self.enabled {
-            return Err(CrmError::validation("pool.enabled", "the default pool must be enabled"));
+            return Err(CrmError::validation(
+                "pool.enabled",
+                "the default pool must be enabled",
+            ));
         }
         Ok(name)
     }

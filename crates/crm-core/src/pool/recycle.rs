@@ -30,9 +30,8 @@ pub fn rule_clock(kind: RecycleKind, c: &Customer) -> Option<DateTime<Utc>> {
     match kind {
         RecycleKind::NoFollowUp => Some(c.last_owner_followup_at.map_or(since, |f| f.max(since))),
         RecycleKind::NoDeal => (c.deal_status == DealStatus::NotDealt).then_some(since),
-        RecycleKind::NoOpenOpportunity => {
-            (c.open_opportunities == 0).then(|| c.opportunity_changed_at.map_or(since, |t| t.max(since)))
-        }
+        RecycleKind::NoOpenOpportunity => (c.open_opportunities == 0)
+            .then(|| c.opportunity_changed_at.map_or(since, |t| t.max(since))),
     }
 }
 
@@ -77,8 +76,12 @@ pub fn due_recycle(pool: &Pool, c: &Customer, now: DateTime<Utc>) -> Option<Rule
 /// Reminders due now: rules within their reminder window that were not yet reminded for
 /// this clock period.
 pub fn due_reminders(pool: &Pool, c: &Customer, now: DateTime<Utc>) -> Vec<RuleStatus> {
-    let remind: std::collections::BTreeMap<RecycleKind, u32> =
-        pool.rules.recycle.iter().map(|r| (r.kind, r.remind_days_before)).collect();
+    let remind: std::collections::BTreeMap<RecycleKind, u32> = pool
+        .rules
+        .recycle
+        .iter()
+        .map(|r| (r.kind, r.remind_days_before))
+        .collect();
     rule_statuses(pool, c, now)
         .into_iter()
         .filter(|s| {
@@ -93,7 +96,9 @@ pub fn due_reminders(pool: &Pool, c: &Customer, now: DateTime<Utc>) -> Vec<RuleS
 
 /// The countdown shown for a customer: the rule closest to firing.
 pub fn countdown(pool: &Pool, c: &Customer, now: DateTime<Utc>) -> Option<RuleStatus> {
-    rule_statuses(pool, c, now).into_iter().min_by_key(|s| (s.days_left, s.fires_at))
+    rule_statuses(pool, c, now)
+        .into_iter()
+        .min_by_key(|s| (s.days_left, s.fires_at))
 }
 
 /// The customer after being put into `pool` at `now` for `reason`.

@@ -15,22 +15,47 @@ use crate::tenant::local_day_bounds;
 use crate::view::Visible;
 
 fn denied(action: &str, field: Option<&str>) -> CrmError {
-    CrmError::PermissionDenied { module: "pools".into(), action: action.into(), field: field.map(str::to_owned) }
+    CrmError::PermissionDenied {
+        module: "pools".into(),
+        action: action.into(),
+        field: field.map(str::to_owned),
+    }
 }
 
 impl<S: Store> Crm<S> {
     /// The acting user claims customers from a pool they are a member of. All or nothing.
-    pub async fn claim(&self, actor: Actor, pool: PoolId, customers: Vec<CustomerId>) -> CrmResult<Vec<Visible<Customer>>> {
-        let user = actor.user_id().ok_or_else(|| denied("claim", Some("actor")))?;
-        self.take_from_pool(actor, pool, customers, user, ClaimMode::Claim).await
+    pub async fn claim(
+        &self,
+        actor: Actor,
+        pool: PoolId,
+        customers: Vec<CustomerId>,
+    ) -> CrmResult<Vec<Visible<Customer>>> {
+        let user = actor
+            .user_id()
+            .ok_or_else(|| denied("claim", Some("actor")))?;
+        self.take_from_pool(actor, pool, customers, user, ClaimMode::Claim)
+            .await
     }
 
     /// A pool admin gives customers to a member of the pool. All or nothing.
-    pub async fn distribute(&self, actor: Actor, pool: PoolId, customers: Vec<CustomerId>, to: UserId) -> CrmResult<Vec<Visible<Customer>>> {
-        self.take_from_pool(actor, pool, customers, to, ClaimMode::Distribute).await
+    pub async fn distribute(
+        &self,
+        actor: Actor,
+        pool: PoolId,
+        customers: Vec<CustomerId>,
+        to: UserId,
+    ) -> CrmResult<Vec<Visible<Customer>>> {
+        self.take_from_pool(actor, pool, customers, to, ClaimMode::Distribute)
+            .await
     }
 
-    async fn daily_counter(&self, ctx: &Ctx, pool: PoolId, user: UserId, day: &str) -> CrmResult<Option<ClaimCounter>> {
+    async fn daily_counter(
+        &self,
+        ctx: &Ctx,
+        pool: PoolId,
+        user: UserId,
+        day: &str,
+    ) -> CrmResult<Option<ClaimCounter>> {
         let rows: Vec<ClaimCounter> = self
             .store()
             .load_all(
@@ -43,12 +68,23 @@ impl<S: Store> Crm<S> {
         Ok(rows.into_iter().next())
     }
 
-    fn check_take_rights(ctx: &Ctx, pool: &Pool, claimant: UserId, mode: ClaimMode) -> CrmResult<()> {
+    fn check_take_rights(
+        ctx: &Ctx,
+        pool: &Pool,
+        claimant: UserId,
+        mode: ClaimMode,
+    ) -> CrmResult<()> {
         if !pool.enabled {
-            return Err(CrmError::rule("pool_disabled", format!("pool {} is disabled", pool.id)));
+            return Err(CrmError::rule(
+                "pool_disabled",
+                format!("pool {} is disabled", pool.id),
+            ));
         }
         let org = ctx.access.org();
-        let user = org.users.get(&claimant).ok_or_else(|| CrmError::not_found("user", claimant))?;
+        let user = org
+            .users
+            .get(&claimant)
+            .ok_or_else(|| CrmError::not_found("user", claimant))?;
         if !user.active {
             return Err(CrmError::validation("to", "user is inactive"));
         }
@@ -82,10 +118,18 @@ impl<S: Store> Crm<S> {
             }
             let settings = &ctx.tenant.settings;
             let limits = &settings.held_limits;
-            let exempt = limits.exempt_pool_admins && pool.admins.contains(ctx.access.org(), claimant);
-            let held_limit = if exempt { None } else { limits.for_user(ctx.access.org(), claimant) };
+            let exempt =
+                limits.exempt_pool_admins && pool.admins.contains(ctx.access.org(), claimant);
+            let held_limit = if exempt {
+                None
+            } else {
+                limits.for_user(ctx.access.org(), claimant)
+            };
             let (day_start, _) = local_day_bounds(settings.tz()?, ctx.now);
-            let day = day_start.with_timezone(&settings.tz()?).format("%Y-%m-%d").to_string();
+            let day = day_start
+                .with_timezone(&settings.tz()?)
+                .format("%Y-%m-%d")
+                .to_string();
             let daily = match mode {
                 ClaimMode::Claim => self.daily_counter(&ctx, pool_id, claimant, &day).await?,
                 ClaimMode::Distribute => None,
@@ -108,7 +152,10 @@ impl<S: Store> Crm<S> {
             write_counter(&mut changes, &decision.held)?;
             if mode == ClaimMode::Claim {
                 match daily {
-                    Some(d) => changes.update(&ClaimCounter { claims: decision.daily_claims, ..d })?,
+                    Some(d) => changes.update(&ClaimCounter {
+                        claims: decision.daily_claims,
+                        ..d
+                    })?,
                     None => changes.insert(&ClaimCounter {
                         tenant: ctx.tenant.id,
                         id: self.new_id(Entity::ClaimCounter).await?,
@@ -120,23 +167,54 @@ impl<S: Store> Crm<S> {
                     })?,
                 }
             }
-            let first_history = self.store().allocate_ids(Entity::OwnerHistory, decision.customers.len() as u32).await?;
+            let first_history = self
+                .store()
+                .allocate_ids(Entity::OwnerHistory, decision.customers.len() as u32)
+                .await?;
             let (how, kind, op) = match mode {
-                ClaimMode::Claim => (OwnerChange::Claimed, EventKind::CustomerClaimed, "pool.claim"),
-                ClaimMode::Distribute => (OwnerChange::Distributed, EventKind::CustomerDistributed, "pool.distribute"),
+                ClaimMode::Claim => (
+                    OwnerChange::Claimed,
+                    EventKind::CustomerClaimed,
+                    "pool.claim",
+                ),
+                ClaimMode::Distribute => (
+                    OwnerChange::Distributed,
+                    EventKind::CustomerDistributed,
+                    "pool.distribute",
+                ),
             };
             let mut out = Vec::with_capacity(decision.customers.len());
             for (i, (before, after)) in decision.customers.into_iter().enumerate() {
                 changes.update(&after)?;
-                ctx.push_history(&mut changes, first_history + i as i64, &after, None, how, Some(pool_id), None)?;
-                changes.audit(ctx.audit(op, Entity::Customer, after.id.0, json(&before), json(&after)));
+                ctx.push_history(
+                    &mut changes,
+                    first_history + i as i64,
+                    &after,
+                    None,
+                    how,
+                    Some(pool_id),
+                    None,
+                )?;
+                changes.audit(ctx.audit(
+                    op,
+                    Entity::Customer,
+                    after.id.0,
+                    json(&before),
+                    json(&after),
+                ));
                 changes.event(ctx.event(
                     kind,
                     Entity::Customer,
                     after.id.0,
                     serde_json::json!({ "pool_id": pool_id, "owner_id": claimant, "by": ctx.access.user().map(|u| u.id) }),
                 ));
-                out.push(ctx.present(Customer { version: after.version + 1, ..after }, ViewContext::Detail));
+                out.push(ctx.present(
+                    Customer {
+                        version: after.version + 1,
+                        ..after
+                    },
+                    ViewContext::Detail,
+                ));
             }
             Ok((changes, out))
         })

@@ -11,10 +11,23 @@ use crate::view::Visible;
 
 impl<S: Store> Crm<S> {
     /// Checks `action` on a record of `module` hanging off `customer`.
-    pub(crate) async fn check_child(&self, ctx: &Ctx, module: Module, action: Action, customer: CustomerId) -> CrmResult<()> {
+    pub(crate) async fn check_child(
+        &self,
+        ctx: &Ctx,
+        module: Module,
+        action: Action,
+        customer: CustomerId,
+    ) -> CrmResult<()> {
         let c = self.load_customer(ctx.tenant.id, customer).await?;
         let team = self.load_team(ctx.tenant.id, customer).await?;
-        if ctx.access.reaches_child(module, action, c.owner_id, c.pool_id.map(|p| p.0), &team, ctx.now) {
+        if ctx.access.reaches_child(
+            module,
+            action,
+            c.owner_id,
+            c.pool_id.map(|p| p.0),
+            &team,
+            ctx.now,
+        ) {
             Ok(())
         } else {
             Err(CrmError::PermissionDenied {
@@ -26,11 +39,17 @@ impl<S: Store> Crm<S> {
     }
 
     /// Adds a contact to a customer.
-    pub async fn create_contact(&self, actor: Actor, customer: CustomerId, input: ContactInput) -> CrmResult<Visible<Contact>> {
+    pub async fn create_contact(
+        &self,
+        actor: Actor,
+        customer: CustomerId,
+        input: ContactInput,
+    ) -> CrmResult<Visible<Contact>> {
         let id = ContactId(self.new_id(Entity::Contact).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            self.check_child(&ctx, Module::Contacts, Action::Create, customer).await?;
+            self.check_child(&ctx, Module::Contacts, Action::Create, customer)
+                .await?;
             let mut contact = Contact {
                 tenant: ctx.tenant.id,
                 id,
@@ -47,14 +66,37 @@ impl<S: Store> Crm<S> {
             input.apply(&mut contact)?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&contact)?;
-            changes.audit(ctx.audit("contact.create", Entity::Contact, id.0, serde_json::Value::Null, json(&contact)));
-            changes.event(ctx.event(EventKind::ContactChanged, Entity::Contact, id.0, serde_json::json!({ "customer_id": customer })));
-            Ok((changes, visible_contact(contact, &ctx.access.field_policy(Module::Contacts), ViewContext::Detail)))
+            changes.audit(ctx.audit(
+                "contact.create",
+                Entity::Contact,
+                id.0,
+                serde_json::Value::Null,
+                json(&contact),
+            ));
+            changes.event(ctx.event(
+                EventKind::ContactChanged,
+                Entity::Contact,
+                id.0,
+                serde_json::json!({ "customer_id": customer }),
+            ));
+            Ok((
+                changes,
+                visible_contact(
+                    contact,
+                    &ctx.access.field_policy(Module::Contacts),
+                    ViewContext::Detail,
+                ),
+            ))
         })
     }
 
     /// Replaces a contact's fields.
-    pub async fn update_contact(&self, actor: Actor, id: ContactId, input: ContactInput) -> CrmResult<Visible<Contact>> {
+    pub async fn update_contact(
+        &self,
+        actor: Actor,
+        id: ContactId,
+        input: ContactInput,
+    ) -> CrmResult<Visible<Contact>> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let current = self
@@ -62,7 +104,8 @@ impl<S: Store> Crm<S> {
                 .load::<Contact>(ctx.tenant.id, id.0)
                 .await?
                 .ok_or_else(|| CrmError::not_found("contact", id))?;
-            self.check_child(&ctx, Module::Contacts, Action::Update, current.customer_id).await?;
+            self.check_child(&ctx, Module::Contacts, Action::Update, current.customer_id)
+                .await?;
             let mut next = current.clone();
             input.apply(&mut next)?;
             let mut touched = Vec::new();
@@ -79,25 +122,64 @@ impl<S: Store> Crm<S> {
             ctx.access.check_editable(Module::Contacts, &touched)?;
             let mut changes = Changes::new(ctx.tenant.id);
             if next == current {
-                return Ok((changes, visible_contact(current, &ctx.access.field_policy(Module::Contacts), ViewContext::Detail)));
+                return Ok((
+                    changes,
+                    visible_contact(
+                        current,
+                        &ctx.access.field_policy(Module::Contacts),
+                        ViewContext::Detail,
+                    ),
+                ));
             }
             changes.update(&next)?;
-            changes.audit(ctx.audit("contact.update", Entity::Contact, id.0, json(&current), json(&next)));
-            changes.event(ctx.event(EventKind::ContactChanged, Entity::Contact, id.0, serde_json::json!({ "customer_id": current.customer_id })));
-            let stored = Contact { version: next.version + 1, ..next };
-            Ok((changes, visible_contact(stored, &ctx.access.field_policy(Module::Contacts), ViewContext::Detail)))
+            changes.audit(ctx.audit(
+                "contact.update",
+                Entity::Contact,
+                id.0,
+                json(&current),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::ContactChanged,
+                Entity::Contact,
+                id.0,
+                serde_json::json!({ "customer_id": current.customer_id }),
+            ));
+            let stored = Contact {
+                version: next.version + 1,
+                ..next
+            };
+            Ok((
+                changes,
+                visible_contact(
+                    stored,
+                    &ctx.access.field_policy(Module::Contacts),
+                    ViewContext::Detail,
+                ),
+            ))
         })
     }
 
     /// Contacts of one customer.
-    pub async fn list_contacts(&self, actor: Actor, customer: CustomerId) -> CrmResult<Vec<Visible<Contact>>> {
+    pub async fn list_contacts(
+        &self,
+        actor: Actor,
+        customer: CustomerId,
+    ) -> CrmResult<Vec<Visible<Contact>>> {
         let ctx = self.ctx(actor).await?;
-        self.check_child(&ctx, Module::Contacts, Action::Read, customer).await?;
+        self.check_child(&ctx, Module::Contacts, Action::Read, customer)
+            .await?;
         let contacts: Vec<Contact> = self
             .store()
-            .load_all(&Query::new(Entity::Contact, ctx.tenant.id).filter(Filter::eq("customer_id", customer.0)))
+            .load_all(
+                &Query::new(Entity::Contact, ctx.tenant.id)
+                    .filter(Filter::eq("customer_id", customer.0)),
+            )
             .await?;
         let policy = ctx.access.field_policy(Module::Contacts);
-        Ok(contacts.into_iter().map(|c| visible_contact(c, &policy, ViewContext::List)).collect())
+        Ok(contacts
+            .into_iter()
+            .map(|c| visible_contact(c, &policy, ViewContext::List))
+            .collect())
     }
 }

@@ -5,8 +5,8 @@ use crate::access::{Action, Module, Reach, TeamMember, ViewContext};
 use crate::actor::Actor;
 use crate::customer::{Customer, CustomerLevel, CustomerPatch, DealStatus, NewCustomer};
 use crate::error::{CrmError, CrmResult};
-use crate::pool::OwnerChange;
 use crate::ids::{CustomerId, TenantId, UserId};
+use crate::pool::OwnerChange;
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use crate::view::Visible;
 use serde::{Deserialize, Serialize};
@@ -32,24 +32,47 @@ pub struct CustomerFilter {
 }
 
 impl<S: Store> Crm<S> {
-    pub(crate) async fn load_customer(&self, tenant: TenantId, id: CustomerId) -> CrmResult<Customer> {
+    pub(crate) async fn load_customer(
+        &self,
+        tenant: TenantId,
+        id: CustomerId,
+    ) -> CrmResult<Customer> {
         self.store()
             .load::<Customer>(tenant, id.0)
             .await?
             .ok_or_else(|| CrmError::not_found("customer", id))
     }
 
-    pub(crate) async fn load_team(&self, tenant: TenantId, customer: CustomerId) -> CrmResult<Vec<TeamMember>> {
+    pub(crate) async fn load_team(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+    ) -> CrmResult<Vec<TeamMember>> {
         self.store()
-            .load_all(&Query::new(Entity::TeamMember, tenant).filter(Filter::eq("customer_id", customer.0)))
+            .load_all(
+                &Query::new(Entity::TeamMember, tenant)
+                    .filter(Filter::eq("customer_id", customer.0)),
+            )
             .await
     }
 
     /// Loads a customer the actor may `action` on `module` (customer-level check).
-    pub(crate) async fn customer_for(&self, ctx: &Ctx, id: CustomerId, action: Action) -> CrmResult<(Customer, Vec<TeamMember>)> {
+    pub(crate) async fn customer_for(
+        &self,
+        ctx: &Ctx,
+        id: CustomerId,
+        action: Action,
+    ) -> CrmResult<(Customer, Vec<TeamMember>)> {
         let customer = self.load_customer(ctx.tenant.id, id).await?;
         let team = self.load_team(ctx.tenant.id, id).await?;
-        if !ctx.access.reaches_customer(Module::Customers, action, customer.owner_id, customer.pool_id.map(|p| p.0), &team, ctx.now) {
+        if !ctx.access.reaches_customer(
+            Module::Customers,
+            action,
+            customer.owner_id,
+            customer.pool_id.map(|p| p.0),
+            &team,
+            ctx.now,
+        ) {
             return Err(CrmError::PermissionDenied {
                 module: Module::Customers.as_str().into(),
                 action: action.as_str().into(),
@@ -60,10 +83,17 @@ impl<S: Store> Crm<S> {
     }
 
     /// The stored customer that `candidate` duplicates, and the key that matched.
-    pub(crate) async fn find_duplicate(&self, candidate: &Customer) -> CrmResult<Option<(Customer, &'static str)>> {
+    pub(crate) async fn find_duplicate(
+        &self,
+        candidate: &Customer,
+    ) -> CrmResult<Option<(Customer, &'static str)>> {
         let tenant = candidate.tenant;
         let keys: [(&'static str, &'static str, Option<String>); 3] = [
-            ("external_ref", "external_ref", candidate.external_ref.clone()),
+            (
+                "external_ref",
+                "external_ref",
+                candidate.external_ref.clone(),
+            ),
             ("phone_norm", "phone", candidate.phone_norm()),
             ("name_norm", "name", candidate.name_norm()),
         ];
@@ -71,7 +101,11 @@ impl<S: Store> Crm<S> {
             let Some(value) = value else { continue };
             let hits: Vec<Customer> = self
                 .store()
-                .load_all(&Query::new(Entity::Customer, tenant).filter(Filter::eq(column, value)).limit(2))
+                .load_all(
+                    &Query::new(Entity::Customer, tenant)
+                        .filter(Filter::eq(column, value))
+                        .limit(2),
+                )
                 .await?;
             if let Some(hit) = hits.into_iter().find(|c| c.id != candidate.id) {
                 return Ok(Some((hit, label)));
@@ -107,7 +141,13 @@ impl<S: Store> Crm<S> {
     }
 
     /// Builds (validates, permission- and duplicate-checks) a new customer without writing.
-    pub(crate) async fn prepare_customer(&self, ctx: &Ctx, input: NewCustomer, id: CustomerId, action: Action) -> CrmResult<Customer> {
+    pub(crate) async fn prepare_customer(
+        &self,
+        ctx: &Ctx,
+        input: NewCustomer,
+        id: CustomerId,
+        action: Action,
+    ) -> CrmResult<Customer> {
         let force = input.force;
         let owner = input.owner_id.or(ctx.access.user().map(|u| u.id));
         if let Some(owner) = owner {
@@ -115,25 +155,46 @@ impl<S: Store> Crm<S> {
         }
         let creator = ctx.access.user().map(|u| u.id);
         let pool = match (owner, input.pool_id) {
-            (Some(_), Some(_)) => return Err(CrmError::validation("pool_id", "only for customers without an owner")),
+            (Some(_), Some(_)) => {
+                return Err(CrmError::validation(
+                    "pool_id",
+                    "only for customers without an owner",
+                ))
+            }
             (Some(_), None) => None,
             (None, Some(p)) => {
                 let pool = ctx.pool(p)?;
                 if !pool.enabled {
-                    return Err(CrmError::rule("pool_disabled", format!("pool {p} is disabled")));
+                    return Err(CrmError::rule(
+                        "pool_disabled",
+                        format!("pool {p} is disabled"),
+                    ));
                 }
                 Some(p)
             }
             (None, None) => ctx.default_pool().map(|p| p.id),
         };
-        let mut customer = input.into_customer(&ctx.tenant.settings, ctx.tenant.id, id, owner, creator, ctx.now)?;
+        let mut customer = input.into_customer(
+            &ctx.tenant.settings,
+            ctx.tenant.id,
+            id,
+            owner,
+            creator,
+            ctx.now,
+        )?;
         if pool.is_some() {
             customer.pool_id = pool;
             customer.entered_pool_at = Some(ctx.now);
         }
         let mut written: Vec<String> = ["phone", "email", "address", "industry", "external_ref"]
             .into_iter()
-            .zip([&customer.phone, &customer.email, &customer.address, &customer.industry, &customer.external_ref])
+            .zip([
+                &customer.phone,
+                &customer.email,
+                &customer.address,
+                &customer.industry,
+                &customer.external_ref,
+            ])
             .filter(|(_, v)| v.is_some())
             .map(|(f, _)| f.to_owned())
             .collect();
@@ -155,18 +216,39 @@ impl<S: Store> Crm<S> {
 
     /// Creates a customer owned by `input.owner_id` (default: the acting user). A match of
     /// the normalized phone or company name is refused with `Duplicate` unless `force`.
-    pub async fn create_customer(&self, actor: Actor, input: NewCustomer) -> CrmResult<Visible<Customer>> {
+    pub async fn create_customer(
+        &self,
+        actor: Actor,
+        input: NewCustomer,
+    ) -> CrmResult<Visible<Customer>> {
         let id = CustomerId(self.new_id(Entity::Customer).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             ctx.access.require(Module::Customers, Action::Create)?;
-            let customer = self.prepare_customer(&ctx, input.clone(), id, Action::Create).await?;
+            let customer = self
+                .prepare_customer(&ctx, input.clone(), id, Action::Create)
+                .await?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&customer)?;
-            self.adjust_held(ctx.tenant.id, &mut changes, [(None, &customer)]).await?;
+            self.adjust_held(ctx.tenant.id, &mut changes, [(None, &customer)])
+                .await?;
             let hid = self.new_id(Entity::OwnerHistory).await?;
-            ctx.push_history(&mut changes, hid, &customer, None, OwnerChange::Created, None, None)?;
-            changes.audit(ctx.audit("customer.create", Entity::Customer, id.0, serde_json::Value::Null, json(&customer)));
+            ctx.push_history(
+                &mut changes,
+                hid,
+                &customer,
+                None,
+                OwnerChange::Created,
+                None,
+                None,
+            )?;
+            changes.audit(ctx.audit(
+                "customer.create",
+                Entity::Customer,
+                id.0,
+                serde_json::Value::Null,
+                json(&customer),
+            ));
             changes.event(ctx.event(
                 EventKind::CustomerCreated,
                 Entity::Customer,
@@ -180,7 +262,12 @@ impl<S: Store> Crm<S> {
 
     /// Updates a customer's fields. Needs update rights on it (scope or a read-write team
     /// membership) and edit rights on every touched field.
-    pub async fn update_customer(&self, actor: Actor, id: CustomerId, patch: CustomerPatch) -> CrmResult<Visible<Customer>> {
+    pub async fn update_customer(
+        &self,
+        actor: Actor,
+        id: CustomerId,
+        patch: CustomerPatch,
+    ) -> CrmResult<Visible<Customer>> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (current, _) = self.customer_for(&ctx, id, Action::Update).await?;
@@ -196,7 +283,12 @@ impl<S: Store> Crm<S> {
             ctx.access.check_editable(Module::Customers, &touched)?;
             let next = patch.apply_to(&current, &ctx.tenant.settings, ctx.now)?;
             let mut changes = Changes::new(ctx.tenant.id);
-            if next == (Customer { updated_at: next.updated_at, ..current.clone() }) {
+            if next
+                == (Customer {
+                    updated_at: next.updated_at,
+                    ..current.clone()
+                })
+            {
                 let view = ctx.present(current, ViewContext::Detail);
                 return Ok((changes, view));
             }
@@ -214,9 +306,23 @@ impl<S: Store> Crm<S> {
                 }
             }
             changes.update(&next)?;
-            changes.audit(ctx.audit("customer.update", Entity::Customer, id.0, json(&current), json(&next)));
-            changes.event(ctx.event(EventKind::CustomerUpdated, Entity::Customer, id.0, serde_json::json!({ "fields": touched })));
-            let stored = Customer { version: next.version + 1, ..next };
+            changes.audit(ctx.audit(
+                "customer.update",
+                Entity::Customer,
+                id.0,
+                json(&current),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::CustomerUpdated,
+                Entity::Customer,
+                id.0,
+                serde_json::json!({ "fields": touched }),
+            ));
+            let stored = Customer {
+                version: next.version + 1,
+                ..next
+            };
             let view = ctx.present(stored, ViewContext::Detail);
             Ok((changes, view))
         })
@@ -230,13 +336,21 @@ impl<S: Store> Crm<S> {
     }
 
     /// A page of the customers the actor may read, filtered; the scope is part of the query.
-    pub async fn list_customers(&self, actor: Actor, filter: CustomerFilter) -> CrmResult<Page<Visible<Customer>>> {
+    pub async fn list_customers(
+        &self,
+        actor: Actor,
+        filter: CustomerFilter,
+    ) -> CrmResult<Page<Visible<Customer>>> {
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Customers, Action::Read)?;
         let limit = page_limit(filter.limit)?;
         let mut query = Query::new(Entity::Customer, ctx.tenant.id)
             .scope(ctx.access.scope_filter(&reach, ctx.now))
-            .order(if filter.newest_first { Order::IdDesc } else { Order::IdAsc })
+            .order(if filter.newest_first {
+                Order::IdDesc
+            } else {
+                Order::IdAsc
+            })
             .after(filter.after)
             .limit(limit);
         if let Some(owner) = filter.owner_id {
@@ -248,28 +362,49 @@ impl<S: Store> Crm<S> {
         if let Some(status) = filter.deal_status {
             query = query.filter(Filter::eq("deal_status", status.as_str()));
         }
-        if let Some(text) = filter.name_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(text) = filter
+            .name_contains
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             if text.chars().count() > 200 {
-                return Err(CrmError::validation("name_contains", "longer than 200 characters"));
+                return Err(CrmError::validation(
+                    "name_contains",
+                    "longer than 200 characters",
+                ));
             }
             query = query.filter(Filter::contains("name", text));
         }
         let customers: Vec<Customer> = self.store().load_all(&query).await?;
-        let next_after = (customers.len() as u32 == limit).then(|| customers.last().map(|c| c.id.0)).flatten();
+        let next_after = (customers.len() as u32 == limit)
+            .then(|| customers.last().map(|c| c.id.0))
+            .flatten();
         Ok(Page {
-            items: customers.into_iter().map(|c| ctx.present(c, ViewContext::List)).collect(),
+            items: customers
+                .into_iter()
+                .map(|c| ctx.present(c, ViewContext::List))
+                .collect(),
             next_after,
         })
     }
 
     /// Gives a customer to another owner (转移): needs transfer rights on the customer and
     /// the new owner within the actor's transfer reach. Restarts the owner's clocks.
-    pub async fn transfer_customer(&self, actor: Actor, id: CustomerId, new_owner: UserId) -> CrmResult<Visible<Customer>> {
+    pub async fn transfer_customer(
+        &self,
+        actor: Actor,
+        id: CustomerId,
+        new_owner: UserId,
+    ) -> CrmResult<Visible<Customer>> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (current, _) = self.customer_for(&ctx, id, Action::Transfer).await?;
             if current.owner_id.is_none() {
-                return Err(CrmError::rule("customer_in_pool", "a pooled customer is claimed or distributed, not transferred"));
+                return Err(CrmError::rule(
+                    "customer_in_pool",
+                    "a pooled customer is claimed or distributed, not transferred",
+                ));
             }
             if current.owner_id == Some(new_owner) {
                 return Err(CrmError::validation("owner_id", "is already the owner"));
@@ -287,17 +422,35 @@ impl<S: Store> Crm<S> {
             };
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&next)?;
-            self.adjust_held(ctx.tenant.id, &mut changes, [(Some(&current), &next)]).await?;
+            self.adjust_held(ctx.tenant.id, &mut changes, [(Some(&current), &next)])
+                .await?;
             let hid = self.new_id(Entity::OwnerHistory).await?;
-            ctx.push_history(&mut changes, hid, &next, current.owner_id, OwnerChange::Transferred, None, None)?;
-            changes.audit(ctx.audit("customer.transfer", Entity::Customer, id.0, json(&current), json(&next)));
+            ctx.push_history(
+                &mut changes,
+                hid,
+                &next,
+                current.owner_id,
+                OwnerChange::Transferred,
+                None,
+                None,
+            )?;
+            changes.audit(ctx.audit(
+                "customer.transfer",
+                Entity::Customer,
+                id.0,
+                json(&current),
+                json(&next),
+            ));
             changes.event(ctx.event(
                 EventKind::CustomerTransferred,
                 Entity::Customer,
                 id.0,
                 serde_json::json!({ "from": current.owner_id, "to": new_owner }),
             ));
-            let stored = Customer { version: next.version + 1, ..next };
+            let stored = Customer {
+                version: next.version + 1,
+                ..next
+            };
             Ok((changes, ctx.present(stored, ViewContext::Detail)))
         })
     }

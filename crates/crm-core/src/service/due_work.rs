@@ -32,7 +32,11 @@ pub struct DueWorkReport {
 
 impl<S: Store> Crm<S> {
     /// Runs everything due in `tenant` at `now`.
-    pub async fn run_due_work(&self, tenant: TenantId, now: DateTime<Utc>) -> CrmResult<DueWorkReport> {
+    pub async fn run_due_work(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> CrmResult<DueWorkReport> {
         let actor = Actor::system(tenant);
         let mut ctx = self.ctx(actor).await?;
         ctx.now = super::truncate_micros(now);
@@ -40,7 +44,13 @@ impl<S: Store> Crm<S> {
         let (recycled, recycle_reminders) = self.sweep_recycling(&ctx).await?;
         let followup_escalations = self.escalate_missing_followups(&ctx).await?;
         let tier_changes = self.daily_tiers(&ctx).await?;
-        Ok(DueWorkReport { followup_escalations, expired_team_members, recycled, recycle_reminders, tier_changes })
+        Ok(DueWorkReport {
+            followup_escalations,
+            expired_team_members,
+            recycled,
+            recycle_reminders,
+            tier_changes,
+        })
     }
 
     /// Runs `step` over batches until it reports no more work; a batch that loses an
@@ -83,9 +93,18 @@ impl<S: Store> Crm<S> {
             }
             let mut changes = Changes::new(ctx.tenant.id);
             for c in &due {
-                let next = Customer { escalated_for: c.owned_since, ..c.clone() };
+                let next = Customer {
+                    escalated_for: c.owned_since,
+                    ..c.clone()
+                };
                 changes.update(&next)?;
-                changes.audit(ctx.audit("due_work.escalate_followup", Entity::Customer, c.id.0, json(c), json(&next)));
+                changes.audit(ctx.audit(
+                    "due_work.escalate_followup",
+                    Entity::Customer,
+                    c.id.0,
+                    json(c),
+                    json(&next),
+                ));
                 let supervisor = c.owner_id.and_then(|o| ctx.access.org().supervisor(o, 1));
                 changes.event(ctx.event(
                     EventKind::FollowUpOverdueEscalated,
@@ -120,7 +139,13 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             for m in &expired {
                 changes.delete(m);
-                changes.audit(ctx.audit("due_work.expire_team_member", Entity::TeamMember, m.id.0, json(m), serde_json::Value::Null));
+                changes.audit(ctx.audit(
+                    "due_work.expire_team_member",
+                    Entity::TeamMember,
+                    m.id.0,
+                    json(m),
+                    serde_json::Value::Null,
+                ));
                 changes.event(ctx.event(
                     EventKind::TeamMembershipExpired,
                     Entity::Customer,

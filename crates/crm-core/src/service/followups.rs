@@ -38,19 +38,29 @@ pub struct Agenda {
 impl<S: Store> Crm<S> {
     /// Records a follow-up on a customer and moves its clocks: `last_followup_at`, the
     /// owner's recycle clock when the author is the owner, and `next_followup_at`.
-    pub async fn record_followup(&self, actor: Actor, input: NewFollowUp) -> CrmResult<Visible<FollowUp>> {
+    pub async fn record_followup(
+        &self,
+        actor: Actor,
+        input: NewFollowUp,
+    ) -> CrmResult<Visible<FollowUp>> {
         let id = FollowUpId(self.new_id(Entity::FollowUp).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            self.check_child(&ctx, Module::FollowUps, Action::Create, input.customer_id).await?;
+            self.check_child(&ctx, Module::FollowUps, Action::Create, input.customer_id)
+                .await?;
             let author = ctx.access.user().map(|u| u.id);
-            let followup = input.clone().into_followup(ctx.tenant.id, id, author, ctx.now)?;
+            let followup = input
+                .clone()
+                .into_followup(ctx.tenant.id, id, author, ctx.now)?;
             let customer = self.load_customer(ctx.tenant.id, input.customer_id).await?;
             let mut next = customer.clone();
             if next.last_followup_at.is_none_or(|t| t < followup.at) {
                 next.last_followup_at = Some(followup.at);
             }
-            if author.is_some() && author == customer.owner_id && next.last_owner_followup_at.is_none_or(|t| t < followup.at) {
+            if author.is_some()
+                && author == customer.owner_id
+                && next.last_owner_followup_at.is_none_or(|t| t < followup.at)
+            {
                 next.last_owner_followup_at = Some(followup.at);
             }
             if next.last_followup_at == Some(followup.at) {
@@ -60,22 +70,48 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&followup)?;
             changes.update(&next)?;
-            changes.audit(ctx.audit("followup.create", Entity::FollowUp, id.0, serde_json::Value::Null, json(&followup)));
-            changes.audit(ctx.audit("followup.create", Entity::Customer, customer.id.0, json(&customer), json(&next)));
+            changes.audit(ctx.audit(
+                "followup.create",
+                Entity::FollowUp,
+                id.0,
+                serde_json::Value::Null,
+                json(&followup),
+            ));
+            changes.audit(ctx.audit(
+                "followup.create",
+                Entity::Customer,
+                customer.id.0,
+                json(&customer),
+                json(&next),
+            ));
             changes.event(ctx.event(
                 EventKind::FollowUpRecorded,
                 Entity::Customer,
                 customer.id.0,
                 serde_json::json!({ "followup_id": id, "author_id": author, "kind": followup.kind }),
             ));
-            Ok((changes, visible_followup(followup, &ctx.access.field_policy(Module::FollowUps), ViewContext::Detail)))
+            Ok((
+                changes,
+                visible_followup(
+                    followup,
+                    &ctx.access.field_policy(Module::FollowUps),
+                    ViewContext::Detail,
+                ),
+            ))
         })
     }
 
     /// Follow-ups of a customer, newest first, keyset-paged.
-    pub async fn list_followups(&self, actor: Actor, customer: CustomerId, after: Option<i64>, limit: Option<u32>) -> CrmResult<Page<Visible<FollowUp>>> {
+    pub async fn list_followups(
+        &self,
+        actor: Actor,
+        customer: CustomerId,
+        after: Option<i64>,
+        limit: Option<u32>,
+    ) -> CrmResult<Page<Visible<FollowUp>>> {
         let ctx = self.ctx(actor).await?;
-        self.check_child(&ctx, Module::FollowUps, Action::Read, customer).await?;
+        self.check_child(&ctx, Module::FollowUps, Action::Read, customer)
+            .await?;
         let limit = page_limit(limit)?;
         let items: Vec<FollowUp> = self
             .store()
@@ -87,10 +123,15 @@ impl<S: Store> Crm<S> {
                     .limit(limit),
             )
             .await?;
-        let next_after = (items.len() as u32 == limit).then(|| items.last().map(|f| f.id.0)).flatten();
+        let next_after = (items.len() as u32 == limit)
+            .then(|| items.last().map(|f| f.id.0))
+            .flatten();
         let policy = ctx.access.field_policy(Module::FollowUps);
         Ok(Page {
-            items: items.into_iter().map(|f| visible_followup(f, &policy, ViewContext::List)).collect(),
+            items: items
+                .into_iter()
+                .map(|f| visible_followup(f, &policy, ViewContext::List))
+                .collect(),
             next_after,
         })
     }
@@ -126,10 +167,19 @@ impl<S: Store> Crm<S> {
                     .limit(1000),
             )
             .await?;
-        let mut agenda = Agenda { user_id: Some(user), ..Agenda::default() };
+        let mut agenda = Agenda {
+            user_id: Some(user),
+            ..Agenda::default()
+        };
         for c in due {
-            let Some(due_at) = c.next_followup_at else { continue };
-            let item = AgendaItem { customer_id: c.id, name: c.name, due_at };
+            let Some(due_at) = c.next_followup_at else {
+                continue;
+            };
+            let item = AgendaItem {
+                customer_id: c.id,
+                name: c.name,
+                due_at,
+            };
             if due_at < today {
                 agenda.overdue.push(item);
             } else {

@@ -11,11 +11,14 @@ use std::collections::BTreeMap;
 
 /// (held, held_dealt) contributed by a customer to its owner.
 fn contribution(c: &Customer) -> Option<(UserId, i64, i64)> {
-    c.owner_id.map(|o| (o, 1, i64::from(c.deal_status == DealStatus::Dealt)))
+    c.owner_id
+        .map(|o| (o, 1, i64::from(c.deal_status == DealStatus::Dealt)))
 }
 
 /// Per-user deltas of a set of (before, after) changes.
-pub(crate) fn deltas<'a>(pairs: impl IntoIterator<Item = (Option<&'a Customer>, &'a Customer)>) -> BTreeMap<UserId, (i64, i64)> {
+pub(crate) fn deltas<'a>(
+    pairs: impl IntoIterator<Item = (Option<&'a Customer>, &'a Customer)>,
+) -> BTreeMap<UserId, (i64, i64)> {
     let mut out: BTreeMap<UserId, (i64, i64)> = BTreeMap::new();
     for (before, after) in pairs {
         if let Some((u, h, d)) = before.and_then(contribution) {
@@ -36,7 +39,10 @@ pub(crate) fn deltas<'a>(pairs: impl IntoIterator<Item = (Option<&'a Customer>, 
 /// Adds a counter write: insert when it was never stored (version 0), update otherwise.
 pub(crate) fn write_counter(changes: &mut Changes, counter: &HeldCounter) -> CrmResult<()> {
     if counter.version == 0 {
-        changes.insert(&HeldCounter { version: 1, ..counter.clone() })
+        changes.insert(&HeldCounter {
+            version: 1,
+            ..counter.clone()
+        })
     } else {
         changes.update(counter)
     }
@@ -44,7 +50,11 @@ pub(crate) fn write_counter(changes: &mut Changes, counter: &HeldCounter) -> Crm
 
 impl<S: Store> Crm<S> {
     /// The held counter of a user as stored (zero, version 0, when never written).
-    pub(crate) async fn held_counter(&self, tenant: TenantId, user: UserId) -> CrmResult<HeldCounter> {
+    pub(crate) async fn held_counter(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> CrmResult<HeldCounter> {
         Ok(self
             .store()
             .load::<HeldCounter>(tenant, user.0)

@@ -48,7 +48,9 @@ impl SeenKeys {
     }
 
     fn earlier(&self, c: &Customer) -> Option<(&'static str, u64)> {
-        Self::keys_of(c).into_iter().find_map(|k| self.keys.get(&k).map(|line| (k.0, *line)))
+        Self::keys_of(c)
+            .into_iter()
+            .find_map(|k| self.keys.get(&k).map(|line| (k.0, *line)))
     }
 
     fn remember(&mut self, c: &Customer, line: u64) {
@@ -60,17 +62,30 @@ impl SeenKeys {
 
 fn row_error(line: u64, err: CrmError, report: &mut ImportReport) {
     match err {
-        CrmError::Duplicate { existing, owner, matched_on, .. } => report.duplicates.push(RowDuplicate {
+        CrmError::Duplicate {
+            existing,
+            owner,
+            matched_on,
+            ..
+        } => report.duplicates.push(RowDuplicate {
             line,
             existing: Some(existing),
             owner,
             earlier_line: None,
             matched_on,
         }),
-        CrmError::Validation { field, reason } => report.errors.push(RowError { line, field, reason }),
+        CrmError::Validation { field, reason } => report.errors.push(RowError {
+            line,
+            field,
+            reason,
+        }),
         CrmError::NotFound { entity, id } => report.errors.push(RowError {
             line,
-            field: if entity == "user" { "owner_id".into() } else { entity.clone() },
+            field: if entity == "user" {
+                "owner_id".into()
+            } else {
+                entity.clone()
+            },
             reason: format!("{entity} {id} not found"),
         }),
         CrmError::PermissionDenied { field, action, .. } => report.errors.push(RowError {
@@ -78,7 +93,11 @@ fn row_error(line: u64, err: CrmError, report: &mut ImportReport) {
             field: field.unwrap_or_else(|| "row".into()),
             reason: format!("not permitted ({action})"),
         }),
-        other => report.errors.push(RowError { line, field: "row".into(), reason: other.to_string() }),
+        other => report.errors.push(RowError {
+            line,
+            field: "row".into(),
+            reason: other.to_string(),
+        }),
     }
 }
 
@@ -87,29 +106,43 @@ impl<S: Store> Crm<S> {
     /// [`parse_csv`](crate::customer::import::parse_csv) for the columns). Invalid and
     /// duplicate rows are reported and skipped; the rest are written in batches, each batch
     /// atomically. Rows without an owner go to the importing user.
-    pub async fn import_customers_csv(&self, actor: Actor, csv: &str, options: ImportOptions) -> CrmResult<ImportReport> {
+    pub async fn import_customers_csv(
+        &self,
+        actor: Actor,
+        csv: &str,
+        options: ImportOptions,
+    ) -> CrmResult<ImportReport> {
         if !(1..=5000).contains(&options.batch_size) {
             return Err(CrmError::validation("batch_size", "must be 1..=5000"));
         }
         let ctx = self.ctx(actor).await?;
         ctx.access.require(Module::Customers, Action::Import)?;
         let rows = parse_csv(csv, &ctx.tenant.settings)?;
-        let mut report = ImportReport { rows: rows.len() as u64, ..ImportReport::default() };
+        let mut report = ImportReport {
+            rows: rows.len() as u64,
+            ..ImportReport::default()
+        };
         let mut seen = SeenKeys::default();
         let mut batch: Vec<(u64, NewCustomer)> = Vec::new();
         for (line, parsed) in rows {
             match parsed {
-                Err((field, reason)) => report.errors.push(RowError { line, field, reason }),
+                Err((field, reason)) => report.errors.push(RowError {
+                    line,
+                    field,
+                    reason,
+                }),
                 Ok(input) => {
                     batch.push((line, input));
                     if batch.len() as u32 >= options.batch_size {
-                        self.import_batch(&ctx, std::mem::take(&mut batch), &mut seen, &mut report).await?;
+                        self.import_batch(&ctx, std::mem::take(&mut batch), &mut seen, &mut report)
+                            .await?;
                     }
                 }
             }
         }
         if !batch.is_empty() {
-            self.import_batch(&ctx, batch, &mut seen, &mut report).await?;
+            self.import_batch(&ctx, batch, &mut seen, &mut report)
+                .await?;
         }
         report.errors.sort_by_key(|e| e.line);
         report.duplicates.sort_by_key(|d| d.line);
@@ -123,18 +156,29 @@ impl<S: Store> Crm<S> {
         seen: &mut SeenKeys,
         report: &mut ImportReport,
     ) -> CrmResult<()> {
-        let first = self.store().allocate_ids(Entity::Customer, batch.len() as u32).await?;
-        let history_first = self.store().allocate_ids(Entity::OwnerHistory, batch.len() as u32).await?;
+        let first = self
+            .store()
+            .allocate_ids(Entity::Customer, batch.len() as u32)
+            .await?;
+        let history_first = self
+            .store()
+            .allocate_ids(Entity::OwnerHistory, batch.len() as u32)
+            .await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut batch_seen = SeenKeys { keys: seen.keys.clone() };
+            let mut batch_seen = SeenKeys {
+                keys: seen.keys.clone(),
+            };
             let mut batch_report = ImportReport::default();
             let mut changes = Changes::new(ctx.tenant.id);
             let mut created: Vec<Customer> = Vec::new();
             for (offset, (line, input)) in batch.iter().enumerate() {
                 let id = CustomerId(first + offset as i64);
-                match self.prepare_customer(ctx, input.clone(), id, Action::Import).await {
+                match self
+                    .prepare_customer(ctx, input.clone(), id, Action::Import)
+                    .await
+                {
                     Err(e) => row_error(*line, e, &mut batch_report),
                     Ok(customer) => {
                         if let Some((matched_on, earlier)) = batch_seen.earlier(&customer) {
@@ -149,21 +193,47 @@ impl<S: Store> Crm<S> {
                         }
                         batch_seen.remember(&customer, *line);
                         changes.insert(&customer)?;
-                        changes.audit(ctx.audit("customer.import", Entity::Customer, id.0, serde_json::Value::Null, json(&customer)));
+                        changes.audit(ctx.audit(
+                            "customer.import",
+                            Entity::Customer,
+                            id.0,
+                            serde_json::Value::Null,
+                            json(&customer),
+                        ));
                         changes.event(ctx.event(
                             EventKind::CustomerCreated,
                             Entity::Customer,
                             id.0,
                             serde_json::json!({ "owner_id": customer.owner_id, "name": customer.name, "import_line": line }),
                         ));
-                        batch_report.imported.push(RowImported { line: *line, id: id.0 });
-                        ctx.push_history(&mut changes, history_first + offset as i64, &customer, None, crate::pool::OwnerChange::Created, None, None)?;
+                        batch_report.imported.push(RowImported {
+                            line: *line,
+                            id: id.0,
+                        });
+                        ctx.push_history(
+                            &mut changes,
+                            history_first + offset as i64,
+                            &customer,
+                            None,
+                            crate::pool::OwnerChange::Created,
+                            None,
+                            None,
+                        )?;
                         created.push(customer);
                     }
                 }
             }
-            self.adjust_held(ctx.tenant.id, &mut changes, created.iter().map(|c| (None, c))).await?;
-            let result = if changes.is_empty() { Ok(Vec::new()) } else { self.store().apply(changes).await };
+            self.adjust_held(
+                ctx.tenant.id,
+                &mut changes,
+                created.iter().map(|c| (None, c)),
+            )
+            .await?;
+            let result = if changes.is_empty() {
+                Ok(Vec::new())
+            } else {
+                self.store().apply(changes).await
+            };
             match result {
                 Ok(_) => {
                     *seen = batch_seen;

@@ -16,25 +16,25 @@ mod pools;
 mod recycle;
 mod recycle_sweep;
 mod team;
-mod tiers;
 mod tenants;
+mod tiers;
 
+pub use customers::CustomerFilter;
 pub use due_work::DueWorkReport;
 pub use followups::{Agenda, AgendaItem};
-pub use customers::CustomerFilter;
 pub use overview::Customer360;
 
 use crate::access::{AccessContext, FieldAccess, FieldPolicy, MaskMode, Module, Role, ViewContext};
-use crate::customer::{visible_customer, Customer};
-use crate::ids::PoolId;
-use crate::pool::{Pool, PoolFieldMode};
-use crate::view::Visible;
 use crate::actor::Actor;
 use crate::clock::Clock;
+use crate::customer::{visible_customer, Customer};
 use crate::error::{CrmError, CrmResult};
+use crate::ids::PoolId;
 use crate::org::{Department, Org, User};
+use crate::pool::{Pool, PoolFieldMode};
 use crate::store::{AuditEntry, Entity, EventKind, NewEvent, Query, Store, StoreExt};
 use crate::tenant::Tenant;
+use crate::view::Visible;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -76,10 +76,16 @@ impl Ctx {
         if let (Some(pool_id), Some(user)) = (customer.pool_id, self.access.user()) {
             if let Some(pool) = self.pools.iter().find(|p| p.id == pool_id) {
                 if !pool.admins.contains(self.access.org(), user.id) {
-                    policy = policy.restricted_by(&FieldPolicy::from_rules(pool.field_rules.iter().map(|r| match r.mode {
-                        PoolFieldMode::Hidden => (r.field.clone(), FieldAccess::Hidden, MaskMode::None),
-                        PoolFieldMode::Masked => (r.field.clone(), FieldAccess::ReadOnly, MaskMode::Everywhere),
-                    })));
+                    policy = policy.restricted_by(&FieldPolicy::from_rules(
+                        pool.field_rules.iter().map(|r| match r.mode {
+                            PoolFieldMode::Hidden => {
+                                (r.field.clone(), FieldAccess::Hidden, MaskMode::None)
+                            }
+                            PoolFieldMode::Masked => {
+                                (r.field.clone(), FieldAccess::ReadOnly, MaskMode::Everywhere)
+                            }
+                        }),
+                    ));
                 }
             }
         }
@@ -88,10 +94,20 @@ impl Ctx {
 
     /// The pool by id (enabled or not).
     pub(crate) fn pool(&self, id: PoolId) -> CrmResult<&Pool> {
-        self.pools.iter().find(|p| p.id == id).ok_or_else(|| CrmError::not_found("pool", id))
+        self.pools
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| CrmError::not_found("pool", id))
     }
 
-    pub(crate) fn audit(&self, operation: &str, entity: Entity, record_id: i64, before: serde_json::Value, after: serde_json::Value) -> AuditEntry {
+    pub(crate) fn audit(
+        &self,
+        operation: &str,
+        entity: Entity,
+        record_id: i64,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> AuditEntry {
         AuditEntry {
             id: 0,
             tenant: self.tenant.id,
@@ -104,7 +120,13 @@ impl Ctx {
         }
     }
 
-    pub(crate) fn event(&self, kind: EventKind, entity: Entity, record_id: i64, payload: serde_json::Value) -> NewEvent {
+    pub(crate) fn event(
+        &self,
+        kind: EventKind,
+        entity: Entity,
+        record_id: i64,
+        payload: serde_json::Value,
+    ) -> NewEvent {
         NewEvent {
             kind,
             at: self.now,
@@ -132,7 +154,9 @@ macro_rules! transact {
             }
             match $crm.store().apply(changes).await {
                 Ok(_) => break Ok(out),
-                Err($crate::error::CrmError::Conflict { .. }) if attempt < $crm.max_attempts() => continue,
+                Err($crate::error::CrmError::Conflict { .. }) if attempt < $crm.max_attempts() => {
+                    continue
+                }
                 Err(e) => break Err(e),
             }
         }
@@ -185,8 +209,14 @@ impl<S: Store> Crm<S> {
 
     pub(crate) async fn load_org(&self, actor: Actor) -> CrmResult<Org> {
         let tenant = actor.tenant();
-        let users: Vec<User> = self.store.load_all(&Query::new(Entity::User, tenant)).await?;
-        let departments: Vec<Department> = self.store.load_all(&Query::new(Entity::Department, tenant)).await?;
+        let users: Vec<User> = self
+            .store
+            .load_all(&Query::new(Entity::User, tenant))
+            .await?;
+        let departments: Vec<Department> = self
+            .store
+            .load_all(&Query::new(Entity::Department, tenant))
+            .await?;
         Ok(Org::new(users, departments))
     }
 
@@ -196,16 +226,27 @@ impl<S: Store> Crm<S> {
         let org = self.load_org(actor).await?;
         let roles: Vec<Role> = match actor {
             Actor::System { .. } => Vec::new(),
-            Actor::User { .. } => self.store.load_all(&Query::new(Entity::Role, actor.tenant())).await?,
+            Actor::User { .. } => {
+                self.store
+                    .load_all(&Query::new(Entity::Role, actor.tenant()))
+                    .await?
+            }
         };
-        let mut pools: Vec<Pool> = self.store.load_all(&Query::new(Entity::Pool, actor.tenant())).await?;
+        let mut pools: Vec<Pool> = self
+            .store
+            .load_all(&Query::new(Entity::Pool, actor.tenant()))
+            .await?;
         pools.sort_by_key(|p| (p.position, p.id));
         let access = AccessContext::resolve(actor, org, roles)?;
         let visible = match access.user() {
             None => Vec::new(),
             Some(u) => pools
                 .iter()
-                .filter(|p| p.enabled && (p.members.contains(access.org(), u.id) || p.admins.contains(access.org(), u.id)))
+                .filter(|p| {
+                    p.enabled
+                        && (p.members.contains(access.org(), u.id)
+                            || p.admins.contains(access.org(), u.id))
+                })
                 .map(|p| p.id.0)
                 .collect(),
         };
@@ -232,7 +273,9 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
     match limit {
         None => Ok(50),
         Some(0) => Err(CrmError::validation("limit", "must be at least 1")),
-        Some(n) if n > MAX_PAGE => Err(CrmError::validation("limit", format!("at most {MAX_PAGE}"))),
+        Some(n) if n > MAX_PAGE => {
+            Err(CrmError::validation("limit", format!("at most {MAX_PAGE}")))
+        }
         Some(n) => Ok(n),
     }
 }

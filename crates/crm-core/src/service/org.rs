@@ -71,7 +71,11 @@ fn write<R: Record>(changes: &mut Changes, existing: Option<&R>, next: &R) -> Cr
 
 impl<S: Store> Crm<S> {
     /// Creates or replaces a department.
-    pub async fn upsert_department(&self, actor: Actor, input: DepartmentInput) -> CrmResult<Department> {
+    pub async fn upsert_department(
+        &self,
+        actor: Actor,
+        input: DepartmentInput,
+    ) -> CrmResult<Department> {
         let name = required_text(&input.name, "department.name", MAX_NAME)?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -82,7 +86,10 @@ impl<S: Store> Crm<S> {
                     return Err(CrmError::not_found("department", parent));
                 }
                 if parent == input.id || org.parent_would_cycle(input.id, parent) {
-                    return Err(CrmError::validation("department.parent_id", "would make the tree a loop"));
+                    return Err(CrmError::validation(
+                        "department.parent_id",
+                        "would make the tree a loop",
+                    ));
                 }
             }
             let existing = org.departments.get(&input.id);
@@ -98,9 +105,23 @@ impl<S: Store> Crm<S> {
                 return Ok((changes, next));
             }
             write(&mut changes, existing, &next)?;
-            changes.audit(ctx.audit("org.upsert_department", Entity::Department, input.id.0, json(&existing), json(&next)));
-            changes.event(ctx.event(EventKind::OrgChanged, Entity::Department, input.id.0, serde_json::json!({"department": input.id})));
-            let stored = Department { version: existing.map(|d| d.version + 1).unwrap_or(1), ..next };
+            changes.audit(ctx.audit(
+                "org.upsert_department",
+                Entity::Department,
+                input.id.0,
+                json(&existing),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::OrgChanged,
+                Entity::Department,
+                input.id.0,
+                serde_json::json!({"department": input.id}),
+            ));
+            let stored = Department {
+                version: existing.map(|d| d.version + 1).unwrap_or(1),
+                ..next
+            };
             Ok((changes, stored))
         })
     }
@@ -122,11 +143,19 @@ impl<S: Store> Crm<S> {
                     return Err(CrmError::not_found("user", s));
                 }
                 if s == input.id || org.supervisor_would_cycle(input.id, s) {
-                    return Err(CrmError::validation("user.supervisor_id", "would make the supervisor chain a loop"));
+                    return Err(CrmError::validation(
+                        "user.supervisor_id",
+                        "would make the supervisor chain a loop",
+                    ));
                 }
             }
             for role in &input.role_ids {
-                if self.store().get(Entity::Role, actor.tenant(), role.0).await?.is_none() {
+                if self
+                    .store()
+                    .get(Entity::Role, actor.tenant(), role.0)
+                    .await?
+                    .is_none()
+                {
                     return Err(CrmError::not_found("role", role));
                 }
             }
@@ -147,9 +176,23 @@ impl<S: Store> Crm<S> {
                 return Ok((changes, next));
             }
             write(&mut changes, existing, &next)?;
-            changes.audit(ctx.audit("org.upsert_user", Entity::User, input.id.0, json(&existing), json(&next)));
-            changes.event(ctx.event(EventKind::OrgChanged, Entity::User, input.id.0, serde_json::json!({"user": input.id})));
-            let stored = User { version: existing.map(|u| u.version + 1).unwrap_or(1), ..next };
+            changes.audit(ctx.audit(
+                "org.upsert_user",
+                Entity::User,
+                input.id.0,
+                json(&existing),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::OrgChanged,
+                Entity::User,
+                input.id.0,
+                serde_json::json!({"user": input.id}),
+            ));
+            let stored = User {
+                version: existing.map(|u| u.version + 1).unwrap_or(1),
+                ..next
+            };
             Ok((changes, stored))
         })
     }
@@ -167,10 +210,20 @@ impl<S: Store> Crm<S> {
         self.save_role(actor, id, input, false).await
     }
 
-    async fn save_role(&self, actor: Actor, id: RoleId, input: RoleInput, create: bool) -> CrmResult<Role> {
+    async fn save_role(
+        &self,
+        actor: Actor,
+        id: RoleId,
+        input: RoleInput,
+        create: bool,
+    ) -> CrmResult<Role> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            ctx.access.require_settings(if create { Action::Create } else { Action::Update })?;
+            ctx.access.require_settings(if create {
+                Action::Create
+            } else {
+                Action::Update
+            })?;
             let existing = self.store().load::<Role>(actor.tenant(), id.0).await?;
             if !create && existing.is_none() {
                 return Err(CrmError::not_found("role", id));
@@ -186,7 +239,10 @@ impl<S: Store> Crm<S> {
             next.validate()?;
             let clash = self
                 .store()
-                .load_all::<Role>(&Query::new(Entity::Role, actor.tenant()).filter(crate::store::Filter::eq("name", next.name.clone())))
+                .load_all::<Role>(
+                    &Query::new(Entity::Role, actor.tenant())
+                        .filter(crate::store::Filter::eq("name", next.name.clone())),
+                )
                 .await?;
             if let Some(other) = clash.iter().find(|r| r.id != id) {
                 return Err(CrmError::Duplicate {
@@ -198,9 +254,23 @@ impl<S: Store> Crm<S> {
             }
             let mut changes = Changes::new(actor.tenant());
             write(&mut changes, existing.as_ref(), &next)?;
-            changes.audit(ctx.audit("org.save_role", Entity::Role, id.0, json(&existing), json(&next)));
-            changes.event(ctx.event(EventKind::RoleChanged, Entity::Role, id.0, serde_json::json!({"role": id, "name": next.name})));
-            let stored = Role { version: existing.map(|r| r.version + 1).unwrap_or(1), ..next };
+            changes.audit(ctx.audit(
+                "org.save_role",
+                Entity::Role,
+                id.0,
+                json(&existing),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::RoleChanged,
+                Entity::Role,
+                id.0,
+                serde_json::json!({"role": id, "name": next.name}),
+            ));
+            let stored = Role {
+                version: existing.map(|r| r.version + 1).unwrap_or(1),
+                ..next
+            };
             Ok((changes, stored))
         })
     }
@@ -209,7 +279,9 @@ impl<S: Store> Crm<S> {
     pub async fn list_roles(&self, actor: Actor) -> CrmResult<Vec<Role>> {
         let ctx = self.ctx(actor).await?;
         ctx.access.require_settings(Action::Read)?;
-        self.store().load_all(&Query::new(Entity::Role, actor.tenant())).await
+        self.store()
+            .load_all(&Query::new(Entity::Role, actor.tenant()))
+            .await
     }
 
     /// All users of the tenant (any user may see the org).

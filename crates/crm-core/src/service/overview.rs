@@ -37,14 +37,29 @@ impl<S: Store> Crm<S> {
         let ctx = self.ctx(actor).await?;
         let (customer, team) = self.customer_for(&ctx, id, Action::Read).await?;
         let tenant = ctx.tenant.id;
-        let can = |module| ctx.access.reaches_child(module, Action::Read, customer.owner_id, customer.pool_id.map(|p| p.0), &team, ctx.now);
+        let can = |module| {
+            ctx.access.reaches_child(
+                module,
+                Action::Read,
+                customer.owner_id,
+                customer.pool_id.map(|p| p.0),
+                &team,
+                ctx.now,
+            )
+        };
         let contacts = if can(Module::Contacts) {
             let policy = ctx.access.field_policy(Module::Contacts);
             let rows: Vec<Contact> = self
                 .store()
-                .load_all(&Query::new(Entity::Contact, tenant).filter(Filter::eq("customer_id", id.0)))
+                .load_all(
+                    &Query::new(Entity::Contact, tenant).filter(Filter::eq("customer_id", id.0)),
+                )
                 .await?;
-            Some(rows.into_iter().map(|c| visible_contact(c, &policy, ViewContext::Detail)).collect())
+            Some(
+                rows.into_iter()
+                    .map(|c| visible_contact(c, &policy, ViewContext::Detail))
+                    .collect(),
+            )
         } else {
             None
         };
@@ -59,7 +74,11 @@ impl<S: Store> Crm<S> {
                         .limit(RECENT_FOLLOWUPS),
                 )
                 .await?;
-            Some(rows.into_iter().map(|f| visible_followup(f, &policy, ViewContext::Detail)).collect())
+            Some(
+                rows.into_iter()
+                    .map(|f| visible_followup(f, &policy, ViewContext::Detail))
+                    .collect(),
+            )
         } else {
             None
         };
@@ -69,6 +88,12 @@ impl<S: Store> Crm<S> {
             .map(|u| u.name.clone());
         let team = team.into_iter().filter(|m| m.is_live(ctx.now)).collect();
         let customer = ctx.present(customer, ViewContext::Detail);
-        Ok(Customer360 { customer, owner_name, contacts, recent_followups, team })
+        Ok(Customer360 {
+            customer,
+            owner_name,
+            contacts,
+            recent_followups,
+            team,
+        })
     }
 }

@@ -13,7 +13,9 @@ use crate::view::Visible;
 impl Ctx {
     /// The first enabled pool (in configured order) whose members include `user`.
     pub(crate) fn pool_for_owner(&self, user: UserId) -> Option<&Pool> {
-        self.pools.iter().find(|p| p.enabled && p.members.contains(self.access.org(), user))
+        self.pools
+            .iter()
+            .find(|p| p.enabled && p.members.contains(self.access.org(), user))
     }
 
     /// The tenant's default pool.
@@ -42,20 +44,34 @@ impl<S: Store> Crm<S> {
         self.save_pool(actor, id, input, false).await
     }
 
-    async fn save_pool(&self, actor: Actor, id: PoolId, input: PoolInput, create: bool) -> CrmResult<Pool> {
+    async fn save_pool(
+        &self,
+        actor: Actor,
+        id: PoolId,
+        input: PoolInput,
+        create: bool,
+    ) -> CrmResult<Pool> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            ctx.access.require_settings(if create { Action::Create } else { Action::Update })?;
+            ctx.access.require_settings(if create {
+                Action::Create
+            } else {
+                Action::Update
+            })?;
             let name = input.validate(ctx.access.org())?;
             let existing = ctx.pools.iter().find(|p| p.id == id).cloned();
             if !create && existing.is_none() {
                 return Err(CrmError::not_found("pool", id));
             }
             let first = ctx.pools.is_empty();
-            let is_default = input.is_default || first || existing.as_ref().is_some_and(|p| p.is_default);
+            let is_default =
+                input.is_default || first || existing.as_ref().is_some_and(|p| p.is_default);
             if let Some(current) = &existing {
                 if current.is_default && !input.is_default {
-                    return Err(CrmError::rule("default_pool", "make another pool the default first"));
+                    return Err(CrmError::rule(
+                        "default_pool",
+                        "make another pool the default first",
+                    ));
                 }
                 if current.enabled && !input.enabled {
                     self.check_pool_can_go(&ctx, current).await?;
@@ -77,33 +93,68 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             if is_default {
                 for other in ctx.pools.iter().filter(|p| p.id != id && p.is_default) {
-                    changes.update(&Pool { is_default: false, ..other.clone() })?;
+                    changes.update(&Pool {
+                        is_default: false,
+                        ..other.clone()
+                    })?;
                 }
             }
             match &existing {
                 None => changes.insert(&next)?,
                 Some(_) => changes.update(&next)?,
             }
-            changes.audit(ctx.audit("pool.save", Entity::Pool, id.0, json(&existing), json(&next)));
-            changes.event(ctx.event(EventKind::PoolChanged, Entity::Pool, id.0, serde_json::json!({ "name": next.name })));
-            let stored = Pool { version: existing.map(|p| p.version + 1).unwrap_or(1), ..next };
+            changes.audit(ctx.audit(
+                "pool.save",
+                Entity::Pool,
+                id.0,
+                json(&existing),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::PoolChanged,
+                Entity::Pool,
+                id.0,
+                serde_json::json!({ "name": next.name }),
+            ));
+            let stored = Pool {
+                version: existing.map(|p| p.version + 1).unwrap_or(1),
+                ..next
+            };
             Ok((changes, stored))
         })
     }
 
     async fn check_pool_can_go(&self, ctx: &Ctx, pool: &Pool) -> CrmResult<()> {
         if pool.is_default {
-            return Err(CrmError::rule("default_pool", "the default pool cannot be disabled or deleted"));
+            return Err(CrmError::rule(
+                "default_pool",
+                "the default pool cannot be disabled or deleted",
+            ));
         }
         let held = self
             .store()
-            .count(&Query::new(Entity::Customer, ctx.tenant.id).filter(Filter::eq("pool_id", pool.id.0)))
+            .count(
+                &Query::new(Entity::Customer, ctx.tenant.id)
+                    .filter(Filter::eq("pool_id", pool.id.0)),
+            )
             .await?;
         if held > 0 {
-            return Err(CrmError::rule("pool_not_empty", format!("pool {} holds {held} customer(s)", pool.id)));
+            return Err(CrmError::rule(
+                "pool_not_empty",
+                format!("pool {} holds {held} customer(s)", pool.id),
+            ));
         }
-        if ctx.pools.iter().filter(|p| p.enabled && p.id != pool.id).count() == 0 {
-            return Err(CrmError::rule("last_enabled_pool", "a tenant keeps at least one enabled pool"));
+        if ctx
+            .pools
+            .iter()
+            .filter(|p| p.enabled && p.id != pool.id)
+            .count()
+            == 0
+        {
+            return Err(CrmError::rule(
+                "last_enabled_pool",
+                "a tenant keeps at least one enabled pool",
+            ));
         }
         Ok(())
     }
@@ -117,8 +168,19 @@ impl<S: Store> Crm<S> {
             self.check_pool_can_go(&ctx, &pool).await?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.delete(&pool);
-            changes.audit(ctx.audit("pool.delete", Entity::Pool, id.0, json(&pool), serde_json::Value::Null));
-            changes.event(ctx.event(EventKind::PoolChanged, Entity::Pool, id.0, serde_json::json!({ "deleted": true })));
+            changes.audit(ctx.audit(
+                "pool.delete",
+                Entity::Pool,
+                id.0,
+                json(&pool),
+                serde_json::Value::Null,
+            ));
+            changes.event(ctx.event(
+                EventKind::PoolChanged,
+                Entity::Pool,
+                id.0,
+                serde_json::json!({ "deleted": true }),
+            ));
             Ok((changes, ()))
         })
     }
@@ -131,23 +193,50 @@ impl<S: Store> Crm<S> {
             return Ok(ctx.pools);
         }
         let visible = ctx.access.visible_pools().to_vec();
-        Ok(ctx.pools.into_iter().filter(|p| visible.contains(&p.id.0)).collect())
+        Ok(ctx
+            .pools
+            .into_iter()
+            .filter(|p| visible.contains(&p.id.0))
+            .collect())
     }
 
     /// A page of the customers sitting in a pool (its members and admins), masked per the
     /// pool's field rules.
-    pub async fn pool_customers(&self, actor: Actor, pool: PoolId, after: Option<i64>, limit: Option<u32>) -> CrmResult<Page<Visible<Customer>>> {
+    pub async fn pool_customers(
+        &self,
+        actor: Actor,
+        pool: PoolId,
+        after: Option<i64>,
+        limit: Option<u32>,
+    ) -> CrmResult<Page<Visible<Customer>>> {
         let ctx = self.ctx(actor).await?;
         ctx.pool(pool)?;
         if !ctx.access.is_system() && !ctx.access.visible_pools().contains(&pool.0) {
-            return Err(CrmError::PermissionDenied { module: "pools".into(), action: "read".into(), field: None });
+            return Err(CrmError::PermissionDenied {
+                module: "pools".into(),
+                action: "read".into(),
+                field: None,
+            });
         }
         let limit = page_limit(limit)?;
         let rows: Vec<Customer> = self
             .store()
-            .load_all(&Query::new(Entity::Customer, ctx.tenant.id).filter(Filter::eq("pool_id", pool.0)).after(after).limit(limit))
+            .load_all(
+                &Query::new(Entity::Customer, ctx.tenant.id)
+                    .filter(Filter::eq("pool_id", pool.0))
+                    .after(after)
+                    .limit(limit),
+            )
             .await?;
-        let next_after = (rows.len() as u32 == limit).then(|| rows.last().map(|c| c.id.0)).flatten();
-        Ok(Page { items: rows.into_iter().map(|c| ctx.present(c, ViewContext::List)).collect(), next_after })
+        let next_after = (rows.len() as u32 == limit)
+            .then(|| rows.last().map(|c| c.id.0))
+            .flatten();
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|c| ctx.present(c, ViewContext::List))
+                .collect(),
+            next_after,
+        })
     }
 }

@@ -27,28 +27,75 @@ impl Ctx {
 impl<S: Store> Crm<S> {
     /// Puts an owned customer back into a pool with a reason from the tenant's list. The
     /// owner or anyone with transfer rights over it may; locked customers are refused.
-    pub async fn release_customer(&self, actor: Actor, id: CustomerId, reason: &str) -> CrmResult<Visible<Customer>> {
+    pub async fn release_customer(
+        &self,
+        actor: Actor,
+        id: CustomerId,
+        reason: &str,
+    ) -> CrmResult<Visible<Customer>> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            if !ctx.tenant.settings.recycle_reasons.iter().any(|r| r == reason) {
-                return Err(CrmError::validation("reason", format!("not one of the tenant's reasons: {}", ctx.tenant.settings.recycle_reasons.join(" | "))));
+            if !ctx
+                .tenant
+                .settings
+                .recycle_reasons
+                .iter()
+                .any(|r| r == reason)
+            {
+                return Err(CrmError::validation(
+                    "reason",
+                    format!(
+                        "not one of the tenant's reasons: {}",
+                        ctx.tenant.settings.recycle_reasons.join(" | ")
+                    ),
+                ));
             }
             let current = self.load_customer(ctx.tenant.id, id).await?;
             let Some(owner) = current.owner_id else {
-                return Err(CrmError::rule("not_owned", format!("customer {id} is already in a pool")));
+                return Err(CrmError::rule(
+                    "not_owned",
+                    format!("customer {id} is already in a pool"),
+                ));
             };
             let is_owner = ctx.access.user().is_some_and(|u| u.id == owner);
-            if !is_owner && !ctx.access.reaches_customer(Module::Customers, Action::Transfer, Some(owner), None, &[], ctx.now) {
-                return Err(CrmError::PermissionDenied { module: "customers".into(), action: "transfer".into(), field: None });
+            if !is_owner
+                && !ctx.access.reaches_customer(
+                    Module::Customers,
+                    Action::Transfer,
+                    Some(owner),
+                    None,
+                    &[],
+                    ctx.now,
+                )
+            {
+                return Err(CrmError::PermissionDenied {
+                    module: "customers".into(),
+                    action: "transfer".into(),
+                    field: None,
+                });
             }
             if current.locked {
-                return Err(CrmError::rule("customer_locked", "unlock the customer first"));
+                return Err(CrmError::rule(
+                    "customer_locked",
+                    "unlock the customer first",
+                ));
             }
             let pool = ctx.return_pool(&current)?.id;
             let next = into_pool(&current, pool, reason, ctx.now);
-            let mut changes = self.recycle_changes(&ctx, &current, &next, pool, reason, OwnerChange::Released).await?;
-            changes.audit(ctx.audit("pool.release", Entity::Customer, id.0, json(&current), json(&next)));
-            let stored = Customer { version: next.version + 1, ..next };
+            let mut changes = self
+                .recycle_changes(&ctx, &current, &next, pool, reason, OwnerChange::Released)
+                .await?;
+            changes.audit(ctx.audit(
+                "pool.release",
+                Entity::Customer,
+                id.0,
+                json(&current),
+                json(&next),
+            ));
+            let stored = Customer {
+                version: next.version + 1,
+                ..next
+            };
             let view = ctx.present(stored, ViewContext::Detail);
             Ok((changes, view))
         })
@@ -67,9 +114,18 @@ impl<S: Store> Crm<S> {
     ) -> CrmResult<Changes> {
         let mut changes = Changes::new(ctx.tenant.id);
         changes.update(after)?;
-        self.adjust_held(ctx.tenant.id, &mut changes, [(Some(before), after)]).await?;
+        self.adjust_held(ctx.tenant.id, &mut changes, [(Some(before), after)])
+            .await?;
         let hid = self.new_id(Entity::OwnerHistory).await?;
-        ctx.push_history(&mut changes, hid, after, before.owner_id, how, Some(pool), Some(reason.to_owned()))?;
+        ctx.push_history(
+            &mut changes,
+            hid,
+            after,
+            before.owner_id,
+            how,
+            Some(pool),
+            Some(reason.to_owned()),
+        )?;
         changes.event(ctx.event(
             EventKind::CustomerRecycled,
             Entity::Customer,
@@ -80,7 +136,12 @@ impl<S: Store> Crm<S> {
     }
 
     /// Locks (exempts from recycling) or unlocks a customer; needs update rights on it.
-    pub async fn set_locked(&self, actor: Actor, id: CustomerId, locked: bool) -> CrmResult<Visible<Customer>> {
+    pub async fn set_locked(
+        &self,
+        actor: Actor,
+        id: CustomerId,
+        locked: bool,
+    ) -> CrmResult<Visible<Customer>> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (current, _) = self.customer_for(&ctx, id, Action::Update).await?;
@@ -88,16 +149,49 @@ impl<S: Store> Crm<S> {
             if current.locked == locked {
                 return Ok((changes, ctx.present(current, ViewContext::Detail)));
             }
-            let next = Customer { locked, updated_at: ctx.now, ..current.clone() };
+            let next = Customer {
+                locked,
+                updated_at: ctx.now,
+                ..current.clone()
+            };
             changes.update(&next)?;
-            changes.audit(ctx.audit(if locked { "customer.lock" } else { "customer.unlock" }, Entity::Customer, id.0, json(&current), json(&next)));
-            changes.event(ctx.event(EventKind::CustomerLockChanged, Entity::Customer, id.0, serde_json::json!({ "locked": locked })));
-            Ok((changes, ctx.present(Customer { version: next.version + 1, ..next }, ViewContext::Detail)))
+            changes.audit(ctx.audit(
+                if locked {
+                    "customer.lock"
+                } else {
+                    "customer.unlock"
+                },
+                Entity::Customer,
+                id.0,
+                json(&current),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::CustomerLockChanged,
+                Entity::Customer,
+                id.0,
+                serde_json::json!({ "locked": locked }),
+            ));
+            Ok((
+                changes,
+                ctx.present(
+                    Customer {
+                        version: next.version + 1,
+                        ..next
+                    },
+                    ViewContext::Detail,
+                ),
+            ))
         })
     }
 
     /// Sets the deal status (已成交 / 未成交); needs update rights. Keeps held counts exact.
-    pub async fn set_deal_status(&self, actor: Actor, id: CustomerId, status: DealStatus) -> CrmResult<Visible<Customer>> {
+    pub async fn set_deal_status(
+        &self,
+        actor: Actor,
+        id: CustomerId,
+        status: DealStatus,
+    ) -> CrmResult<Visible<Customer>> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (current, _) = self.customer_for(&ctx, id, Action::Update).await?;
@@ -105,21 +199,54 @@ impl<S: Store> Crm<S> {
             if current.deal_status == status {
                 return Ok((changes, ctx.present(current, ViewContext::Detail)));
             }
-            let next = Customer { deal_status: status, updated_at: ctx.now, ..current.clone() };
+            let next = Customer {
+                deal_status: status,
+                updated_at: ctx.now,
+                ..current.clone()
+            };
             changes.update(&next)?;
-            self.adjust_held(ctx.tenant.id, &mut changes, [(Some(&current), &next)]).await?;
-            changes.audit(ctx.audit("customer.deal_status", Entity::Customer, id.0, json(&current), json(&next)));
-            changes.event(ctx.event(EventKind::DealStatusChanged, Entity::Customer, id.0, serde_json::json!({ "status": status })));
-            Ok((changes, ctx.present(Customer { version: next.version + 1, ..next }, ViewContext::Detail)))
+            self.adjust_held(ctx.tenant.id, &mut changes, [(Some(&current), &next)])
+                .await?;
+            changes.audit(ctx.audit(
+                "customer.deal_status",
+                Entity::Customer,
+                id.0,
+                json(&current),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::DealStatusChanged,
+                Entity::Customer,
+                id.0,
+                serde_json::json!({ "status": status }),
+            ));
+            Ok((
+                changes,
+                ctx.present(
+                    Customer {
+                        version: next.version + 1,
+                        ..next
+                    },
+                    ViewContext::Detail,
+                ),
+            ))
         })
     }
 
     /// The recycle countdown of a customer the actor may read: the rule of its owner's pool
     /// closest to firing, or `None` when no rule applies.
-    pub async fn recycle_countdown(&self, actor: Actor, id: CustomerId) -> CrmResult<Option<RuleStatus>> {
+    pub async fn recycle_countdown(
+        &self,
+        actor: Actor,
+        id: CustomerId,
+    ) -> CrmResult<Option<RuleStatus>> {
         let ctx = self.ctx(actor).await?;
         let (c, _) = self.customer_for(&ctx, id, Action::Read).await?;
-        let Some(owner) = c.owner_id else { return Ok(None) };
-        Ok(ctx.pool_for_owner(owner).and_then(|p| countdown(p, &c, ctx.now)))
+        let Some(owner) = c.owner_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .pool_for_owner(owner)
+            .and_then(|p| countdown(p, &c, ctx.now)))
     }
 }

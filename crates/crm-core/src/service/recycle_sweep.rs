@@ -68,13 +68,18 @@ impl<S: Store> Crm<S> {
                             query = query.filter(Filter::eq("deal_status", "not_dealt"));
                         }
                         query = match pass {
-                            Pass::Recycle => query.filter(Filter::le(clock_column(rule.kind), fire_cutoff)),
+                            Pass::Recycle => {
+                                query.filter(Filter::le(clock_column(rule.kind), fire_cutoff))
+                            }
                             Pass::Remind => {
                                 if rule.remind_days_before == 0 {
                                     continue;
                                 }
-                                let remind_cutoff = fire_cutoff + Duration::days(i64::from(rule.remind_days_before));
-                                query.filter(Filter::gt(clock_column(rule.kind), fire_cutoff)).filter(Filter::le(clock_column(rule.kind), remind_cutoff))
+                                let remind_cutoff = fire_cutoff
+                                    + Duration::days(i64::from(rule.remind_days_before));
+                                query
+                                    .filter(Filter::gt(clock_column(rule.kind), fire_cutoff))
+                                    .filter(Filter::le(clock_column(rule.kind), remind_cutoff))
                             }
                         };
                         let n = self.sweep_query(ctx, pool, &query, pass).await?;
@@ -89,13 +94,21 @@ impl<S: Store> Crm<S> {
         Ok((recycled, reminded))
     }
 
-    async fn sweep_query(&self, ctx: &Ctx, pool: &Pool, query: &Query, pass: Pass) -> CrmResult<u64> {
+    async fn sweep_query(
+        &self,
+        ctx: &Ctx,
+        pool: &Pool,
+        query: &Query,
+        pass: Pass,
+    ) -> CrmResult<u64> {
         let mut done = 0;
         let mut after = None;
         let mut conflicts = 0;
         loop {
             let batch: Vec<Customer> = self.store().load_all(&query.clone().after(after)).await?;
-            let Some(last) = batch.last().map(|c| c.id.0) else { break };
+            let Some(last) = batch.last().map(|c| c.id.0) else {
+                break;
+            };
             let changes = match pass {
                 Pass::Recycle => self.recycle_batch(ctx, pool, &batch).await?,
                 Pass::Remind => remind_batch(ctx, pool, &batch)?,
@@ -117,15 +130,28 @@ impl<S: Store> Crm<S> {
         Ok(done)
     }
 
-    async fn recycle_batch(&self, ctx: &Ctx, pool: &Pool, batch: &[Customer]) -> CrmResult<(Changes, u64)> {
+    async fn recycle_batch(
+        &self,
+        ctx: &Ctx,
+        pool: &Pool,
+        batch: &[Customer],
+    ) -> CrmResult<(Changes, u64)> {
         let mut changes = Changes::new(ctx.tenant.id);
         let mut pairs = Vec::new();
         for c in batch {
-            let Some(status) = due_recycle(pool, c, ctx.now) else { continue };
+            let Some(status) = due_recycle(pool, c, ctx.now) else {
+                continue;
+            };
             let reason = status.kind.reason(status.limit_days);
             let next = into_pool(c, pool.id, &reason, ctx.now);
             changes.update(&next)?;
-            changes.audit(ctx.audit("due_work.recycle", Entity::Customer, c.id.0, json(c), json(&next)));
+            changes.audit(ctx.audit(
+                "due_work.recycle",
+                Entity::Customer,
+                c.id.0,
+                json(c),
+                json(&next),
+            ));
             changes.event(ctx.event(
                 EventKind::CustomerRecycled,
                 Entity::Customer,
@@ -137,10 +163,26 @@ impl<S: Store> Crm<S> {
         if pairs.is_empty() {
             return Ok((changes, 0));
         }
-        self.adjust_held(ctx.tenant.id, &mut changes, pairs.iter().map(|(b, a, _)| (Some(b), a))).await?;
-        let first = self.store().allocate_ids(Entity::OwnerHistory, pairs.len() as u32).await?;
+        self.adjust_held(
+            ctx.tenant.id,
+            &mut changes,
+            pairs.iter().map(|(b, a, _)| (Some(b), a)),
+        )
+        .await?;
+        let first = self
+            .store()
+            .allocate_ids(Entity::OwnerHistory, pairs.len() as u32)
+            .await?;
         for (i, (before, after, reason)) in pairs.iter().enumerate() {
-            ctx.push_history(&mut changes, first + i as i64, after, before.owner_id, OwnerChange::Recycled, Some(pool.id), Some(reason.clone()))?;
+            ctx.push_history(
+                &mut changes,
+                first + i as i64,
+                after,
+                before.owner_id,
+                OwnerChange::Recycled,
+                Some(pool.id),
+                Some(reason.clone()),
+            )?;
         }
         Ok((changes, pairs.len() as u64))
     }
@@ -156,7 +198,8 @@ fn remind_batch(ctx: &Ctx, pool: &Pool, batch: &[Customer]) -> CrmResult<(Change
         }
         let mut next = c.clone();
         for s in &due {
-            next.recycle_reminders.insert(s.kind.as_str().to_owned(), s.clock);
+            next.recycle_reminders
+                .insert(s.kind.as_str().to_owned(), s.clock);
             changes.event(ctx.event(
                 EventKind::RecycleDueSoon,
                 Entity::Customer,

@@ -27,19 +27,36 @@ pub struct TeamMemberInput {
 impl<S: Store> Crm<S> {
     /// Adds (or replaces) a team member on a customer. Needs update rights on the customer
     /// through the actor's own scope (team members cannot share onward).
-    pub async fn add_team_member(&self, actor: Actor, customer: CustomerId, input: TeamMemberInput) -> CrmResult<TeamMember> {
+    pub async fn add_team_member(
+        &self,
+        actor: Actor,
+        customer: CustomerId,
+        input: TeamMemberInput,
+    ) -> CrmResult<TeamMember> {
         let new_id = TeamMemberId(self.new_id(Entity::TeamMember).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let c = self.load_customer(ctx.tenant.id, customer).await?;
-            if !ctx.access.reaches_customer(Module::Customers, Action::Update, c.owner_id, None, &[], ctx.now) {
+            if !ctx.access.reaches_customer(
+                Module::Customers,
+                Action::Update,
+                c.owner_id,
+                None,
+                &[],
+                ctx.now,
+            ) {
                 return Err(CrmError::PermissionDenied {
                     module: Module::Customers.as_str().into(),
                     action: Action::Update.as_str().into(),
                     field: Some("team".into()),
                 });
             }
-            let user = ctx.access.org().users.get(&input.user_id).ok_or_else(|| CrmError::not_found("user", input.user_id))?;
+            let user = ctx
+                .access
+                .org()
+                .users
+                .get(&input.user_id)
+                .ok_or_else(|| CrmError::not_found("user", input.user_id))?;
             if !user.active {
                 return Err(CrmError::validation("user_id", "user is inactive"));
             }
@@ -68,24 +85,45 @@ impl<S: Store> Crm<S> {
                 None => changes.insert(&member)?,
                 Some(_) => changes.update(&member)?,
             }
-            changes.audit(ctx.audit("team.add", Entity::TeamMember, member.id.0, json(&existing), json(&member)));
+            changes.audit(ctx.audit(
+                "team.add",
+                Entity::TeamMember,
+                member.id.0,
+                json(&existing),
+                json(&member),
+            ));
             changes.event(ctx.event(
                 EventKind::TeamChanged,
                 Entity::Customer,
                 customer.0,
                 serde_json::json!({ "added": input.user_id, "access": input.access }),
             ));
-            let stored = TeamMember { version: existing.map(|m| m.version + 1).unwrap_or(1), ..member };
+            let stored = TeamMember {
+                version: existing.map(|m| m.version + 1).unwrap_or(1),
+                ..member
+            };
             Ok((changes, stored))
         })
     }
 
     /// Removes a user from a customer's team.
-    pub async fn remove_team_member(&self, actor: Actor, customer: CustomerId, user: UserId) -> CrmResult<()> {
+    pub async fn remove_team_member(
+        &self,
+        actor: Actor,
+        customer: CustomerId,
+        user: UserId,
+    ) -> CrmResult<()> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let c = self.load_customer(ctx.tenant.id, customer).await?;
-            if !ctx.access.reaches_customer(Module::Customers, Action::Update, c.owner_id, None, &[], ctx.now) {
+            if !ctx.access.reaches_customer(
+                Module::Customers,
+                Action::Update,
+                c.owner_id,
+                None,
+                &[],
+                ctx.now,
+            ) {
                 return Err(CrmError::PermissionDenied {
                     module: Module::Customers.as_str().into(),
                     action: Action::Update.as_str().into(),
@@ -99,8 +137,19 @@ impl<S: Store> Crm<S> {
                 .ok_or_else(|| CrmError::not_found("team_member", user))?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.delete(&member);
-            changes.audit(ctx.audit("team.remove", Entity::TeamMember, member.id.0, json(&member), serde_json::Value::Null));
-            changes.event(ctx.event(EventKind::TeamChanged, Entity::Customer, customer.0, serde_json::json!({ "removed": user })));
+            changes.audit(ctx.audit(
+                "team.remove",
+                Entity::TeamMember,
+                member.id.0,
+                json(&member),
+                serde_json::Value::Null,
+            ));
+            changes.event(ctx.event(
+                EventKind::TeamChanged,
+                Entity::Customer,
+                customer.0,
+                serde_json::json!({ "removed": user }),
+            ));
             Ok((changes, ()))
         })
     }

@@ -10,12 +10,20 @@ use crate::validate::{required_text, MAX_NAME};
 impl<S: Store> Crm<S> {
     /// Creates the actor's tenant, or replaces its name and settings. Creating needs the
     /// system actor; changing needs a tenant admin or the system actor.
-    pub async fn setup_tenant(&self, actor: Actor, name: &str, settings: TenantSettings) -> CrmResult<Tenant> {
+    pub async fn setup_tenant(
+        &self,
+        actor: Actor,
+        name: &str,
+        settings: TenantSettings,
+    ) -> CrmResult<Tenant> {
         let name = required_text(name, "tenant.name", MAX_NAME)?;
         settings.validate()?;
         transact!(self, async {
             let now = self.now();
-            let existing = self.store().load::<Tenant>(actor.tenant(), actor.tenant().0).await?;
+            let existing = self
+                .store()
+                .load::<Tenant>(actor.tenant(), actor.tenant().0)
+                .await?;
             let mut changes = Changes::new(actor.tenant());
             let (before, tenant) = match existing {
                 None => {
@@ -26,19 +34,35 @@ impl<S: Store> Crm<S> {
                             field: None,
                         });
                     }
-                    let t = Tenant { id: actor.tenant(), version: 1, name: name.clone(), settings: settings.clone(), tiers_computed_on: None };
+                    let t = Tenant {
+                        id: actor.tenant(),
+                        version: 1,
+                        name: name.clone(),
+                        settings: settings.clone(),
+                        tiers_computed_on: None,
+                    };
                     changes.insert(&t)?;
                     (serde_json::Value::Null, t)
                 }
                 Some(current) => {
                     let ctx = self.ctx(actor).await?;
                     ctx.access.require_settings(crate::access::Action::Update)?;
-                    let next = Tenant { name: name.clone(), settings: settings.clone(), ..current.clone() };
+                    let next = Tenant {
+                        name: name.clone(),
+                        settings: settings.clone(),
+                        ..current.clone()
+                    };
                     if next == current {
                         return Ok((Changes::new(actor.tenant()), current));
                     }
                     changes.update(&next)?;
-                    (json(&current), Tenant { version: current.version + 1, ..next })
+                    (
+                        json(&current),
+                        Tenant {
+                            version: current.version + 1,
+                            ..next
+                        },
+                    )
                 }
             };
             changes.audit(AuditEntry {

@@ -17,12 +17,20 @@ const BATCH: u32 = 500;
 
 impl<S: Store> Crm<S> {
     /// Purchases in the tier window of a batch of customers.
-    async fn window_purchases(&self, tenant: TenantId, ids: &[i64], since: DateTime<Utc>) -> CrmResult<BTreeMap<i64, Vec<Purchase>>> {
+    async fn window_purchases(
+        &self,
+        tenant: TenantId,
+        ids: &[i64],
+        since: DateTime<Utc>,
+    ) -> CrmResult<BTreeMap<i64, Vec<Purchase>>> {
         let rows: Vec<Purchase> = self
             .store()
             .load_all(
                 &Query::new(Entity::Purchase, tenant)
-                    .filter(Filter::is_in("customer_id", ids.iter().map(|i| SqlValue::Int(*i)).collect()))
+                    .filter(Filter::is_in(
+                        "customer_id",
+                        ids.iter().map(|i| SqlValue::Int(*i)).collect(),
+                    ))
                     .filter(Filter::gt("at", since)),
             )
             .await?;
@@ -40,19 +48,45 @@ impl<S: Store> Crm<S> {
         let purchases = self.window_purchases(ctx.tenant.id, &ids, since).await?;
         Ok(batch
             .iter()
-            .map(|c| figures(c.last_purchase_at, purchases.get(&c.id.0).map(Vec::as_slice).unwrap_or(&[]), &settings.default_currency, ctx.now))
+            .map(|c| {
+                figures(
+                    c.last_purchase_at,
+                    purchases.get(&c.id.0).map(Vec::as_slice).unwrap_or(&[]),
+                    &settings.default_currency,
+                    ctx.now,
+                )
+            })
             .collect())
     }
 
     /// The tier change of one customer as a unit of work (empty when unchanged).
-    fn tier_change(ctx: &Ctx, changes: &mut Changes, c: &Customer, tier: String) -> CrmResult<Option<Customer>> {
+    fn tier_change(
+        ctx: &Ctx,
+        changes: &mut Changes,
+        c: &Customer,
+        tier: String,
+    ) -> CrmResult<Option<Customer>> {
         if c.tier.as_deref() == Some(tier.as_str()) {
             return Ok(None);
         }
-        let next = Customer { tier: Some(tier.clone()), ..c.clone() };
+        let next = Customer {
+            tier: Some(tier.clone()),
+            ..c.clone()
+        };
         changes.update(&next)?;
-        changes.audit(ctx.audit("tier.recompute", Entity::Customer, c.id.0, json(c), json(&next)));
-        changes.event(ctx.event(EventKind::TierChanged, Entity::Customer, c.id.0, serde_json::json!({ "from": c.tier, "to": tier })));
+        changes.audit(ctx.audit(
+            "tier.recompute",
+            Entity::Customer,
+            c.id.0,
+            json(c),
+            json(&next),
+        ));
+        changes.event(ctx.event(
+            EventKind::TierChanged,
+            Entity::Customer,
+            c.id.0,
+            serde_json::json!({ "from": c.tier, "to": tier }),
+        ));
         Ok(Some(next))
     }
 
@@ -62,7 +96,9 @@ impl<S: Store> Crm<S> {
         let id = self.new_id(Entity::Purchase).await?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            let (customer, _) = self.customer_for(&ctx, input.customer_id, Action::Update).await?;
+            let (customer, _) = self
+                .customer_for(&ctx, input.customer_id, Action::Update)
+                .await?;
             let purchase = input.clone().into_purchase(ctx.tenant.id, id, ctx.now)?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&purchase)?;
@@ -76,11 +112,15 @@ impl<S: Store> Crm<S> {
             if next.last_purchase_at.is_none_or(|t| t < purchase.at) {
                 next.last_purchase_at = Some(purchase.at);
             }
-            let mut fig = self.batch_figures(&ctx, std::slice::from_ref(&next)).await?.pop().unwrap_or(RfmFigures {
-                recency_days: None,
-                frequency: 0,
-                monetary: Default::default(),
-            });
+            let mut fig = self
+                .batch_figures(&ctx, std::slice::from_ref(&next))
+                .await?
+                .pop()
+                .unwrap_or(RfmFigures {
+                    recency_days: None,
+                    frequency: 0,
+                    monetary: Default::default(),
+                });
             let since = ctx.now - Duration::days(i64::from(ctx.tenant.settings.tiers.window_days));
             if purchase.at > since {
                 fig.frequency += 1;
@@ -94,7 +134,9 @@ impl<S: Store> Crm<S> {
                 Scoring::Quintiles => None,
             };
             let changed = match tier {
-                Some(t) if next.tier.as_deref() != Some(t.as_str()) => Self::tier_change(&ctx, &mut changes, &next, t)?.is_some(),
+                Some(t) if next.tier.as_deref() != Some(t.as_str()) => {
+                    Self::tier_change(&ctx, &mut changes, &next, t)?.is_some()
+                }
                 _ => false,
             };
             if !changed && next != customer {
@@ -115,9 +157,17 @@ impl<S: Store> Crm<S> {
                 let mut all = Vec::new();
                 let mut after = None;
                 loop {
-                    let batch: Vec<Customer> =
-                        self.store().load_all(&Query::new(Entity::Customer, tenant).after(after).limit(BATCH)).await?;
-                    let Some(last) = batch.last().map(|c| c.id.0) else { break };
+                    let batch: Vec<Customer> = self
+                        .store()
+                        .load_all(
+                            &Query::new(Entity::Customer, tenant)
+                                .after(after)
+                                .limit(BATCH),
+                        )
+                        .await?;
+                    let Some(last) = batch.last().map(|c| c.id.0) else {
+                        break;
+                    };
                     all.extend(self.batch_figures(&ctx, &batch).await?);
                     after = Some(last);
                 }
@@ -129,8 +179,17 @@ impl<S: Store> Crm<S> {
         let mut after = None;
         let mut conflicts = 0;
         loop {
-            let batch: Vec<Customer> = self.store().load_all(&Query::new(Entity::Customer, tenant).after(after).limit(BATCH)).await?;
-            let Some(last) = batch.last().map(|c| c.id.0) else { break };
+            let batch: Vec<Customer> = self
+                .store()
+                .load_all(
+                    &Query::new(Entity::Customer, tenant)
+                        .after(after)
+                        .limit(BATCH),
+                )
+                .await?;
+            let Some(last) = batch.last().map(|c| c.id.0) else {
+                break;
+            };
             let figs = self.batch_figures(&ctx, &batch).await?;
             let mut changes = Changes::new(tenant);
             let mut n = 0;
@@ -138,9 +197,13 @@ impl<S: Store> Crm<S> {
                 let scores = match (&tiers.scoring, &quintiles) {
                     (_, Some(q)) => q.score(fig),
                     (Scoring::Thresholds(t), None) => t.score(fig),
-                    (Scoring::Quintiles, None) => return Err(CrmError::Storage("quintiles missing".into())),
+                    (Scoring::Quintiles, None) => {
+                        return Err(CrmError::Storage("quintiles missing".into()))
+                    }
                 };
-                if Self::tier_change(&ctx, &mut changes, c, tiers.assign(c, fig, &scores))?.is_some() {
+                if Self::tier_change(&ctx, &mut changes, c, tiers.assign(c, fig, &scores))?
+                    .is_some()
+                {
                     n += 1;
                 }
             }
@@ -162,14 +225,21 @@ impl<S: Store> Crm<S> {
     /// Runs the batch tier recomputation once per local day of the tenant; returns the
     /// number of changed tiers (0 when it already ran today).
     pub(crate) async fn daily_tiers(&self, ctx: &Ctx) -> CrmResult<u64> {
-        let today = ctx.now.with_timezone(&ctx.tenant.settings.tz()?).format("%Y-%m-%d").to_string();
+        let today = ctx
+            .now
+            .with_timezone(&ctx.tenant.settings.tz()?)
+            .format("%Y-%m-%d")
+            .to_string();
         if ctx.tenant.tiers_computed_on.as_deref() == Some(today.as_str()) {
             return Ok(0);
         }
         let changed = self.recompute_tiers(ctx.tenant.id, ctx.now).await?;
         let tenant = self.load_tenant(Actor::system(ctx.tenant.id)).await?;
         let mut changes = Changes::new(ctx.tenant.id);
-        changes.update(&crate::tenant::Tenant { tiers_computed_on: Some(today), ..tenant })?;
+        changes.update(&crate::tenant::Tenant {
+            tiers_computed_on: Some(today),
+            ..tenant
+        })?;
         match self.store().apply(changes).await {
             // Another runner recorded the day first; its recomputation covered the same data.
             Ok(_) | Err(CrmError::Conflict { .. }) => Ok(changed),

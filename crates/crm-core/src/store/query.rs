@@ -36,8 +36,8 @@ pub enum Op {
     IsNull,
     /// `IS NOT NULL`.
     NotNull,
-    /// Case-sensitive substring match on a text column (`LIKE '%…%'` with `%`, `_` and the
-    /// escape character escaped).
+    /// Case-sensitive, byte-wise substring test on a text column (no wildcards: `%` and `_`
+    /// are ordinary characters; SQLite `instr`, PostgreSQL `strpos`).
     Contains(String),
 }
 

@@ -146,7 +146,12 @@ static CLAIM_COUNTERS: TableSpec = TableSpec {
     table: "claim_counters",
     record_name: "claim_counter",
     // unique (tenant_id, pool_id, user_id, day)
-    columns: &[col("pool_id", Int), col("user_id", Int), col("day", Text), col("claims", Int)],
+    columns: &[
+        col("pool_id", Int),
+        col("user_id", Int),
+        col("day", Text),
+        col("claims", Int),
+    ],
     scope: ScopeVia::None,
 };
 

@@ -36,7 +36,12 @@ pub trait Store: Send + Sync + 'static {
     async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>>;
 
     /// Events of a tenant with `seq > cursor`, ascending, at most `limit`.
-    async fn events_after(&self, tenant: TenantId, cursor: i64, limit: u32) -> CrmResult<Vec<Event>>;
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        cursor: i64,
+        limit: u32,
+    ) -> CrmResult<Vec<Event>>;
 
     /// Audit entries of one record, oldest first.
     async fn audit_for_record(
@@ -92,7 +97,12 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
         (**self).apply(changes).await
     }
-    async fn events_after(&self, tenant: TenantId, cursor: i64, limit: u32) -> CrmResult<Vec<Event>> {
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        cursor: i64,
+        limit: u32,
+    ) -> CrmResult<Vec<Event>> {
         (**self).events_after(tenant, cursor, limit).await
     }
     async fn audit_for_record(

@@ -51,7 +51,9 @@ pub const SERVICE_DEPT: DepartmentId = DepartmentId(3);
 
 /// The fixed start time of fixtures: Monday 2026-03-02 10:00 in Shanghai.
 pub fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 /// Actor helper for tenant 1.
@@ -70,12 +72,23 @@ pub struct Fixture<S: Store> {
 }
 
 fn grants(module: Module, actions: &[Action], scope: DataScope) -> Vec<Grant> {
-    actions.iter().map(|&action| Grant { module, action, scope }).collect()
+    actions
+        .iter()
+        .map(|&action| Grant {
+            module,
+            action,
+            scope,
+        })
+        .collect()
 }
 
 fn sales_grants(scope: DataScope) -> Vec<Grant> {
     use Action::*;
-    let mut g = grants(Module::Customers, &[Create, Read, Update, Import, Transfer], scope);
+    let mut g = grants(
+        Module::Customers,
+        &[Create, Read, Update, Import, Transfer],
+        scope,
+    );
     g.extend(grants(Module::Contacts, &[Create, Read, Update], scope));
     g.extend(grants(Module::FollowUps, &[Create, Read], scope));
     g
@@ -83,12 +96,28 @@ fn sales_grants(scope: DataScope) -> Vec<Grant> {
 
 fn role_inputs() -> Vec<(&'static str, RoleInput)> {
     use Action::*;
-    let rule = |module, field: &str, access, mask| FieldRule { module, field: field.into(), access, mask };
+    let rule = |module, field: &str, access, mask| FieldRule {
+        module,
+        field: field.into(),
+        access,
+        mask,
+    };
     vec![
-        ("sales", RoleInput { name: "sales".into(), grants: sales_grants(DataScope::SelfOnly), fields: vec![] }),
+        (
+            "sales",
+            RoleInput {
+                name: "sales".into(),
+                grants: sales_grants(DataScope::SelfOnly),
+                fields: vec![],
+            },
+        ),
         (
             "manager",
-            RoleInput { name: "manager".into(), grants: sales_grants(DataScope::SelfAndSubordinates), fields: vec![] },
+            RoleInput {
+                name: "manager".into(),
+                grants: sales_grants(DataScope::SelfAndSubordinates),
+                fields: vec![],
+            },
         ),
         (
             "service",
@@ -101,17 +130,48 @@ fn role_inputs() -> Vec<(&'static str, RoleInput)> {
                 ]
                 .concat(),
                 fields: vec![
-                    rule(Module::Customers, "phone", FieldAccess::ReadOnly, MaskMode::Everywhere),
-                    rule(Module::Customers, "email", FieldAccess::Hidden, MaskMode::None),
-                    rule(Module::Customers, "custom.budget", FieldAccess::Hidden, MaskMode::None),
-                    rule(Module::Contracts, "amount", FieldAccess::Hidden, MaskMode::None),
+                    rule(
+                        Module::Customers,
+                        "phone",
+                        FieldAccess::ReadOnly,
+                        MaskMode::Everywhere,
+                    ),
+                    rule(
+                        Module::Customers,
+                        "email",
+                        FieldAccess::Hidden,
+                        MaskMode::None,
+                    ),
+                    rule(
+                        Module::Customers,
+                        "custom.budget",
+                        FieldAccess::Hidden,
+                        MaskMode::None,
+                    ),
+                    rule(
+                        Module::Contracts,
+                        "amount",
+                        FieldAccess::Hidden,
+                        MaskMode::None,
+                    ),
                 ],
             },
         ),
-        ("dept", RoleInput { name: "dept".into(), grants: grants(Module::Customers, &[Read], DataScope::Department), fields: vec![] }),
+        (
+            "dept",
+            RoleInput {
+                name: "dept".into(),
+                grants: grants(Module::Customers, &[Read], DataScope::Department),
+                fields: vec![],
+            },
+        ),
         (
             "tree",
-            RoleInput { name: "tree".into(), grants: grants(Module::Customers, &[Read], DataScope::DepartmentTree), fields: vec![] },
+            RoleInput {
+                name: "tree".into(),
+                grants: grants(Module::Customers, &[Read], DataScope::DepartmentTree),
+                fields: vec![],
+            },
         ),
         (
             "finance",
@@ -124,14 +184,23 @@ fn role_inputs() -> Vec<(&'static str, RoleInput)> {
                     grants(Module::Receivables, &[Read], DataScope::All),
                 ]
                 .concat(),
-                fields: vec![rule(Module::FollowUps, "content", FieldAccess::Hidden, MaskMode::None)],
+                fields: vec![rule(
+                    Module::FollowUps,
+                    "content",
+                    FieldAccess::Hidden,
+                    MaskMode::None,
+                )],
             },
         ),
         (
             "all",
             RoleInput {
                 name: "all".into(),
-                grants: [sales_grants(DataScope::All), grants(Module::Customers, &[Delete], DataScope::All)].concat(),
+                grants: [
+                    sales_grants(DataScope::All),
+                    grants(Module::Customers, &[Delete], DataScope::All),
+                ]
+                .concat(),
                 fields: vec![],
             },
         ),
@@ -146,9 +215,13 @@ impl<S: Store> Fixture<S> {
         let mut roles = std::collections::BTreeMap::new();
         for tenant in [T1, T2] {
             let sys = Actor::system(tenant);
-            crm.setup_tenant(sys, &format!("tenant {}", tenant.0), TenantSettings::default())
-                .await
-                .expect("tenant");
+            crm.setup_tenant(
+                sys,
+                &format!("tenant {}", tenant.0),
+                TenantSettings::default(),
+            )
+            .await
+            .expect("tenant");
             for (name, input) in role_inputs() {
                 let role: Role = crm.create_role(sys, input).await.expect("role");
                 if tenant == T1 {
@@ -156,22 +229,82 @@ impl<S: Store> Fixture<S> {
                 }
             }
         }
-        for (id, name, parent) in [(SALES, "Sales", None), (SALES_EAST, "Sales East", Some(SALES)), (SERVICE_DEPT, "Service", None)] {
-            crm.upsert_department(Actor::system(T1), DepartmentInput { id, name: name.into(), parent_id: parent })
-                .await
-                .expect("department");
+        for (id, name, parent) in [
+            (SALES, "Sales", None),
+            (SALES_EAST, "Sales East", Some(SALES)),
+            (SERVICE_DEPT, "Service", None),
+        ] {
+            crm.upsert_department(
+                Actor::system(T1),
+                DepartmentInput {
+                    id,
+                    name: name.into(),
+                    parent_id: parent,
+                },
+            )
+            .await
+            .expect("department");
         }
         let r = |n: &str| roles.get(n).copied().into_iter().collect::<Vec<_>>();
         let users = [
             (BOSS, "Boss", Some(SALES), None, r("manager"), false),
-            (MANAGER, "East Manager", Some(SALES_EAST), Some(BOSS), r("manager"), false),
-            (REP, "Rep Li", Some(SALES_EAST), Some(MANAGER), r("sales"), false),
-            (REP2, "Rep Wang", Some(SALES_EAST), Some(MANAGER), r("sales"), false),
-            (SERVICE, "Service Zhao", Some(SERVICE_DEPT), None, r("service"), false),
+            (
+                MANAGER,
+                "East Manager",
+                Some(SALES_EAST),
+                Some(BOSS),
+                r("manager"),
+                false,
+            ),
+            (
+                REP,
+                "Rep Li",
+                Some(SALES_EAST),
+                Some(MANAGER),
+                r("sales"),
+                false,
+            ),
+            (
+                REP2,
+                "Rep Wang",
+                Some(SALES_EAST),
+                Some(MANAGER),
+                r("sales"),
+                false,
+            ),
+            (
+                SERVICE,
+                "Service Zhao",
+                Some(SERVICE_DEPT),
+                None,
+                r("service"),
+                false,
+            ),
             (ADMIN, "Admin", None, None, vec![], true),
-            (DEPT_VIEWER, "Dept Viewer", Some(SALES), None, r("dept"), false),
-            (TREE_VIEWER, "Tree Viewer", Some(SALES), None, r("tree"), false),
-            (FINANCE, "Finance Qian", Some(SERVICE_DEPT), None, r("finance"), false),
+            (
+                DEPT_VIEWER,
+                "Dept Viewer",
+                Some(SALES),
+                None,
+                r("dept"),
+                false,
+            ),
+            (
+                TREE_VIEWER,
+                "Tree Viewer",
+                Some(SALES),
+                None,
+                r("tree"),
+                false,
+            ),
+            (
+                FINANCE,
+                "Finance Qian",
+                Some(SERVICE_DEPT),
+                None,
+                r("finance"),
+                false,
+            ),
             (NOBODY, "Nobody", Some(SALES), None, vec![], false),
         ];
         for (id, name, dept, sup, role_ids, admin) in users {
@@ -190,7 +323,13 @@ impl<S: Store> Fixture<S> {
             .await
             .expect("user");
         }
-        let t2_all = crm.list_roles(Actor::system(T2)).await.expect("roles").into_iter().find(|r| r.name == "all").map(|r| r.id);
+        let t2_all = crm
+            .list_roles(Actor::system(T2))
+            .await
+            .expect("roles")
+            .into_iter()
+            .find(|r| r.name == "all")
+            .map(|r| r.id);
         crm.upsert_user(
             Actor::system(T2),
             UserInput {
@@ -213,20 +352,39 @@ impl<S: Store> Fixture<S> {
     /// Sets tenant 1's held limits and creates a default pool whose members are the Sales
     /// department tree (boss, east manager, both reps, viewers) and whose admin is the east
     /// manager.
-    pub async fn pool(&self, rules: crate::pool::PoolRules, limits: crate::pool::HeldLimits) -> crate::ids::PoolId {
+    pub async fn pool(
+        &self,
+        rules: crate::pool::PoolRules,
+        limits: crate::pool::HeldLimits,
+    ) -> crate::ids::PoolId {
         let sys = Actor::system(T1);
         let tenant = self.crm.tenant(sys).await.expect("tenant");
-        let settings = TenantSettings { held_limits: limits, ..tenant.settings };
-        self.crm.setup_tenant(sys, &tenant.name, settings).await.expect("settings");
+        let settings = TenantSettings {
+            held_limits: limits,
+            ..tenant.settings
+        };
+        self.crm
+            .setup_tenant(sys, &tenant.name, settings)
+            .await
+            .expect("settings");
         let input = crate::pool::PoolInput {
             name: "公海".into(),
             position: 0,
             is_default: true,
             enabled: true,
-            admins: crate::pool::Members { users: vec![MANAGER], departments: vec![] },
-            members: crate::pool::Members { users: vec![], departments: vec![SALES] },
+            admins: crate::pool::Members {
+                users: vec![MANAGER],
+                departments: vec![],
+            },
+            members: crate::pool::Members {
+                users: vec![],
+                departments: vec![SALES],
+            },
             rules,
-            field_rules: vec![crate::pool::PoolFieldRule { field: "phone".into(), mode: crate::pool::PoolFieldMode::Masked }],
+            field_rules: vec![crate::pool::PoolFieldRule {
+                field: "phone".into(),
+                mode: crate::pool::PoolFieldMode::Masked,
+            }],
         };
         self.crm.create_pool(sys, input).await.expect("pool").id
     }
@@ -241,7 +399,14 @@ impl<S: Store> Fixture<S> {
                 pool_id: Some(pool),
                 ..Default::default()
             };
-            out.push(self.crm.create_customer(Actor::system(T1), input).await.expect("pooled customer").record.id);
+            out.push(
+                self.crm
+                    .create_customer(Actor::system(T1), input)
+                    .await
+                    .expect("pooled customer")
+                    .record
+                    .id,
+            );
         }
         out
     }

@@ -4,8 +4,8 @@
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{TenantId, UserId};
 use crate::store::{
-    AuditEntry, Changes, Entity, Event, Filter, Op, Order, Query, ScopeFilter, ScopeVia,
-    SqlValue, Store, StoredRow, Write,
+    AuditEntry, Changes, Entity, Event, Filter, Op, Order, Query, ScopeFilter, ScopeVia, SqlValue,
+    Store, StoredRow, Write,
 };
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
@@ -39,13 +39,17 @@ impl MemoryStore {
 
 fn column<'a>(row: &'a StoredRow, name: &str) -> CrmResult<&'a SqlValue> {
     let idx = row.entity.spec().column_index(name)?;
-    row.columns
-        .get(idx)
-        .ok_or_else(|| CrmError::Storage(format!("row of {} lacks column {name}", row.entity.spec().table)))
+    row.columns.get(idx).ok_or_else(|| {
+        CrmError::Storage(format!(
+            "row of {} lacks column {name}",
+            row.entity.spec().table
+        ))
+    })
 }
 
 fn matches_op(value: &SqlValue, op: &Op) -> bool {
-    let comparable = |other: &SqlValue| !matches!(value, SqlValue::Null) && !matches!(other, SqlValue::Null);
+    let comparable =
+        |other: &SqlValue| !matches!(value, SqlValue::Null) && !matches!(other, SqlValue::Null);
     match op {
         Op::Eq(v) => comparable(v) && value == v,
         Op::Ne(v) => comparable(v) && value != v,
@@ -69,7 +73,13 @@ fn int_in(value: &SqlValue, set: &[i64]) -> bool {
 }
 
 impl State {
-    fn live_team_customers(&self, tenant: TenantId, actor: UserId, now: chrono::DateTime<chrono::Utc>, cascade_only: bool) -> CrmResult<Vec<i64>> {
+    fn live_team_customers(
+        &self,
+        tenant: TenantId,
+        actor: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+        cascade_only: bool,
+    ) -> CrmResult<Vec<i64>> {
         let mut out = Vec::new();
         if let Some(rows) = self.tables.get(&Entity::TeamMember) {
             for row in rows.values().filter(|r| r.tenant == tenant) {
@@ -79,7 +89,8 @@ impl State {
                     SqlValue::Time(t) => *t > now,
                     _ => false,
                 };
-                let cascade_ok = !cascade_only || matches!(column(row, "cascade")?, SqlValue::Bool(true));
+                let cascade_ok =
+                    !cascade_only || matches!(column(row, "cascade")?, SqlValue::Bool(true));
                 if user_ok && live && cascade_ok {
                     if let SqlValue::Int(c) = column(row, "customer_id")? {
                         out.push(*c);
@@ -91,7 +102,13 @@ impl State {
     }
 
     fn in_scope(&self, row: &StoredRow, scope: &ScopeFilter) -> CrmResult<bool> {
-        let ScopeFilter::Restricted { owners, actor, pools, now } = scope else {
+        let ScopeFilter::Restricted {
+            owners,
+            actor,
+            pools,
+            now,
+        } = scope
+        else {
             return Ok(true);
         };
         let owner_ids: Vec<i64> = owners.iter().map(|u| u.0).collect();
@@ -100,9 +117,14 @@ impl State {
                 "scope does not apply to {}",
                 row.entity.spec().table
             ))),
-            ScopeVia::Customer { owner_col, pool_col } => Ok(int_in(column(row, owner_col)?, &owner_ids)
+            ScopeVia::Customer {
+                owner_col,
+                pool_col,
+            } => Ok(int_in(column(row, owner_col)?, &owner_ids)
                 || int_in(column(row, pool_col)?, pools)
-                || self.live_team_customers(row.tenant, *actor, *now, false)?.contains(&row.id)),
+                || self
+                    .live_team_customers(row.tenant, *actor, *now, false)?
+                    .contains(&row.id)),
             ScopeVia::ChildOfCustomer { customer_col } => {
                 let SqlValue::Int(customer_id) = column(row, customer_col)? else {
                     return Ok(false);
@@ -120,7 +142,9 @@ impl State {
                         return Ok(true);
                     }
                 }
-                Ok(self.live_team_customers(row.tenant, *actor, *now, true)?.contains(customer_id))
+                Ok(self
+                    .live_team_customers(row.tenant, *actor, *now, true)?
+                    .contains(customer_id))
             }
         }
     }
@@ -131,11 +155,17 @@ impl State {
             spec.column_index(f.column)?;
         }
         if let (Some(ScopeFilter::Restricted { .. }), ScopeVia::None) = (&query.scope, spec.scope) {
-            return Err(CrmError::Storage(format!("scope does not apply to {}", spec.table)));
+            return Err(CrmError::Storage(format!(
+                "scope does not apply to {}",
+                spec.table
+            )));
         }
         let mut out = Vec::new();
         if let Some(rows) = self.tables.get(&query.entity) {
-            for row in rows.range((query.tenant, i64::MIN)..=(query.tenant, i64::MAX)).map(|(_, r)| r) {
+            for row in rows
+                .range((query.tenant, i64::MIN)..=(query.tenant, i64::MAX))
+                .map(|(_, r)| r)
+            {
                 let mut ok = true;
                 for f in &query.filters {
                     if !matches_filter(row, f)? {
@@ -168,15 +198,28 @@ impl State {
             return Ok(());
         };
         for key in keys {
-            let mine: Vec<&SqlValue> = key.iter().map(|c| column(row, c)).collect::<CrmResult<_>>()?;
+            let mine: Vec<&SqlValue> = key
+                .iter()
+                .map(|c| column(row, c))
+                .collect::<CrmResult<_>>()?;
             if mine.iter().any(|v| matches!(v, SqlValue::Null)) {
                 continue;
             }
-            for other in rows.values().filter(|o| o.tenant == row.tenant && o.id != row.id) {
-                let theirs: Vec<&SqlValue> = key.iter().map(|c| column(other, c)).collect::<CrmResult<_>>()?;
+            for other in rows
+                .values()
+                .filter(|o| o.tenant == row.tenant && o.id != row.id)
+            {
+                let theirs: Vec<&SqlValue> = key
+                    .iter()
+                    .map(|c| column(other, c))
+                    .collect::<CrmResult<_>>()?;
                 if mine == theirs {
                     return Err(CrmError::Conflict {
-                        detail: format!("unique key ({}) of {} already taken", key.join(", "), row.entity.spec().table),
+                        detail: format!(
+                            "unique key ({}) of {} already taken",
+                            key.join(", "),
+                            row.entity.spec().table
+                        ),
                     });
                 }
             }
@@ -218,21 +261,39 @@ impl State {
                 }
                 table.insert((row.tenant, row.id), row);
             }
-            Write::Update { row, expected_version } => {
+            Write::Update {
+                row,
+                expected_version,
+            } => {
                 if row.tenant != tenant {
                     return Err(CrmError::Storage("row of another tenant in Changes".into()));
                 }
-                let current = self.tables.get(&row.entity).and_then(|t| t.get(&(row.tenant, row.id)));
+                let current = self
+                    .tables
+                    .get(&row.entity)
+                    .and_then(|t| t.get(&(row.tenant, row.id)));
                 if current.map(|c| c.version) != Some(expected_version) {
                     return Err(CrmError::Conflict {
-                        detail: format!("{} {} changed since it was read", row.entity.spec().table, row.id),
+                        detail: format!(
+                            "{} {} changed since it was read",
+                            row.entity.spec().table,
+                            row.id
+                        ),
                     });
                 }
                 self.check_references(&row)?;
                 self.check_unique(&row)?;
-                self.tables.entry(row.entity).or_default().insert((row.tenant, row.id), row);
+                self.tables
+                    .entry(row.entity)
+                    .or_default()
+                    .insert((row.tenant, row.id), row);
             }
-            Write::Delete { entity, tenant: row_tenant, id, expected_version } => {
+            Write::Delete {
+                entity,
+                tenant: row_tenant,
+                id,
+                expected_version,
+            } => {
                 if row_tenant != tenant {
                     return Err(CrmError::Storage("row of another tenant in Changes".into()));
                 }
@@ -261,7 +322,10 @@ impl State {
                     if int_in(column(row, customer_col)?, &[customer]) {
                         return Err(CrmError::NotFound {
                             entity: "referenced record".into(),
-                            id: format!("customer {customer} still referenced by {}", child.spec().table),
+                            id: format!(
+                                "customer {customer} still referenced by {}",
+                                child.spec().table
+                            ),
                         });
                     }
                 }
@@ -282,7 +346,12 @@ impl Store for MemoryStore {
     }
 
     async fn get(&self, entity: Entity, tenant: TenantId, id: i64) -> CrmResult<Option<StoredRow>> {
-        Ok(self.lock().tables.get(&entity).and_then(|t| t.get(&(tenant, id))).cloned())
+        Ok(self
+            .lock()
+            .tables
+            .get(&entity)
+            .and_then(|t| t.get(&(tenant, id)))
+            .cloned())
     }
 
     async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
@@ -309,7 +378,12 @@ impl Store for MemoryStore {
     async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
         let mut guard = self.lock();
         let mut next = guard.clone();
-        let Changes { tenant, writes, audit, events } = changes;
+        let Changes {
+            tenant,
+            writes,
+            audit,
+            events,
+        } = changes;
         for write in writes {
             next.apply_write(tenant, write)?;
         }
@@ -336,7 +410,12 @@ impl Store for MemoryStore {
         Ok(seqs)
     }
 
-    async fn events_after(&self, tenant: TenantId, cursor: i64, limit: u32) -> CrmResult<Vec<Event>> {
+    async fn events_after(
+        &self,
+        tenant: TenantId,
+        cursor: i64,
+        limit: u32,
+    ) -> CrmResult<Vec<Event>> {
         Ok(self
             .lock()
             .events
@@ -347,7 +426,12 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    async fn audit_for_record(&self, tenant: TenantId, entity: &str, record_id: i64) -> CrmResult<Vec<AuditEntry>> {
+    async fn audit_for_record(
+        &self,
+        tenant: TenantId,
+        entity: &str,
+        record_id: i64,
+    ) -> CrmResult<Vec<AuditEntry>> {
         Ok(self
             .lock()
             .audit
@@ -357,7 +441,13 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    async fn audit_by_user(&self, tenant: TenantId, user: UserId, after: i64, limit: u32) -> CrmResult<Vec<AuditEntry>> {
+    async fn audit_by_user(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        after: i64,
+        limit: u32,
+    ) -> CrmResult<Vec<AuditEntry>> {
         Ok(self
             .lock()
             .audit

@@ -9,7 +9,13 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// A customer with only the given fields set.
-pub fn customer(tenant: TenantId, id: i64, owner: Option<i64>, name: &str, now: DateTime<Utc>) -> Customer {
+pub fn customer(
+    tenant: TenantId,
+    id: i64,
+    owner: Option<i64>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Customer {
     Customer {
         tenant,
         id: CustomerId(id),
@@ -51,11 +57,20 @@ pub fn customer(tenant: TenantId, id: i64, owner: Option<i64>, name: &str, now: 
 
 /// A customer sitting in a pool (no owner).
 pub fn pooled(tenant: TenantId, id: i64, pool: i64, name: &str, now: DateTime<Utc>) -> Customer {
-    Customer { pool_id: Some(PoolId(pool)), ..customer(tenant, id, None, name, now) }
+    Customer {
+        pool_id: Some(PoolId(pool)),
+        ..customer(tenant, id, None, name, now)
+    }
 }
 
 /// A contact of a customer.
-pub fn contact(tenant: TenantId, id: i64, customer: i64, name: &str, now: DateTime<Utc>) -> Contact {
+pub fn contact(
+    tenant: TenantId,
+    id: i64,
+    customer: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Contact {
     Contact {
         tenant,
         id: ContactId(id),
@@ -96,7 +111,13 @@ pub fn member(
 }
 
 /// An audit entry.
-pub fn audit(tenant: TenantId, actor: Option<i64>, entity: Entity, record: i64, now: DateTime<Utc>) -> AuditEntry {
+pub fn audit(
+    tenant: TenantId,
+    actor: Option<i64>,
+    entity: Entity,
+    record: i64,
+    now: DateTime<Utc>,
+) -> AuditEntry {
     AuditEntry {
         id: 0,
         tenant,

@@ -52,19 +52,32 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
     let t0 = crate::testkit::fixture::start();
     let clock = Arc::new(FixedClock::new(t0));
     let crm = Crm::new(store, clock.clone());
-    crm.setup_tenant(sys, "random", TenantSettings::default()).await.expect("tenant");
+    crm.setup_tenant(sys, "random", TenantSettings::default())
+        .await
+        .expect("tenant");
     // Departments: 1 ⊃ 2 ⊃ 3, and 4 alone.
     let parents = [(1, None), (2, Some(1)), (3, Some(2)), (4, None)];
     for (id, parent) in parents {
-        crm.upsert_department(sys, DepartmentInput { id: DepartmentId(id), name: format!("d{id}"), parent_id: parent.map(DepartmentId) })
-            .await
-            .expect("dept");
+        crm.upsert_department(
+            sys,
+            DepartmentInput {
+                id: DepartmentId(id),
+                name: format!("d{id}"),
+                parent_id: parent.map(DepartmentId),
+            },
+        )
+        .await
+        .expect("dept");
     }
     let mut role_of: BTreeMap<DataScope, RoleId> = BTreeMap::new();
     for scope in SCOPES.into_iter().flatten() {
         let input = RoleInput {
             name: format!("{scope:?}"),
-            grants: vec![Grant { module: Module::Customers, action: Action::Read, scope }],
+            grants: vec![Grant {
+                module: Module::Customers,
+                action: Action::Read,
+                scope,
+            }],
             fields: vec![],
         };
         role_of.insert(scope, crm.create_role(sys, input).await.expect("role").id);
@@ -84,7 +97,11 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                 name: format!("u{id}"),
                 department_id: Some(DepartmentId(spec.dept)),
                 supervisor_id: spec.supervisor.map(UserId),
-                role_ids: spec.scope.and_then(|s| role_of.get(&s).copied()).into_iter().collect(),
+                role_ids: spec
+                    .scope
+                    .and_then(|s| role_of.get(&s).copied())
+                    .into_iter()
+                    .collect(),
                 tenant_admin: false,
                 active: true,
             },
@@ -99,8 +116,18 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
     let mut shares: BTreeMap<i64, BTreeSet<(i64, bool)>> = BTreeMap::new();
     for i in 0..n_customers {
         let owner = (rng.below(5) > 0).then(|| 1 + rng.below(n_users as u64) as i64);
-        let input = NewCustomer { name: format!("c{i}"), owner_id: owner.map(UserId), ..NewCustomer::default() };
-        let id = crm.create_customer(sys, input).await.expect("customer").record.id.0;
+        let input = NewCustomer {
+            name: format!("c{i}"),
+            owner_id: owner.map(UserId),
+            ..NewCustomer::default()
+        };
+        let id = crm
+            .create_customer(sys, input)
+            .await
+            .expect("customer")
+            .record
+            .id
+            .0;
         owners.insert(id, owner);
         if owner.is_some() {
             for _ in 0..rng.below(3) {
@@ -115,7 +142,9 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                     cascade: rng.below(2) == 0,
                     expires_at: expires.then(|| t0 + Duration::hours(1)),
                 };
-                crm.add_team_member(sys, crate::ids::CustomerId(id), input).await.expect("share");
+                crm.add_team_member(sys, crate::ids::CustomerId(id), input)
+                    .await
+                    .expect("share");
                 let set = shares.entry(id).or_default();
                 set.retain(|(m, _)| *m != member);
                 set.insert((member, expires));
@@ -133,9 +162,20 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
     };
     for (&uid, spec) in &users {
         let actor = Actor::user(tenant, UserId(uid));
-        let result = crm.list_customers(actor, CustomerFilter { limit: Some(500), ..CustomerFilter::default() }).await;
+        let result = crm
+            .list_customers(
+                actor,
+                CustomerFilter {
+                    limit: Some(500),
+                    ..CustomerFilter::default()
+                },
+            )
+            .await;
         let Some(scope) = spec.scope else {
-            assert!(matches!(result, Err(CrmError::PermissionDenied { .. })), "seed {seed}: user {uid} has no role");
+            assert!(
+                matches!(result, Err(CrmError::PermissionDenied { .. })),
+                "seed {seed}: user {uid} has no role"
+            );
             continue;
         };
         let reach: Option<BTreeSet<i64>> = match scope {
@@ -146,7 +186,9 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                 loop {
                     let more: Vec<i64> = users
                         .iter()
-                        .filter(|(id, s)| !set.contains(id) && s.supervisor.is_some_and(|sup| set.contains(&sup)))
+                        .filter(|(id, s)| {
+                            !set.contains(id) && s.supervisor.is_some_and(|sup| set.contains(&sup))
+                        })
                         .map(|(id, _)| *id)
                         .collect();
                     if more.is_empty() {
@@ -155,12 +197,20 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                     set.extend(more);
                 }
             }
-            DataScope::Department => {
-                users.iter().filter(|(id, s)| s.dept == spec.dept || **id == uid).map(|(id, _)| *id).collect::<BTreeSet<_>>().into()
-            }
+            DataScope::Department => users
+                .iter()
+                .filter(|(id, s)| s.dept == spec.dept || **id == uid)
+                .map(|(id, _)| *id)
+                .collect::<BTreeSet<_>>()
+                .into(),
             DataScope::DepartmentTree => {
                 let tree = subtree(spec.dept);
-                users.iter().filter(|(id, s)| tree.contains(&s.dept) || **id == uid).map(|(id, _)| *id).collect::<BTreeSet<_>>().into()
+                users
+                    .iter()
+                    .filter(|(id, s)| tree.contains(&s.dept) || **id == uid)
+                    .map(|(id, _)| *id)
+                    .collect::<BTreeSet<_>>()
+                    .into()
             }
         };
         let expected: BTreeSet<i64> = owners
@@ -171,16 +221,27 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                     (Some(set), Some(o)) => set.contains(o),
                     (Some(_), None) => false,
                 };
-                let by_team = shares.get(cid).is_some_and(|s| s.iter().any(|(m, expired)| *m == uid && !expired));
+                let by_team = shares
+                    .get(cid)
+                    .is_some_and(|s| s.iter().any(|(m, expired)| *m == uid && !expired));
                 by_owner || by_team
             })
             .map(|(cid, _)| *cid)
             .collect();
-        let got: BTreeSet<i64> = result.expect("list").items.iter().map(|c| c.record.id.0).collect();
+        let got: BTreeSet<i64> = result
+            .expect("list")
+            .items
+            .iter()
+            .map(|c| c.record.id.0)
+            .collect();
         assert_eq!(got, expected, "seed {seed}: user {uid} with {scope:?}");
         for &cid in owners.keys() {
             let one = crm.get_customer(actor, crate::ids::CustomerId(cid)).await;
-            assert_eq!(one.is_ok(), expected.contains(&cid), "seed {seed}: get of {cid} by user {uid}");
+            assert_eq!(
+                one.is_ok(),
+                expected.contains(&cid),
+                "seed {seed}: get of {cid} by user {uid}"
+            );
         }
     }
 }

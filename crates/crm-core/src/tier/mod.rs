@@ -36,10 +36,20 @@ mod tests {
     use super::*;
 
     fn sample() -> crate::customer::Customer {
-        let input = crate::customer::NewCustomer { name: "x".into(), ..Default::default() };
+        let input = crate::customer::NewCustomer {
+            name: "x".into(),
+            ..Default::default()
+        };
         let now = chrono::DateTime::<Utc>::default();
         input
-            .into_customer(&crate::tenant::TenantSettings::default(), crate::ids::TenantId(1), crate::ids::CustomerId(1), None, None, now)
+            .into_customer(
+                &crate::tenant::TenantSettings::default(),
+                crate::ids::TenantId(1),
+                crate::ids::CustomerId(1),
+                None,
+                None,
+                now,
+            )
             .expect("valid")
     }
 
@@ -51,7 +61,11 @@ mod tests {
             Scoring::Thresholds(th) => th.score(fig),
             Scoring::Quintiles => unreachable!("default uses thresholds"),
         };
-        let fig = |r: Option<i64>, f: u32, m: i64| RfmFigures { recency_days: r, frequency: f, monetary: Decimal::from(m) };
+        let fig = |r: Option<i64>, f: u32, m: i64| RfmFigures {
+            recency_days: r,
+            frequency: f,
+            monetary: Decimal::from(m),
+        };
         let tier = |f: RfmFigures| t.assign(&c, &f, &s(&f));
         assert_eq!(tier(fig(Some(89), 0, 0)), "普通");
         assert_eq!(tier(fig(Some(90), 0, 0)), "沉睡");
@@ -60,6 +74,10 @@ mod tests {
         assert_eq!(tier(fig(None, 0, 0)), "普通", "never bought is not churned");
         assert_eq!(tier(fig(Some(10), 5, 50_000)), "重要价值");
         assert_eq!(tier(fig(Some(10), 4, 50_000)), "潜力", "frequency score 3");
-        assert_eq!(tier(fig(Some(61), 5, 50_000)), "普通", "recency score 3 is neither");
+        assert_eq!(
+            tier(fig(Some(61), 5, 50_000)),
+            "普通",
+            "recency score 3 is neither"
+        );
     }
 }

@@ -70,7 +70,12 @@ fn order() -> PurchaseKind {
 
 impl PurchaseInput {
     /// Validates into a record.
-    pub fn into_purchase(self, tenant: TenantId, id: i64, now: DateTime<Utc>) -> CrmResult<Purchase> {
+    pub fn into_purchase(
+        self,
+        tenant: TenantId,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> CrmResult<Purchase> {
         let currency = Currency::parse(&self.currency, "currency")?;
         let money = Money::new(self.amount, currency, "amount")?;
         if self.at > now + chrono::Duration::minutes(5) {

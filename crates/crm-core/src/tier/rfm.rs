@@ -42,7 +42,12 @@ impl Default for Thresholds {
         Self {
             recency_days: [30, 60, 90, 180],
             frequency: [2, 3, 5, 10],
-            monetary: [Decimal::from(1_000), Decimal::from(10_000), Decimal::from(50_000), Decimal::from(100_000)],
+            monetary: [
+                Decimal::from(1_000),
+                Decimal::from(10_000),
+                Decimal::from(50_000),
+                Decimal::from(100_000),
+            ],
         }
     }
 }
@@ -74,7 +79,11 @@ impl Thresholds {
             None => 1,
             Some(d) => 5 - self.recency_days.iter().filter(|b| d > **b).count() as u8,
         };
-        RfmScores { r, f: ascending_score(&f.frequency, &self.frequency), m: ascending_score(&f.monetary, &self.monetary) }
+        RfmScores {
+            r,
+            f: ascending_score(&f.frequency, &self.frequency),
+            m: ascending_score(&f.monetary, &self.monetary),
+        }
     }
 }
 
@@ -99,13 +108,20 @@ impl Quintiles {
     /// Breakpoints from every customer's figures (never-bought customers count as least
     /// recent).
     pub fn from_population(figures: &[RfmFigures]) -> Self {
-        let mut recency: Vec<i64> = figures.iter().map(|f| -f.recency_days.unwrap_or(i64::MAX / 2)).collect();
+        let mut recency: Vec<i64> = figures
+            .iter()
+            .map(|f| -f.recency_days.unwrap_or(i64::MAX / 2))
+            .collect();
         let mut frequency: Vec<u32> = figures.iter().map(|f| f.frequency).collect();
         let mut monetary: Vec<Decimal> = figures.iter().map(|f| f.monetary).collect();
         recency.sort_unstable();
         frequency.sort_unstable();
         monetary.sort_unstable();
-        Self { recency, frequency, monetary }
+        Self {
+            recency,
+            frequency,
+            monetary,
+        }
     }
 
     /// Scores one customer against the population (recency reversed: most recent = 5).
@@ -123,7 +139,11 @@ mod tests {
     use super::*;
 
     fn fig(r: Option<i64>, f: u32, m: i64) -> RfmFigures {
-        RfmFigures { recency_days: r, frequency: f, monetary: Decimal::from(m) }
+        RfmFigures {
+            recency_days: r,
+            frequency: f,
+            monetary: Decimal::from(m),
+        }
     }
 
     #[test]
@@ -145,13 +165,19 @@ mod tests {
 
     #[test]
     fn quintiles_reverse_recency_and_share_ties() {
-        let pop: Vec<RfmFigures> = (0..10).map(|i| fig(Some(i * 10), i as u32, i * 100)).collect();
+        let pop: Vec<RfmFigures> = (0..10)
+            .map(|i| fig(Some(i * 10), i as u32, i * 100))
+            .collect();
         let q = Quintiles::from_population(&pop);
         assert_eq!(q.score(&pop[0]).r, 5, "most recent");
         assert_eq!(q.score(&pop[9]).r, 1, "least recent");
         assert_eq!(q.score(&pop[9]).f, 5);
         assert_eq!(q.score(&pop[0]).m, 1);
-        assert_eq!(q.score(&fig(None, 0, 0)).r, 1, "never bought is least recent");
+        assert_eq!(
+            q.score(&fig(None, 0, 0)).r,
+            1,
+            "never bought is least recent"
+        );
         let ties = vec![fig(Some(5), 1, 1); 10];
         let q = Quintiles::from_population(&ties);
         assert_eq!(q.score(&ties[0]), RfmScores { r: 1, f: 1, m: 1 });

@@ -73,7 +73,9 @@ impl TierCondition {
         match self {
             TierCondition::All { of } => of.iter().all(|x| x.holds(c, fig, s)),
             TierCondition::Any { of } => of.iter().any(|x| x.holds(c, fig, s)),
-            TierCondition::NoPurchaseForDays { days } => fig.recency_days.is_some_and(|r| r >= *days),
+            TierCondition::NoPurchaseForDays { days } => {
+                fig.recency_days.is_some_and(|r| r >= *days)
+            }
             TierCondition::NeverPurchased => fig.recency_days.is_none(),
             TierCondition::ScoresAtLeast { r, f, m } => s.r >= *r && s.f >= *f && s.m >= *m,
             TierCondition::FrequencyScoreAtMost { f } => s.f <= *f,
@@ -117,13 +119,25 @@ impl Default for TierSettings {
             window_days: 365,
             scoring: Scoring::default(),
             rules: vec![
-                TierRule { tier: "流失".into(), when: TierCondition::NoPurchaseForDays { days: 365 } },
-                TierRule { tier: "沉睡".into(), when: TierCondition::NoPurchaseForDays { days: 90 } },
-                TierRule { tier: "重要价值".into(), when: TierCondition::ScoresAtLeast { r: 4, f: 4, m: 4 } },
+                TierRule {
+                    tier: "流失".into(),
+                    when: TierCondition::NoPurchaseForDays { days: 365 },
+                },
+                TierRule {
+                    tier: "沉睡".into(),
+                    when: TierCondition::NoPurchaseForDays { days: 90 },
+                },
+                TierRule {
+                    tier: "重要价值".into(),
+                    when: TierCondition::ScoresAtLeast { r: 4, f: 4, m: 4 },
+                },
                 TierRule {
                     tier: "潜力".into(),
                     when: TierCondition::All {
-                        of: vec![TierCondition::ScoresAtLeast { r: 4, f: 0, m: 0 }, TierCondition::FrequencyScoreAtMost { f: 3 }],
+                        of: vec![
+                            TierCondition::ScoresAtLeast { r: 4, f: 0, m: 0 },
+                            TierCondition::FrequencyScoreAtMost { f: 3 },
+                        ],
                     },
                 },
             ],
@@ -136,15 +150,24 @@ impl TierSettings {
     /// Checks names and the window.
     pub fn validate(&self) -> CrmResult<()> {
         if self.window_days == 0 || self.window_days > 3650 {
-            return Err(CrmError::validation("settings.tiers.window_days", "must be 1..=3650"));
+            return Err(CrmError::validation(
+                "settings.tiers.window_days",
+                "must be 1..=3650",
+            ));
         }
         for (i, r) in self.rules.iter().enumerate() {
             if r.tier.trim().is_empty() || r.tier.chars().count() > 50 {
-                return Err(CrmError::validation(format!("settings.tiers.rules[{i}].tier"), "1 to 50 characters"));
+                return Err(CrmError::validation(
+                    format!("settings.tiers.rules[{i}].tier"),
+                    "1 to 50 characters",
+                ));
             }
         }
         if self.default_tier.trim().is_empty() {
-            return Err(CrmError::validation("settings.tiers.default_tier", "must not be empty"));
+            return Err(CrmError::validation(
+                "settings.tiers.default_tier",
+                "must not be empty",
+            ));
         }
         Ok(())
     }

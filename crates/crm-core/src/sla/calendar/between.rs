@@ -9,7 +9,10 @@ impl CompiledCalendar {
     /// Business seconds accumulated at UTC second `u`, from an arbitrary origin:
     /// non-decreasing, continuous, slope 1 inside working time.
     pub(crate) fn cum(&self, u: i64) -> i64 {
-        let k = self.seg_start.partition_point(|&s| s <= u).saturating_sub(1);
+        let k = self
+            .seg_start
+            .partition_point(|&s| s <= u)
+            .saturating_sub(1);
         match self.segs[k] {
             Seg::Periodic { offset, base } => base + self.week.cum(u + offset),
             Seg::Explicit { from, to } => {

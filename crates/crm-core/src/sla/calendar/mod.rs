@@ -56,6 +56,7 @@ mod parse;
 mod week;
 mod zone;
 
+pub(crate) use add::instant;
 pub use compile::CompiledCalendar;
 pub use config::{Calendar, DateOverride, WorkInterval};
 

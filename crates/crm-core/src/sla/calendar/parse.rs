@@ -161,7 +161,10 @@ fn check_overlaps(mut parts: Vec<&Part>) -> CrmResult<()> {
                 (b, a)
             };
             let what = if other.carried {
-                format!("the overnight interval {} continuing after midnight", other.field)
+                format!(
+                    "the overnight interval {} continuing after midnight",
+                    other.field
+                )
             } else {
                 other.field.clone()
             };

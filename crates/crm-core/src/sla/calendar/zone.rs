@@ -29,7 +29,11 @@ pub(super) struct Zone {
 /// Offset of `tz` at UTC second `u`.
 fn offset_of(tz: Tz, u: i64) -> i64 {
     match DateTime::from_timestamp(u, 0) {
-        Some(t) => i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()),
+        Some(t) => i64::from(
+            tz.offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        ),
         None => 0,
     }
 }

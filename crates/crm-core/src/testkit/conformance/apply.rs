@@ -10,8 +10,16 @@ use crate::testkit::samples;
 use std::sync::Arc;
 
 async fn sizes<S: Store>(store: &S, tenant: TenantId) -> (usize, usize) {
-    let events = store.events_after(tenant, 0, 1000).await.expect("events").len();
-    let audit = store.audit_for_record(tenant, "customer", 1).await.expect("audit").len();
+    let events = store
+        .events_after(tenant, 0, 1000)
+        .await
+        .expect("events")
+        .len();
+    let audit = store
+        .audit_for_record(tenant, "customer", 1)
+        .await
+        .expect("audit")
+        .len();
     (events, audit)
 }
 
@@ -41,24 +49,47 @@ pub async fn stale_versions_conflict_and_write_nothing<S: Store>(store: Arc<S>) 
     stale.event(samples::event(2, now));
     let err = store.apply(stale).await.expect_err("stale");
     assert!(matches!(err, CrmError::Conflict { .. }), "{err:?}");
-    assert!(store.get(Entity::Customer, T1, 2).await.expect("get").is_none(), "insert rolled back");
-    assert_eq!(sizes(&*store, T1).await, before, "no audit entry or event of the failed unit");
+    assert!(
+        store
+            .get(Entity::Customer, T1, 2)
+            .await
+            .expect("get")
+            .is_none(),
+        "insert rolled back"
+    );
+    assert_eq!(
+        sizes(&*store, T1).await,
+        before,
+        "no audit entry or event of the failed unit"
+    );
     let stored: Customer = store.load(T1, 1).await.expect("load").expect("present");
     assert_eq!(stored.version, 2);
 
     // Deletes check versions too.
     let mut del = Changes::new(T1);
     del.delete(&c1);
-    assert!(matches!(store.apply(del).await, Err(CrmError::Conflict { .. })));
+    assert!(matches!(
+        store.apply(del).await,
+        Err(CrmError::Conflict { .. })
+    ));
     let mut del = Changes::new(T1);
     del.delete(&stored);
     store.apply(del).await.expect("delete at current version");
-    assert!(store.get(Entity::Customer, T1, 1).await.expect("get").is_none());
+    assert!(store
+        .get(Entity::Customer, T1, 1)
+        .await
+        .expect("get")
+        .is_none());
 
     // Updating a row that does not exist is a conflict as well.
     let mut ghost = Changes::new(T1);
-    ghost.update(&samples::customer(T1, 77, None, "ghost", now)).expect("encode");
-    assert!(matches!(store.apply(ghost).await, Err(CrmError::Conflict { .. })));
+    ghost
+        .update(&samples::customer(T1, 77, None, "ghost", now))
+        .expect("encode");
+    assert!(matches!(
+        store.apply(ghost).await,
+        Err(CrmError::Conflict { .. })
+    ));
 }
 
 /// Unique keys (role name, customer external_ref, one membership per user and customer)
@@ -73,10 +104,19 @@ pub async fn unique_keys_conflict<S: Store>(store: Arc<S>) {
         grants: vec![],
         fields: vec![],
     };
-    store.apply(samples::inserting(T1, &[role(1, T1, "sales")])).await.expect("first");
-    let err = store.apply(samples::inserting(T1, &[role(2, T1, "sales")])).await.expect_err("dup");
+    store
+        .apply(samples::inserting(T1, &[role(1, T1, "sales")]))
+        .await
+        .expect("first");
+    let err = store
+        .apply(samples::inserting(T1, &[role(2, T1, "sales")]))
+        .await
+        .expect_err("dup");
     assert!(matches!(err, CrmError::Conflict { .. }), "{err:?}");
-    store.apply(samples::inserting(T2, &[role(3, T2, "sales")])).await.expect("other tenant");
+    store
+        .apply(samples::inserting(T2, &[role(3, T2, "sales")]))
+        .await
+        .expect("other tenant");
 
     let mut a = samples::customer(T1, 1, None, "a", now);
     a.external_ref = Some("ERP-1".into());
@@ -84,37 +124,84 @@ pub async fn unique_keys_conflict<S: Store>(store: Arc<S>) {
     b.external_ref = Some("ERP-1".into());
     let c = samples::customer(T1, 3, None, "c", now);
     let d = samples::customer(T1, 4, None, "d", now);
-    store.apply(samples::inserting(T1, &[a, c, d])).await.expect("nulls do not clash");
-    let err = store.apply(samples::inserting(T1, &[b.clone()])).await.expect_err("dup ref");
+    store
+        .apply(samples::inserting(T1, &[a, c, d]))
+        .await
+        .expect("nulls do not clash");
+    let err = store
+        .apply(samples::inserting(T1, &[b.clone()]))
+        .await
+        .expect_err("dup ref");
     assert!(matches!(err, CrmError::Conflict { .. }), "{err:?}");
     // Changing a row onto a taken key clashes too.
     let mut moved = samples::customer(T1, 3, None, "c", now);
     moved.external_ref = Some("ERP-1".into());
     let mut ch = Changes::new(T1);
     ch.update(&moved).expect("encode");
-    assert!(matches!(store.apply(ch).await, Err(CrmError::Conflict { .. })));
+    assert!(matches!(
+        store.apply(ch).await,
+        Err(CrmError::Conflict { .. })
+    ));
 
-    store.apply(samples::inserting(T1, &[samples::member(T1, 1, 1, 12, false, None, now)])).await.expect("member");
+    store
+        .apply(samples::inserting(
+            T1,
+            &[samples::member(T1, 1, 1, 12, false, None, now)],
+        ))
+        .await
+        .expect("member");
     let err = store
-        .apply(samples::inserting(T1, &[samples::member(T1, 2, 1, 12, true, None, now)]))
+        .apply(samples::inserting(
+            T1,
+            &[samples::member(T1, 2, 1, 12, true, None, now)],
+        ))
         .await
         .expect_err("second membership");
     assert!(matches!(err, CrmError::Conflict { .. }), "{err:?}");
-    assert_eq!(store.count(&crate::store::Query::new(Entity::TeamMember, T1)).await.expect("count"), 1);
+    assert_eq!(
+        store
+            .count(&crate::store::Query::new(Entity::TeamMember, T1))
+            .await
+            .expect("count"),
+        1
+    );
 }
 
 /// A child pointing at a missing customer (or another tenant's) is `NotFound`, and the
 /// unit is not written.
 pub async fn missing_references_are_not_found<S: Store>(store: Arc<S>) {
     let now = start();
-    store.apply(samples::inserting(T2, &[samples::customer(T2, 5, None, "t2", now)])).await.expect("t2");
-    store.apply(samples::inserting(T1, &[samples::customer(T1, 6, None, "t1", now)])).await.expect("t1");
+    store
+        .apply(samples::inserting(
+            T2,
+            &[samples::customer(T2, 5, None, "t2", now)],
+        ))
+        .await
+        .expect("t2");
+    store
+        .apply(samples::inserting(
+            T1,
+            &[samples::customer(T1, 6, None, "t1", now)],
+        ))
+        .await
+        .expect("t1");
     for customer in [999, 5] {
         let mut ch = samples::inserting(T1, &[samples::contact(T1, 1, 6, "ok", now)]);
-        ch.insert(&samples::contact(T1, 2, customer, "dangling", now)).expect("encode");
+        ch.insert(&samples::contact(T1, 2, customer, "dangling", now))
+            .expect("encode");
         let err = store.apply(ch).await.expect_err("dangling");
-        assert!(matches!(err, CrmError::NotFound { .. }), "customer {customer}: {err:?}");
-        assert!(store.get(Entity::Contact, T1, 1).await.expect("get").is_none(), "nothing written");
+        assert!(
+            matches!(err, CrmError::NotFound { .. }),
+            "customer {customer}: {err:?}"
+        );
+        assert!(
+            store
+                .get(Entity::Contact, T1, 1)
+                .await
+                .expect("get")
+                .is_none(),
+            "nothing written"
+        );
     }
 }
 
@@ -122,7 +209,10 @@ pub async fn missing_references_are_not_found<S: Store>(store: Arc<S>) {
 pub async fn concurrent_writers_one_winner<S: Store>(store: Arc<S>) {
     let now = start();
     let base = samples::customer(T1, 1, Some(12), "race", now);
-    store.apply(samples::inserting(T1, std::slice::from_ref(&base))).await.expect("setup");
+    store
+        .apply(samples::inserting(T1, std::slice::from_ref(&base)))
+        .await
+        .expect("setup");
     let mut tasks = Vec::new();
     for i in 0..8 {
         let s = store.clone();
@@ -144,9 +234,17 @@ pub async fn concurrent_writers_one_winner<S: Store>(store: Arc<S>) {
         }
     }
     assert_eq!(wins, 1);
-    let stored = store.get(Entity::Customer, T1, 1).await.expect("get").expect("row");
+    let stored = store
+        .get(Entity::Customer, T1, 1)
+        .await
+        .expect("get")
+        .expect("row");
     assert_eq!(stored.version, 2);
-    assert_eq!(store.events_after(T1, 0, 100).await.expect("events").len(), 1, "losers' events not written");
+    assert_eq!(
+        store.events_after(T1, 0, 100).await.expect("events").len(),
+        1,
+        "losers' events not written"
+    );
 }
 
 /// Rows of another tenant inside a unit are refused outright.
@@ -154,11 +252,23 @@ pub async fn foreign_tenant_rows_are_refused<S: Store>(store: Arc<S>) {
     let now = start();
     let ch = Changes {
         tenant: T1,
-        writes: vec![Write::Insert(samples::customer(T2, 1, None, "sneaky", now).to_row().expect("row"))],
+        writes: vec![Write::Insert(
+            samples::customer(T2, 1, None, "sneaky", now)
+                .to_row()
+                .expect("row"),
+        )],
         audit: vec![],
         events: vec![],
     };
     assert!(store.apply(ch).await.is_err());
-    assert!(store.get(Entity::Customer, T2, 1).await.expect("get").is_none());
-    assert!(store.get(Entity::Customer, T1, 1).await.expect("get").is_none());
+    assert!(store
+        .get(Entity::Customer, T2, 1)
+        .await
+        .expect("get")
+        .is_none());
+    assert!(store
+        .get(Entity::Customer, T1, 1)
+        .await
+        .expect("get")
+        .is_none());
 }

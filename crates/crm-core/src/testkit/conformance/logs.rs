@@ -22,15 +22,25 @@ pub async fn event_sequences_are_per_tenant<S: Store>(store: Arc<S>) {
     assert_eq!(store.apply(ch).await.expect("apply"), vec![3]);
 
     let all = store.events_after(T1, 0, 100).await.expect("events");
-    assert_eq!(all.iter().map(|e| (e.seq, e.record_id)).collect::<Vec<_>>(), vec![(1, 1), (2, 2), (3, 4)]);
+    assert_eq!(
+        all.iter().map(|e| (e.seq, e.record_id)).collect::<Vec<_>>(),
+        vec![(1, 1), (2, 2), (3, 4)]
+    );
     assert_eq!(all[0].kind, "CustomerCreated");
     assert_eq!(all[0].payload, samples::event(1, now).payload);
     assert_eq!(all[0].at, now);
     assert_eq!(all[0].entity, "customer");
     let page = store.events_after(T1, 1, 1).await.expect("events");
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2]);
-    assert!(store.events_after(T1, 3, 10).await.expect("events").is_empty());
-    assert_eq!(store.events_after(T2, 0, 10).await.expect("events").len(), 1);
+    assert!(store
+        .events_after(T1, 3, 10)
+        .await
+        .expect("events")
+        .is_empty());
+    assert_eq!(
+        store.events_after(T2, 0, 10).await.expect("events").len(),
+        1
+    );
 }
 
 /// Concurrent writers of one tenant never produce duplicate or missing sequence numbers.
@@ -50,7 +60,13 @@ pub async fn concurrent_events_have_gapless_sequences<S: Store>(store: Arc<S>) {
     for t in tasks {
         t.await.expect("task");
     }
-    let seqs: Vec<i64> = store.events_after(T1, 0, 1000).await.expect("events").iter().map(|e| e.seq).collect();
+    let seqs: Vec<i64> = store
+        .events_after(T1, 0, 1000)
+        .await
+        .expect("events")
+        .iter()
+        .map(|e| e.seq)
+        .collect();
     assert_eq!(seqs, (1..=30).collect::<Vec<_>>());
 }
 
@@ -68,20 +84,56 @@ pub async fn audit_reads_back<S: Store>(store: Arc<S>) {
     ch.audit(samples::audit(T2, Some(12), Entity::Customer, 1, now));
     store.apply(ch).await.expect("apply");
 
-    let rec = store.audit_for_record(T1, "customer", 1).await.expect("audit");
+    let rec = store
+        .audit_for_record(T1, "customer", 1)
+        .await
+        .expect("audit");
     assert_eq!(rec.len(), 2);
     assert_eq!(rec[0].actor, Some(UserId(12)));
     assert_eq!(rec[1].actor, None);
     assert!(rec[0].id < rec[1].id);
-    assert_eq!(rec[0].changes, samples::audit(T1, Some(12), Entity::Customer, 1, now).changes);
+    assert_eq!(
+        rec[0].changes,
+        samples::audit(T1, Some(12), Entity::Customer, 1, now).changes
+    );
     assert_eq!(rec[0].operation, "test.op");
     assert_eq!(rec[0].at, now);
-    assert_eq!(store.audit_for_record(T1, "contact", 1).await.expect("audit").len(), 1);
+    assert_eq!(
+        store
+            .audit_for_record(T1, "contact", 1)
+            .await
+            .expect("audit")
+            .len(),
+        1
+    );
 
-    let by = store.audit_by_user(T1, UserId(12), 0, 10).await.expect("audit");
-    assert_eq!(by.iter().map(|a| a.record_id).collect::<Vec<_>>(), vec![1, 2]);
-    let rest = store.audit_by_user(T1, UserId(12), by[0].id, 10).await.expect("audit");
+    let by = store
+        .audit_by_user(T1, UserId(12), 0, 10)
+        .await
+        .expect("audit");
+    assert_eq!(
+        by.iter().map(|a| a.record_id).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let rest = store
+        .audit_by_user(T1, UserId(12), by[0].id, 10)
+        .await
+        .expect("audit");
     assert_eq!(rest.len(), 1);
-    assert_eq!(store.audit_by_user(T1, UserId(12), 0, 1).await.expect("audit").len(), 1);
-    assert_eq!(store.audit_by_user(T2, UserId(12), 0, 10).await.expect("audit").len(), 1);
+    assert_eq!(
+        store
+            .audit_by_user(T1, UserId(12), 0, 1)
+            .await
+            .expect("audit")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .audit_by_user(T2, UserId(12), 0, 10)
+            .await
+            .expect("audit")
+            .len(),
+        1
+    );
 }

@@ -13,6 +13,7 @@
 
 mod apply;
 mod logs;
+mod pools;
 mod queries;
 mod rows;
 mod scope;
@@ -20,6 +21,7 @@ mod service;
 
 pub use apply::*;
 pub use logs::*;
+pub use pools::*;
 pub use queries::*;
 pub use rows::*;
 pub use scope::*;
@@ -60,6 +62,8 @@ macro_rules! crm_store_conformance_tests {
             service_bad_input_writes_nothing,
             service_team_sharing,
             service_customer_360,
+            concurrent_claims_respect_the_held_limit,
+            due_work_twice_at_one_instant_does_nothing_more,
         );
     };
 }

@@ -23,7 +23,17 @@ fn company(name: &str, phone: &str) -> NewCustomer {
 }
 
 async fn names<S: Store>(f: &Fixture<Arc<S>>, actor: Actor) -> Vec<String> {
-    let page = f.crm.list_customers(actor, CustomerFilter { limit: Some(500), ..Default::default() }).await.expect("list");
+    let page = f
+        .crm
+        .list_customers(
+            actor,
+            CustomerFilter {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
     let mut n: Vec<String> = page.items.into_iter().map(|c| c.record.name).collect();
     n.sort();
     n
@@ -33,60 +43,155 @@ async fn names<S: Store>(f: &Fixture<Arc<S>>, actor: Actor) -> Vec<String> {
 /// role-less users see nothing.
 pub async fn service_customer_lifecycle<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
-    let rep = f.crm.create_customer(user(REP), company("星辰科技有限公司", "13812345678")).await.expect("create");
+    let rep = f
+        .crm
+        .create_customer(user(REP), company("星辰科技有限公司", "13812345678"))
+        .await
+        .expect("create");
     assert_eq!(rep.record.owner_id, Some(REP));
-    f.crm.create_customer(user(REP2), company("Acme Co., Ltd.", "+1 415 555 0100")).await.expect("create");
-    f.crm.create_customer(user(BOSS), company("Boss Direct", "010-65529988")).await.expect("create");
+    f.crm
+        .create_customer(user(REP2), company("Acme Co., Ltd.", "+1 415 555 0100"))
+        .await
+        .expect("create");
+    f.crm
+        .create_customer(user(BOSS), company("Boss Direct", "010-65529988"))
+        .await
+        .expect("create");
 
     // Same phone written differently, same name with a suffix: Duplicate naming the owner.
-    let dup = f.crm.create_customer(user(REP2), company("Other", "+86 138 1234 5678")).await.expect_err("dup phone");
-    assert!(matches!(dup, CrmError::Duplicate { existing, owner: Some(o), ref matched_on, .. }
-        if existing == rep.record.id.0 && o == REP.0 && matched_on == "phone"), "{dup:?}");
-    let dup = f.crm.create_customer(user(REP2), company("星辰科技", "13900000000")).await.expect_err("dup name");
-    assert!(matches!(dup, CrmError::Duplicate { ref matched_on, .. } if matched_on == "name"), "{dup:?}");
-    let forced = NewCustomer { force: true, ..company("星辰科技", "13900000000") };
-    f.crm.create_customer(user(REP2), forced).await.expect("forced duplicate");
+    let dup = f
+        .crm
+        .create_customer(user(REP2), company("Other", "+86 138 1234 5678"))
+        .await
+        .expect_err("dup phone");
+    assert!(
+        matches!(dup, CrmError::Duplicate { existing, owner: Some(o), ref matched_on, .. }
+        if existing == rep.record.id.0 && o == REP.0 && matched_on == "phone"),
+        "{dup:?}"
+    );
+    let dup = f
+        .crm
+        .create_customer(user(REP2), company("星辰科技", "13900000000"))
+        .await
+        .expect_err("dup name");
+    assert!(
+        matches!(dup, CrmError::Duplicate { ref matched_on, .. } if matched_on == "name"),
+        "{dup:?}"
+    );
+    let forced = NewCustomer {
+        force: true,
+        ..company("星辰科技", "13900000000")
+    };
+    f.crm
+        .create_customer(user(REP2), forced)
+        .await
+        .expect("forced duplicate");
 
     assert_eq!(names(&f, user(REP)).await, vec!["星辰科技有限公司"]);
-    assert_eq!(names(&f, user(MANAGER)).await, vec!["Acme Co., Ltd.", "星辰科技", "星辰科技有限公司"]);
+    assert_eq!(
+        names(&f, user(MANAGER)).await,
+        vec!["Acme Co., Ltd.", "星辰科技", "星辰科技有限公司"]
+    );
     assert_eq!(names(&f, user(BOSS)).await.len(), 4);
     assert_eq!(names(&f, Actor::system(T1)).await.len(), 4);
-    assert!(names(&f, Actor::user(T2, BOSS)).await.is_empty(), "tenant 2 sees nothing of tenant 1");
-    let denied = f.crm.list_customers(user(NOBODY), CustomerFilter::default()).await.expect_err("no role");
+    assert!(
+        names(&f, Actor::user(T2, BOSS)).await.is_empty(),
+        "tenant 2 sees nothing of tenant 1"
+    );
+    let denied = f
+        .crm
+        .list_customers(user(NOBODY), CustomerFilter::default())
+        .await
+        .expect_err("no role");
     assert!(matches!(denied, CrmError::PermissionDenied { .. }));
 
     // Customer service: everything, phone masked, e-mail hidden.
-    let seen = f.crm.get_customer(user(SERVICE), rep.record.id).await.expect("service reads");
+    let seen = f
+        .crm
+        .get_customer(user(SERVICE), rep.record.id)
+        .await
+        .expect("service reads");
     assert_eq!(seen.record.phone.as_deref(), Some("138****5678"));
     assert_eq!(seen.record.email, None);
     assert!(seen.hidden_fields.contains(&"email".to_owned()));
-    let err = f.crm.update_customer(user(SERVICE), rep.record.id, CustomerPatch { name: Some("x".into()), ..Default::default() }).await;
+    let err = f
+        .crm
+        .update_customer(
+            user(SERVICE),
+            rep.record.id,
+            CustomerPatch {
+                name: Some("x".into()),
+                ..Default::default()
+            },
+        )
+        .await;
     assert!(matches!(err, Err(CrmError::PermissionDenied { .. })));
 
     // Update by the owner; a stale expected version conflicts.
-    let patch = CustomerPatch { address: Some("上海市浦东新区".into()), expected_version: Some(1), ..Default::default() };
-    let updated = f.crm.update_customer(user(REP), rep.record.id, patch.clone()).await.expect("update");
+    let patch = CustomerPatch {
+        address: Some("上海市浦东新区".into()),
+        expected_version: Some(1),
+        ..Default::default()
+    };
+    let updated = f
+        .crm
+        .update_customer(user(REP), rep.record.id, patch.clone())
+        .await
+        .expect("update");
     assert_eq!(updated.record.version, 2);
-    assert!(matches!(f.crm.update_customer(user(REP), rep.record.id, patch).await, Err(CrmError::Conflict { .. })));
-    let err = f.crm.update_customer(user(REP2), rep.record.id, CustomerPatch { name: Some("x".into()), ..Default::default() }).await;
-    assert!(matches!(err, Err(CrmError::PermissionDenied { .. })), "peer may not update");
+    assert!(matches!(
+        f.crm.update_customer(user(REP), rep.record.id, patch).await,
+        Err(CrmError::Conflict { .. })
+    ));
+    let err = f
+        .crm
+        .update_customer(
+            user(REP2),
+            rep.record.id,
+            CustomerPatch {
+                name: Some("x".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(
+        matches!(err, Err(CrmError::PermissionDenied { .. })),
+        "peer may not update"
+    );
 
     // Manager transfers to the other rep; clocks restart.
     f.clock.advance(Duration::hours(1));
-    let moved = f.crm.transfer_customer(user(MANAGER), rep.record.id, REP2).await.expect("transfer");
+    let moved = f
+        .crm
+        .transfer_customer(user(MANAGER), rep.record.id, REP2)
+        .await
+        .expect("transfer");
     assert_eq!(moved.record.owner_id, Some(REP2));
     assert_eq!(moved.record.previous_owner_id, Some(REP));
     assert_eq!(moved.record.owned_since, Some(start() + Duration::hours(1)));
     assert!(names(&f, user(REP)).await.is_empty());
-    let audit = f.crm.customer_audit(user(REP2), rep.record.id).await.expect("audit");
-    assert_eq!(audit.iter().map(|a| a.operation.as_str()).collect::<Vec<_>>(), vec!["customer.create", "customer.update", "customer.transfer"]);
+    let audit = f
+        .crm
+        .customer_audit(user(REP2), rep.record.id)
+        .await
+        .expect("audit");
+    assert_eq!(
+        audit
+            .iter()
+            .map(|a| a.operation.as_str())
+            .collect::<Vec<_>>(),
+        vec!["customer.create", "customer.update", "customer.transfer"]
+    );
     assert!(audit[1].changes.iter().any(|c| c.field == "address"));
 }
 
 /// CSV import: valid rows imported, invalid and duplicate rows reported by line.
 pub async fn service_import_reports_each_row<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
-    f.crm.create_customer(user(REP), company("已存在有限公司", "13700000000")).await.expect("existing");
+    f.crm
+        .create_customer(user(REP), company("已存在有限公司", "13700000000"))
+        .await
+        .expect("existing");
     let csv = "name,phone,email,level,tags\n\
                华东贸易有限公司,13811112222,a@b.cn,A,vip;east\n\
                ,13811113333,,B,\n\
@@ -94,25 +199,67 @@ pub async fn service_import_reports_each_row<S: Store>(store: Arc<S>) {
                已存在,137-0000-0000,,C,\n\
                华东贸易,13855556666,,A,\n\
                \"Comma, Inc.\",+86 138 7777 8888,,B,\n";
-    let report = f.crm.import_customers_csv(user(REP), csv, ImportOptions { batch_size: 2 }).await.expect("import");
+    let report = f
+        .crm
+        .import_customers_csv(user(REP), csv, ImportOptions { batch_size: 2 })
+        .await
+        .expect("import");
     assert_eq!(report.rows, 6);
-    assert_eq!(report.imported.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 7]);
     assert_eq!(
-        report.errors.iter().map(|e| (e.line, e.field.as_str())).collect::<Vec<_>>(),
+        report.imported.iter().map(|r| r.line).collect::<Vec<_>>(),
+        vec![2, 7]
+    );
+    assert_eq!(
+        report
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect::<Vec<_>>(),
         vec![(3, "name"), (4, "email")]
     );
     assert_eq!(report.duplicates.len(), 2);
-    assert_eq!((report.duplicates[0].line, report.duplicates[0].matched_on.as_str()), (5, "phone"));
+    assert_eq!(
+        (
+            report.duplicates[0].line,
+            report.duplicates[0].matched_on.as_str()
+        ),
+        (5, "phone")
+    );
     assert!(report.duplicates[0].existing.is_some());
     // Line 2 was committed by an earlier batch, so line 6 duplicates a stored customer.
-    assert_eq!((report.duplicates[1].line, report.duplicates[1].existing), (6, Some(report.imported[0].id)));
+    assert_eq!(
+        (report.duplicates[1].line, report.duplicates[1].existing),
+        (6, Some(report.imported[0].id))
+    );
     // Within one batch, a repeat of an earlier line names that line.
     let csv2 = "name,phone\n新公司A,13600000001\n新公司A有限公司,13600000002\n";
-    let r2 = f.crm.import_customers_csv(user(REP), csv2, ImportOptions::default()).await.expect("import 2");
+    let r2 = f
+        .crm
+        .import_customers_csv(user(REP), csv2, ImportOptions::default())
+        .await
+        .expect("import 2");
     assert_eq!(r2.imported.len(), 1);
-    assert_eq!((r2.duplicates[0].line, r2.duplicates[0].earlier_line, r2.duplicates[0].existing), (3, Some(2), None));
-    assert_eq!(names(&f, user(REP)).await, vec!["Comma, Inc.", "华东贸易有限公司", "已存在有限公司", "新公司A"]);
-    let bad = f.crm.import_customers_csv(user(SERVICE), csv, ImportOptions::default()).await;
+    assert_eq!(
+        (
+            r2.duplicates[0].line,
+            r2.duplicates[0].earlier_line,
+            r2.duplicates[0].existing
+        ),
+        (3, Some(2), None)
+    );
+    assert_eq!(
+        names(&f, user(REP)).await,
+        vec![
+            "Comma, Inc.",
+            "华东贸易有限公司",
+            "已存在有限公司",
+            "新公司A"
+        ]
+    );
+    let bad = f
+        .crm
+        .import_customers_csv(user(SERVICE), csv, ImportOptions::default())
+        .await;
     assert!(matches!(bad, Err(CrmError::PermissionDenied { .. })));
 }
 
@@ -120,8 +267,20 @@ pub async fn service_import_reports_each_row<S: Store>(store: Arc<S>) {
 /// tenant's zone; the 48-hour escalation fires once, on time, through `run_due_work`.
 pub async fn service_followups_agenda_and_escalation<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
-    let a = f.crm.create_customer(user(REP), company("Alpha", "13800000001")).await.expect("a").record.id;
-    let b = f.crm.create_customer(user(REP), company("Beta", "13800000002")).await.expect("b").record.id;
+    let a = f
+        .crm
+        .create_customer(user(REP), company("Alpha", "13800000001"))
+        .await
+        .expect("a")
+        .record
+        .id;
+    let b = f
+        .crm
+        .create_customer(user(REP), company("Beta", "13800000002"))
+        .await
+        .expect("b")
+        .record
+        .id;
     let start = start();
     // Day boundary in Shanghai: 2026-03-02 16:00 UTC is 03-03 00:00 local.
     let plan = |customer, next| NewFollowUp {
@@ -133,17 +292,50 @@ pub async fn service_followups_agenda_and_escalation<S: Store>(store: Arc<S>) {
         next_followup_at: Some(next),
     };
     let midnight = start + Duration::hours(14);
-    f.crm.record_followup(user(REP), plan(a, midnight - Duration::seconds(1))).await.expect("fu a");
-    f.crm.record_followup(user(REP), plan(b, midnight)).await.expect("fu b");
+    f.crm
+        .record_followup(user(REP), plan(a, midnight - Duration::seconds(1)))
+        .await
+        .expect("fu a");
+    f.crm
+        .record_followup(user(REP), plan(b, midnight))
+        .await
+        .expect("fu b");
     let agenda = f.crm.agenda(user(REP), None).await.expect("agenda");
-    assert_eq!(agenda.due_today.iter().map(|i| i.customer_id).collect::<Vec<_>>(), vec![a]);
+    assert_eq!(
+        agenda
+            .due_today
+            .iter()
+            .map(|i| i.customer_id)
+            .collect::<Vec<_>>(),
+        vec![a]
+    );
     assert!(agenda.overdue.is_empty());
     f.clock.set(midnight + Duration::hours(1));
     let agenda = f.crm.agenda(user(REP), None).await.expect("agenda");
-    assert_eq!(agenda.overdue.iter().map(|i| i.customer_id).collect::<Vec<_>>(), vec![a]);
-    assert_eq!(agenda.due_today.iter().map(|i| i.customer_id).collect::<Vec<_>>(), vec![b]);
-    assert!(f.crm.agenda(user(MANAGER), Some(REP)).await.is_ok(), "manager may see the rep's agenda");
-    assert!(matches!(f.crm.agenda(user(REP2), Some(REP)).await, Err(CrmError::PermissionDenied { .. })));
+    assert_eq!(
+        agenda
+            .overdue
+            .iter()
+            .map(|i| i.customer_id)
+            .collect::<Vec<_>>(),
+        vec![a]
+    );
+    assert_eq!(
+        agenda
+            .due_today
+            .iter()
+            .map(|i| i.customer_id)
+            .collect::<Vec<_>>(),
+        vec![b]
+    );
+    assert!(
+        f.crm.agenda(user(MANAGER), Some(REP)).await.is_ok(),
+        "manager may see the rep's agenda"
+    );
+    assert!(matches!(
+        f.crm.agenda(user(REP2), Some(REP)).await,
+        Err(CrmError::PermissionDenied { .. })
+    ));
 
     let seen = f.crm.get_customer(user(REP), a).await.expect("get").record;
     assert_eq!(seen.last_owner_followup_at, Some(start));
@@ -151,37 +343,124 @@ pub async fn service_followups_agenda_and_escalation<S: Store>(store: Arc<S>) {
 
     // Escalation: a customer assigned without any follow-up by its owner.
     f.clock.set(start);
-    let c = f.crm.create_customer(user(REP2), company("Gamma", "13800000003")).await.expect("c").record.id;
-    let report = f.crm.run_due_work(T1, start + Duration::hours(48) - Duration::seconds(1)).await.expect("due");
-    assert_eq!(report.followup_escalations, 0, "47:59:59 is not yet 48 hours");
-    let report = f.crm.run_due_work(T1, start + Duration::hours(48)).await.expect("due");
+    let c = f
+        .crm
+        .create_customer(user(REP2), company("Gamma", "13800000003"))
+        .await
+        .expect("c")
+        .record
+        .id;
+    let report = f
+        .crm
+        .run_due_work(T1, start + Duration::hours(48) - Duration::seconds(1))
+        .await
+        .expect("due");
+    assert_eq!(
+        report.followup_escalations, 0,
+        "47:59:59 is not yet 48 hours"
+    );
+    let report = f
+        .crm
+        .run_due_work(T1, start + Duration::hours(48))
+        .await
+        .expect("due");
     assert_eq!(report.followup_escalations, 1);
-    let events = f.crm.events_after(Actor::system(T1), 0, 1000).await.expect("events");
-    let esc: Vec<_> = events.iter().filter(|e| e.kind == "FollowUpOverdueEscalated").collect();
+    let events = f
+        .crm
+        .events_after(Actor::system(T1), 0, 1000)
+        .await
+        .expect("events");
+    let esc: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "FollowUpOverdueEscalated")
+        .collect();
     assert_eq!(esc.len(), 1);
     assert_eq!(esc[0].record_id, c.0);
-    assert_eq!(esc[0].payload["supervisor_id"], serde_json::json!(MANAGER.0));
+    assert_eq!(
+        esc[0].payload["supervisor_id"],
+        serde_json::json!(MANAGER.0)
+    );
     let last = events.last().map(|e| e.seq).unwrap_or(0);
-    let again = f.crm.run_due_work(T1, start + Duration::hours(48)).await.expect("due");
+    let again = f
+        .crm
+        .run_due_work(T1, start + Duration::hours(48))
+        .await
+        .expect("due");
     assert_eq!(again, Default::default());
-    assert!(f.crm.events_after(Actor::system(T1), last, 10).await.expect("events").is_empty(), "second run emits nothing");
+    assert!(
+        f.crm
+            .events_after(Actor::system(T1), last, 10)
+            .await
+            .expect("events")
+            .is_empty(),
+        "second run emits nothing"
+    );
 }
 
 /// Bad input is refused with an error naming the field, and nothing is written.
 pub async fn service_bad_input_writes_nothing<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
-    let ok = f.crm.create_customer(user(REP), company("Valid", "13800000009")).await.expect("valid").record.id;
-    let other_tenant = f.crm.create_customer(Actor::user(T2, BOSS), company("T2 Co", "13800000010")).await.expect("t2").record.id;
-    let events_before = f.crm.events_after(Actor::system(T1), 0, 1000).await.expect("events").len();
-    let audit_before = f.crm.audit_by_user(Actor::system(T1), REP, 0, 1000).await.expect("audit").len();
+    let ok = f
+        .crm
+        .create_customer(user(REP), company("Valid", "13800000009"))
+        .await
+        .expect("valid")
+        .record
+        .id;
+    let other_tenant = f
+        .crm
+        .create_customer(Actor::user(T2, BOSS), company("T2 Co", "13800000010"))
+        .await
+        .expect("t2")
+        .record
+        .id;
+    let events_before = f
+        .crm
+        .events_after(Actor::system(T1), 0, 1000)
+        .await
+        .expect("events")
+        .len();
+    let audit_before = f
+        .crm
+        .audit_by_user(Actor::system(T1), REP, 0, 1000)
+        .await
+        .expect("audit")
+        .len();
     let cases: Vec<(NewCustomer, &str)> = vec![
-        (NewCustomer { name: "   ".into(), ..Default::default() }, "name"),
-        (NewCustomer { name: "x".repeat(201), ..Default::default() }, "name"),
-        (company("Bad Phone", "call me maybe"), "phone"),
-        (NewCustomer { email: Some("no-at-sign".into()), ..company("Bad Mail", "13800000011") }, "email"),
-        (NewCustomer { address: Some("x".repeat(501)), ..company("Long", "13800000012") }, "address"),
         (
-            NewCustomer { custom: [("budget".to_owned(), serde_json::json!(1))].into(), ..company("Custom", "13800000013") },
+            NewCustomer {
+                name: "   ".into(),
+                ..Default::default()
+            },
+            "name",
+        ),
+        (
+            NewCustomer {
+                name: "x".repeat(201),
+                ..Default::default()
+            },
+            "name",
+        ),
+        (company("Bad Phone", "call me maybe"), "phone"),
+        (
+            NewCustomer {
+                email: Some("no-at-sign".into()),
+                ..company("Bad Mail", "13800000011")
+            },
+            "email",
+        ),
+        (
+            NewCustomer {
+                address: Some("x".repeat(501)),
+                ..company("Long", "13800000012")
+            },
+            "address",
+        ),
+        (
+            NewCustomer {
+                custom: [("budget".to_owned(), serde_json::json!(1))].into(),
+                ..company("Custom", "13800000013")
+            },
             "custom.budget",
         ),
     ];
@@ -191,52 +470,182 @@ pub async fn service_bad_input_writes_nothing<S: Store>(store: Arc<S>) {
             other => panic!("expected validation on {field}, got {other:?}"),
         }
     }
-    let unknown_owner = NewCustomer { owner_id: Some(UserId(999)), ..company("Ghost", "13800000014") };
-    assert!(matches!(f.crm.create_customer(user(REP), unknown_owner).await, Err(CrmError::NotFound { .. })));
-    assert!(matches!(f.crm.get_customer(user(REP), CustomerId(424242)).await, Err(CrmError::NotFound { .. })));
-    assert!(matches!(f.crm.get_customer(user(BOSS), other_tenant).await, Err(CrmError::NotFound { .. })));
-    let patch = CustomerPatch { phone: Some("12ab".into()), ..Default::default() };
-    assert!(matches!(f.crm.update_customer(user(REP), ok, patch).await, Err(CrmError::Validation { field, .. }) if field == "phone"));
-    let patch = CustomerPatch { name: Some("stolen".into()), ..Default::default() };
-    assert!(matches!(f.crm.update_customer(user(BOSS), other_tenant, patch).await, Err(CrmError::NotFound { .. })));
-    let fu = NewFollowUp { customer_id: ok, kind: FollowUpKind::Visit, content: "".into(), at: None, location: None, next_followup_at: None };
-    assert!(matches!(f.crm.record_followup(user(REP), fu).await, Err(CrmError::Validation { field, .. }) if field == "content"));
+    let unknown_owner = NewCustomer {
+        owner_id: Some(UserId(999)),
+        ..company("Ghost", "13800000014")
+    };
+    assert!(matches!(
+        f.crm.create_customer(user(REP), unknown_owner).await,
+        Err(CrmError::NotFound { .. })
+    ));
+    assert!(matches!(
+        f.crm.get_customer(user(REP), CustomerId(424242)).await,
+        Err(CrmError::NotFound { .. })
+    ));
+    assert!(matches!(
+        f.crm.get_customer(user(BOSS), other_tenant).await,
+        Err(CrmError::NotFound { .. })
+    ));
+    let patch = CustomerPatch {
+        phone: Some("12ab".into()),
+        ..Default::default()
+    };
+    assert!(
+        matches!(f.crm.update_customer(user(REP), ok, patch).await, Err(CrmError::Validation { field, .. }) if field == "phone")
+    );
+    let patch = CustomerPatch {
+        name: Some("stolen".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        f.crm.update_customer(user(BOSS), other_tenant, patch).await,
+        Err(CrmError::NotFound { .. })
+    ));
+    let fu = NewFollowUp {
+        customer_id: ok,
+        kind: FollowUpKind::Visit,
+        content: "".into(),
+        at: None,
+        location: None,
+        next_followup_at: None,
+    };
+    assert!(
+        matches!(f.crm.record_followup(user(REP), fu).await, Err(CrmError::Validation { field, .. }) if field == "content")
+    );
     assert!(matches!(
         f.crm.import_customers_csv(user(REP), "nom\nx\n", ImportOptions::default()).await,
         Err(CrmError::Validation { field, .. }) if field == "csv.header"
     ));
-    assert_eq!(f.crm.events_after(Actor::system(T1), 0, 1000).await.expect("events").len(), events_before);
-    assert_eq!(f.crm.audit_by_user(Actor::system(T1), REP, 0, 1000).await.expect("audit").len(), audit_before);
-    assert_eq!(f.crm.get_customer(user(REP), ok).await.expect("unchanged").record.version, 1);
+    assert_eq!(
+        f.crm
+            .events_after(Actor::system(T1), 0, 1000)
+            .await
+            .expect("events")
+            .len(),
+        events_before
+    );
+    assert_eq!(
+        f.crm
+            .audit_by_user(Actor::system(T1), REP, 0, 1000)
+            .await
+            .expect("audit")
+            .len(),
+        audit_before
+    );
+    assert_eq!(
+        f.crm
+            .get_customer(user(REP), ok)
+            .await
+            .expect("unchanged")
+            .record
+            .version,
+        1
+    );
 }
 
 /// Team sharing: read vs read-write, cascade to contacts, expiry by time and by
 /// `run_due_work`.
 pub async fn service_team_sharing<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
-    let c = f.crm.create_customer(user(REP), company("Shared", "13800000020")).await.expect("c").record.id;
-    f.crm.create_contact(user(REP), c, crate::contact::ContactInput { name: "王经理".into(), phone: Some("13911112222".into()), ..Default::default() })
+    let c = f
+        .crm
+        .create_customer(user(REP), company("Shared", "13800000020"))
+        .await
+        .expect("c")
+        .record
+        .id;
+    f.crm
+        .create_contact(
+            user(REP),
+            c,
+            crate::contact::ContactInput {
+                name: "王经理".into(),
+                phone: Some("13911112222".into()),
+                ..Default::default()
+            },
+        )
         .await
         .expect("contact");
-    assert!(matches!(f.crm.get_customer(user(REP2), c).await, Err(CrmError::PermissionDenied { .. })));
-    let until = start() + Duration::days(1);
-    let input = TeamMemberInput { user_id: REP2, access: TeamAccess::Read, cascade: false, expires_at: Some(until) };
-    f.crm.add_team_member(user(REP), c, input).await.expect("share");
-    assert!(f.crm.get_customer(user(REP2), c).await.is_ok());
-    assert!(matches!(f.crm.list_contacts(user(REP2), c).await, Err(CrmError::PermissionDenied { .. })), "no cascade");
     assert!(matches!(
-        f.crm.update_customer(user(REP2), c, CustomerPatch { industry: Some("IT".into()), ..Default::default() }).await,
+        f.crm.get_customer(user(REP2), c).await,
         Err(CrmError::PermissionDenied { .. })
     ));
-    let input = TeamMemberInput { user_id: REP2, access: TeamAccess::ReadWrite, cascade: true, expires_at: Some(until) };
-    f.crm.add_team_member(user(REP), c, input).await.expect("upgrade");
-    assert_eq!(f.crm.list_contacts(user(REP2), c).await.expect("cascade").len(), 1);
-    f.crm.update_customer(user(REP2), c, CustomerPatch { industry: Some("IT".into()), ..Default::default() }).await.expect("rw");
+    let until = start() + Duration::days(1);
+    let input = TeamMemberInput {
+        user_id: REP2,
+        access: TeamAccess::Read,
+        cascade: false,
+        expires_at: Some(until),
+    };
+    f.crm
+        .add_team_member(user(REP), c, input)
+        .await
+        .expect("share");
+    assert!(f.crm.get_customer(user(REP2), c).await.is_ok());
+    assert!(
+        matches!(
+            f.crm.list_contacts(user(REP2), c).await,
+            Err(CrmError::PermissionDenied { .. })
+        ),
+        "no cascade"
+    );
+    assert!(matches!(
+        f.crm
+            .update_customer(
+                user(REP2),
+                c,
+                CustomerPatch {
+                    industry: Some("IT".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+        Err(CrmError::PermissionDenied { .. })
+    ));
+    let input = TeamMemberInput {
+        user_id: REP2,
+        access: TeamAccess::ReadWrite,
+        cascade: true,
+        expires_at: Some(until),
+    };
+    f.crm
+        .add_team_member(user(REP), c, input)
+        .await
+        .expect("upgrade");
+    assert_eq!(
+        f.crm
+            .list_contacts(user(REP2), c)
+            .await
+            .expect("cascade")
+            .len(),
+        1
+    );
+    f.crm
+        .update_customer(
+            user(REP2),
+            c,
+            CustomerPatch {
+                industry: Some("IT".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("rw");
     assert_eq!(names(&f, user(REP2)).await, vec!["Shared"]);
     f.clock.set(until);
-    assert!(names(&f, user(REP2)).await.is_empty(), "expired at its instant");
-    assert!(matches!(f.crm.get_customer(user(REP2), c).await, Err(CrmError::PermissionDenied { .. })));
-    let report = f.crm.run_due_work(T1, until - Duration::seconds(1)).await.expect("due");
+    assert!(
+        names(&f, user(REP2)).await.is_empty(),
+        "expired at its instant"
+    );
+    assert!(matches!(
+        f.crm.get_customer(user(REP2), c).await,
+        Err(CrmError::PermissionDenied { .. })
+    ));
+    let report = f
+        .crm
+        .run_due_work(T1, until - Duration::seconds(1))
+        .await
+        .expect("due");
     assert_eq!(report.expired_team_members, 0);
     let report = f.crm.run_due_work(T1, until).await.expect("due");
     assert_eq!(report.expired_team_members, 1);
@@ -247,22 +656,70 @@ pub async fn service_team_sharing<S: Store>(store: Arc<S>) {
 /// role may not read are absent.
 pub async fn service_customer_360<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
-    let c = f.crm.create_customer(user(REP), company("全景客户", "13800000030")).await.expect("c").record.id;
-    f.crm.create_contact(user(REP), c, crate::contact::ContactInput { name: "李总".into(), ..Default::default() }).await.expect("contact");
+    let c = f
+        .crm
+        .create_customer(user(REP), company("全景客户", "13800000030"))
+        .await
+        .expect("c")
+        .record
+        .id;
+    f.crm
+        .create_contact(
+            user(REP),
+            c,
+            crate::contact::ContactInput {
+                name: "李总".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("contact");
     for i in 0..3 {
         f.clock.advance(Duration::minutes(10));
-        let fu = NewFollowUp { customer_id: c, kind: FollowUpKind::Call, content: format!("call {i}"), at: None, location: None, next_followup_at: None };
+        let fu = NewFollowUp {
+            customer_id: c,
+            kind: FollowUpKind::Call,
+            content: format!("call {i}"),
+            at: None,
+            location: None,
+            next_followup_at: None,
+        };
         f.crm.record_followup(user(REP), fu).await.expect("fu");
     }
-    let view = f.crm.customer_360(user(MANAGER), c).await.expect("manager view");
+    let view = f
+        .crm
+        .customer_360(user(MANAGER), c)
+        .await
+        .expect("manager view");
     assert_eq!(view.owner_name.as_deref(), Some("Rep Li"));
     assert_eq!(view.contacts.as_ref().map(Vec::len), Some(1));
     let fus = view.recent_followups.expect("follow-ups");
-    assert_eq!(fus.iter().map(|f| f.record.content.as_str()).collect::<Vec<_>>(), vec!["call 2", "call 1", "call 0"]);
-    let service = f.crm.customer_360(user(SERVICE), c).await.expect("service view");
-    assert!(service.recent_followups.is_none(), "service has no follow-up grant");
-    assert_eq!(service.customer.record.phone.as_deref(), Some("138****0030"));
-    let finance = f.crm.customer_360(user(FINANCE), c).await.expect("finance view");
+    assert_eq!(
+        fus.iter()
+            .map(|f| f.record.content.as_str())
+            .collect::<Vec<_>>(),
+        vec!["call 2", "call 1", "call 0"]
+    );
+    let service = f
+        .crm
+        .customer_360(user(SERVICE), c)
+        .await
+        .expect("service view");
+    assert!(
+        service.recent_followups.is_none(),
+        "service has no follow-up grant"
+    );
+    assert_eq!(
+        service.customer.record.phone.as_deref(),
+        Some("138****0030")
+    );
+    let finance = f
+        .crm
+        .customer_360(user(FINANCE), c)
+        .await
+        .expect("finance view");
     let notes = finance.recent_followups.expect("finance reads follow-ups");
-    assert!(notes.iter().all(|n| n.record.content.is_empty() && n.hidden_fields == vec!["content".to_owned()]));
+    assert!(notes
+        .iter()
+        .all(|n| n.record.content.is_empty() && n.hidden_fields == vec!["content".to_owned()]));
 }
