@@ -13,8 +13,13 @@
 
 use chrono::{Duration, Utc};
 use crm_core::access::{Action, DataScope, FieldAccess, FieldRule, Grant, MaskMode, Module};
+use crm_core::customer::NewCustomer;
 use crm_core::followup::{FollowUpKind, NewFollowUp};
 use crm_core::ids::{DepartmentId, RoleId, TenantId, UserId};
+use crm_core::pool::{
+    HeldLimits, LevelLimits, Members, PoolFieldMode, PoolFieldRule, PoolInput, PoolRules,
+    RecycleKind, RecycleRule,
+};
 use crm_core::service::{CustomerFilter, DepartmentInput, ImportOptions, RoleInput, UserInput};
 use crm_core::tenant::TenantSettings;
 use crm_core::{Actor, Crm, CrmResult, SystemClock};
@@ -29,7 +34,14 @@ const LI: UserId = UserId(13);
 const SERVICE: UserId = UserId(20);
 
 fn grants(module: Module, actions: &[Action], scope: DataScope) -> Vec<Grant> {
-    actions.iter().map(|&action| Grant { module, action, scope }).collect()
+    actions
+        .iter()
+        .map(|&action| Grant {
+            module,
+            action,
+            scope,
+        })
+        .collect()
 }
 
 fn sales_role(name: &str, scope: DataScope) -> RoleInput {
@@ -37,7 +49,11 @@ fn sales_role(name: &str, scope: DataScope) -> RoleInput {
     RoleInput {
         name: name.into(),
         grants: [
-            grants(Module::Customers, &[Create, Read, Update, Import, Transfer], scope),
+            grants(
+                Module::Customers,
+                &[Create, Read, Update, Import, Transfer],
+                scope,
+            ),
             grants(Module::Contacts, &[Create, Read, Update], scope),
             grants(Module::FollowUps, &[Create, Read], scope),
         ]
@@ -52,13 +68,32 @@ fn service_role() -> RoleInput {
         grants: [
             grants(Module::Customers, &[Action::Read], DataScope::All),
             grants(Module::Contacts, &[Action::Read], DataScope::All),
-            grants(Module::Tickets, &[Action::Create, Action::Read, Action::Update], DataScope::All),
+            grants(
+                Module::Tickets,
+                &[Action::Create, Action::Read, Action::Update],
+                DataScope::All,
+            ),
         ]
         .concat(),
         fields: vec![
-            FieldRule { module: Module::Customers, field: "phone".into(), access: FieldAccess::ReadOnly, mask: MaskMode::Everywhere },
-            FieldRule { module: Module::Customers, field: "email".into(), access: FieldAccess::Hidden, mask: MaskMode::None },
-            FieldRule { module: Module::Customers, field: "address".into(), access: FieldAccess::ReadOnly, mask: MaskMode::InLists },
+            FieldRule {
+                module: Module::Customers,
+                field: "phone".into(),
+                access: FieldAccess::ReadOnly,
+                mask: MaskMode::Everywhere,
+            },
+            FieldRule {
+                module: Module::Customers,
+                field: "email".into(),
+                access: FieldAccess::Hidden,
+                mask: MaskMode::None,
+            },
+            FieldRule {
+                module: Module::Customers,
+                field: "address".into(),
+                access: FieldAccess::ReadOnly,
+                mask: MaskMode::InLists,
+            },
         ],
     }
 }
@@ -66,7 +101,12 @@ fn service_role() -> RoleInput {
 /// Creates a role, or brings an existing one of the same name up to date.
 async fn ensure_role(crm: &Crm<SqliteStore>, input: RoleInput) -> CrmResult<RoleId> {
     let sys = Actor::system(TENANT);
-    match crm.list_roles(sys).await?.into_iter().find(|r| r.name == input.name) {
+    match crm
+        .list_roles(sys)
+        .await?
+        .into_iter()
+        .find(|r| r.name == input.name)
+    {
         Some(role) => Ok(crm.update_role(sys, role.id, input).await?.id),
         None => Ok(crm.create_role(sys, input).await?.id),
     }
@@ -74,12 +114,25 @@ async fn ensure_role(crm: &Crm<SqliteStore>, input: RoleInput) -> CrmResult<Role
 
 async fn set_up_org(crm: &Crm<SqliteStore>) -> CrmResult<()> {
     let sys = Actor::system(TENANT);
-    crm.setup_tenant(sys, "星辰贸易集团 (demo)", TenantSettings::default()).await?;
+    crm.setup_tenant(sys, "星辰贸易集团 (demo)", TenantSettings::default())
+        .await?;
     let sales = ensure_role(crm, sales_role("sales", DataScope::SelfOnly)).await?;
-    let manager = ensure_role(crm, sales_role("sales manager", DataScope::SelfAndSubordinates)).await?;
+    let manager = ensure_role(
+        crm,
+        sales_role("sales manager", DataScope::SelfAndSubordinates),
+    )
+    .await?;
     let service = ensure_role(crm, service_role()).await?;
     for (id, name, parent) in [(1, "Sales", None), (2, "Customer Service", None)] {
-        crm.upsert_department(sys, DepartmentInput { id: DepartmentId(id), name: name.into(), parent_id: parent }).await?;
+        crm.upsert_department(
+            sys,
+            DepartmentInput {
+                id: DepartmentId(id),
+                name: name.into(),
+                parent_id: parent,
+            },
+        )
+        .await?;
     }
     let users = [
         (MANAGER, "陈经理 (manager)", 1, None, manager),
@@ -105,10 +158,18 @@ async fn set_up_org(crm: &Crm<SqliteStore>) -> CrmResult<()> {
 fn cell(s: Option<&str>, width: usize) -> String {
     let s = s.unwrap_or("-");
     let mut out: String = s.chars().take(width * 2).collect();
-    while out.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>() > width * 2 {
+    while out
+        .chars()
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum::<usize>()
+        > width * 2
+    {
         out.pop();
     }
-    let shown = out.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+    let shown = out
+        .chars()
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum::<usize>();
     if shown < width * 2 {
         out.push_str(&" ".repeat(width * 2 - shown));
     }
@@ -117,9 +178,23 @@ fn cell(s: Option<&str>, width: usize) -> String {
 }
 
 async fn show_list(crm: &Crm<SqliteStore>, who: &str, actor: Actor) -> CrmResult<()> {
-    let page = crm.list_customers(actor, CustomerFilter { limit: Some(50), ..Default::default() }).await?;
+    let page = crm
+        .list_customers(
+            actor,
+            CustomerFilter {
+                limit: Some(50),
+                ..Default::default()
+            },
+        )
+        .await?;
     println!("\n{who} sees {} customer(s):", page.items.len());
-    println!("  {:>4}  {}{}{}{}", "id", cell(Some("name"), 14), cell(Some("phone"), 10), cell(Some("email"), 11), "hidden / masked");
+    let header = [
+        cell(Some("name"), 14),
+        cell(Some("phone"), 10),
+        cell(Some("email"), 11),
+    ]
+    .concat();
+    println!("    id  {header}hidden / masked");
     for c in &page.items {
         let r = &c.record;
         println!(
@@ -128,8 +203,16 @@ async fn show_list(crm: &Crm<SqliteStore>, who: &str, actor: Actor) -> CrmResult
             cell(Some(&r.name), 14),
             cell(r.phone.as_deref(), 10),
             cell(r.email.as_deref(), 11),
-            if c.hidden_fields.is_empty() { "-".into() } else { c.hidden_fields.join(",") },
-            if c.masked_fields.is_empty() { "-".into() } else { c.masked_fields.join(",") },
+            if c.hidden_fields.is_empty() {
+                "-".into()
+            } else {
+                c.hidden_fields.join(",")
+            },
+            if c.masked_fields.is_empty() {
+                "-".into()
+            } else {
+                c.masked_fields.join(",")
+            },
         );
     }
     Ok(())
@@ -143,29 +226,50 @@ async fn run(db: &str) -> CrmResult<()> {
     println!("org: 陈经理 manages 张伟 and 李娜 (sales); 赵敏 is customer service.");
 
     let csv_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/customers.csv");
-    let csv = std::fs::read_to_string(&csv_path).map_err(|e| crm_core::CrmError::validation("csv", e.to_string()))?;
-    let report = crm.import_customers_csv(Actor::user(TENANT, MANAGER), &csv, ImportOptions::default()).await?;
-    println!("\n== import of {} ({} rows)", csv_path.display(), report.rows);
+    let csv = std::fs::read_to_string(&csv_path)
+        .map_err(|e| crm_core::CrmError::validation("csv", e.to_string()))?;
+    let report = crm
+        .import_customers_csv(Actor::user(TENANT, MANAGER), &csv, ImportOptions::default())
+        .await?;
+    println!(
+        "\n== import of {} ({} rows)",
+        csv_path.display(),
+        report.rows
+    );
     println!("  imported: {}", report.imported.len());
     for e in &report.errors {
         println!("  line {:>2}: invalid {} — {}", e.line, e.field, e.reason);
     }
     for d in &report.duplicates {
         match (d.existing, d.earlier_line) {
-            (Some(id), _) => println!("  line {:>2}: duplicate of customer {id} (owner {:?}) by {}", d.line, d.owner, d.matched_on),
-            (None, Some(l)) => println!("  line {:>2}: duplicate of line {l} by {}", d.line, d.matched_on),
+            (Some(id), _) => println!(
+                "  line {:>2}: duplicate of customer {id} (owner {:?}) by {}",
+                d.line, d.owner, d.matched_on
+            ),
+            (None, Some(l)) => println!(
+                "  line {:>2}: duplicate of line {l} by {}",
+                d.line, d.matched_on
+            ),
             _ => {}
         }
     }
 
     // Follow-ups by 张伟 on his customers.
     let zhang = Actor::user(TENANT, ZHANG);
-    let mine = crm.list_customers(zhang, CustomerFilter::default()).await?;
+    let own = CustomerFilter {
+        owner_id: Some(ZHANG),
+        ..Default::default()
+    };
+    let mine = crm.list_customers(zhang, own).await?;
     let now = Utc::now();
     for (i, c) in mine.items.iter().enumerate() {
         let fu = NewFollowUp {
             customer_id: c.record.id,
-            kind: if i % 2 == 0 { FollowUpKind::Call } else { FollowUpKind::Visit },
+            kind: if i % 2 == 0 {
+                FollowUpKind::Call
+            } else {
+                FollowUpKind::Visit
+            },
             content: format!("第{}次沟通：确认采购预算与交付时间", i + 1),
             at: None,
             location: None,
@@ -177,34 +281,222 @@ async fn run(db: &str) -> CrmResult<()> {
 
     println!("\n== who sees what (scopes pushed into the query; fields masked per role)");
     show_list(&crm, "张伟 (sales, self)", zhang).await?;
-    show_list(&crm, "陈经理 (manager, self and subordinates)", Actor::user(TENANT, MANAGER)).await?;
-    show_list(&crm, "赵敏 (customer service, all; phone masked, e-mail hidden)", Actor::user(TENANT, SERVICE)).await?;
+    show_list(
+        &crm,
+        "陈经理 (manager, self and subordinates)",
+        Actor::user(TENANT, MANAGER),
+    )
+    .await?;
+    show_list(
+        &crm,
+        "赵敏 (customer service, all; phone masked, e-mail hidden)",
+        Actor::user(TENANT, SERVICE),
+    )
+    .await?;
 
     if let Some(first) = mine.items.first() {
-        let view = crm.customer_360(Actor::user(TENANT, MANAGER), first.record.id).await?;
+        let view = crm
+            .customer_360(Actor::user(TENANT, MANAGER), first.record.id)
+            .await?;
         let c = &view.customer.record;
         println!("\n== 360° view of customer {} as 陈经理", c.id.0);
-        println!("  {} ({:?}), owner {}", c.name, c.kind, view.owner_name.as_deref().unwrap_or("—"));
-        println!("  phone {}  email {}", c.phone.as_deref().unwrap_or("—"), c.email.as_deref().unwrap_or("—"));
+        println!(
+            "  {} ({:?}), owner {}",
+            c.name,
+            c.kind,
+            view.owner_name.as_deref().unwrap_or("—")
+        );
+        println!(
+            "  phone {}  email {}",
+            c.phone.as_deref().unwrap_or("—"),
+            c.email.as_deref().unwrap_or("—")
+        );
         println!("  address {}", c.address.as_deref().unwrap_or("—"));
-        println!("  next follow-up {}", c.next_followup_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "—".into()));
+        println!(
+            "  next follow-up {}",
+            c.next_followup_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "—".into())
+        );
         for f in view.recent_followups.unwrap_or_default().iter().take(3) {
-            println!("  follow-up {} {:?}: {}", f.record.at.format("%Y-%m-%d %H:%M"), f.record.kind, f.record.content);
+            println!(
+                "  follow-up {} {:?}: {}",
+                f.record.at.format("%Y-%m-%d %H:%M"),
+                f.record.kind,
+                f.record.content
+            );
         }
     }
 
     let agenda = crm.agenda(zhang, None).await?;
-    println!("\n== 张伟's agenda: {} overdue, {} due today", agenda.overdue.len(), agenda.due_today.len());
+    println!(
+        "\n== 张伟's agenda: {} overdue, {} due today",
+        agenda.overdue.len(),
+        agenda.due_today.len()
+    );
 
     // Scheduled work two days on: 李娜 never followed up on her imported customers.
     let later = now + Duration::hours(49);
     let due = crm.run_due_work(TENANT, later).await?;
-    println!("\n== run_due_work at now + 49 h: {} follow-up escalation(s) to supervisors", due.followup_escalations);
+    println!(
+        "\n== run_due_work at now + 49 h: {} follow-up escalation(s) to supervisors",
+        due.followup_escalations
+    );
+
+    pool_tour(&crm, now).await?;
 
     let events = crm.events_after(Actor::system(TENANT), 0, 1000).await?;
-    println!("\n== event log: {} event(s); the last 8:", events.len());
-    for e in events.iter().rev().take(8).rev() {
-        println!("  #{:<4} {:<26} {} {}", e.seq, e.kind, e.entity, e.record_id);
+    println!("\n== event log: {} event(s); the last 12:", events.len());
+    for e in events.iter().rev().take(12).rev() {
+        let detail = ["reason", "days_left", "to"]
+            .iter()
+            .find_map(|k| e.payload.get(*k).map(|v| format!("{k}: {v}")))
+            .unwrap_or_default();
+        println!(
+            "  #{:<4} {:<26} {} {:<4} {detail}",
+            e.seq, e.kind, e.entity, e.record_id
+        );
+    }
+    Ok(())
+}
+
+fn outcome<T>(r: &CrmResult<T>) -> String {
+    match r {
+        Ok(_) => "ok".into(),
+        Err(crm_core::CrmError::RuleViolation { rule, detail }) => {
+            format!("refused by {rule}: {detail}")
+        }
+        Err(e) => format!("refused: {e}"),
+    }
+}
+
+/// The customer pool (公海): claims under a held limit, a cooldown refusal, reminders and a
+/// recycle sweep at simulated times.
+async fn pool_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmResult<()> {
+    let sys = Actor::system(TENANT);
+    let tenant = crm.tenant(sys).await?;
+    let mut settings = tenant.settings.clone();
+    settings.held_limits = HeldLimits {
+        default: Some(5),
+        ..HeldLimits::default()
+    };
+    crm.setup_tenant(sys, &tenant.name, settings).await?;
+    let input = PoolInput {
+        name: "华东公海".into(),
+        position: 0,
+        is_default: true,
+        enabled: true,
+        admins: Members {
+            users: vec![MANAGER],
+            departments: vec![],
+        },
+        members: Members {
+            users: vec![],
+            departments: vec![DepartmentId(1)],
+        },
+        rules: PoolRules {
+            daily_claim_cap: Some(10),
+            previous_owner_cooldown_days: 7,
+            recycle: vec![RecycleRule {
+                kind: RecycleKind::NoFollowUp,
+                limits: LevelLimits::all(30),
+                remind_days_before: 3,
+            }],
+            ..PoolRules::default()
+        },
+        field_rules: vec![PoolFieldRule {
+            field: "phone".into(),
+            mode: PoolFieldMode::Masked,
+        }],
+    };
+    let pool = match crm
+        .list_pools(sys)
+        .await?
+        .into_iter()
+        .find(|p| p.name == input.name)
+    {
+        Some(p) => crm.update_pool(sys, p.id, input).await?,
+        None => crm.create_pool(sys, input).await?,
+    };
+    println!("\n== pool {} (id {}): held limit 5, cooldown 7 days, recycle after 30 days without follow-up", pool.name, pool.id.0);
+    for (i, name) in [
+        "苏州新材料有限公司",
+        "南京智造科技",
+        "无锡精密机械",
+        "宁波港口贸易",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let input = NewCustomer {
+            name: (*name).into(),
+            phone: Some(format!("1590000{:04}", 100 + i)),
+            pool_id: Some(pool.id),
+            ..Default::default()
+        };
+        match crm.create_customer(sys, input).await {
+            Ok(_) | Err(crm_core::CrmError::Duplicate { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let li = Actor::user(TENANT, LI);
+    let page = crm.pool_customers(li, pool.id, None, Some(10)).await?;
+    println!(
+        "  李娜 sees {} customer(s) in the pool, phones masked: {}",
+        page.items.len(),
+        page.items
+            .iter()
+            .map(|c| c.record.phone.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let held = crm
+        .list_customers(
+            li,
+            CustomerFilter {
+                owner_id: Some(LI),
+                ..Default::default()
+            },
+        )
+        .await?
+        .items
+        .len();
+    println!("  李娜 holds {held} customer(s) before claiming");
+    for c in &page.items {
+        let r = crm.claim(li, pool.id, vec![c.record.id]).await;
+        println!("  李娜 claims {} → {}", c.record.name, outcome(&r));
+    }
+
+    let zhang = Actor::user(TENANT, ZHANG);
+    if let Some(mine) = crm
+        .list_customers(
+            zhang,
+            CustomerFilter {
+                owner_id: Some(ZHANG),
+                ..Default::default()
+            },
+        )
+        .await?
+        .items
+        .first()
+    {
+        let reason = &tenant.settings.recycle_reasons[0];
+        crm.release_customer(zhang, mine.record.id, reason).await?;
+        println!(
+            "  张伟 puts {} back into the pool ({reason})",
+            mine.record.name
+        );
+        let r = crm.claim(zhang, pool.id, vec![mine.record.id]).await;
+        println!("  张伟 tries to claim it back at once → {}", outcome(&r));
+    }
+
+    for days in [28, 31] {
+        let at = now + Duration::days(days);
+        let due = crm.run_due_work(TENANT, at).await?;
+        println!(
+            "  run_due_work at now + {days} days: {} reminder(s), {} recycled",
+            due.recycle_reminders, due.recycled
+        );
     }
     Ok(())
 }
