@@ -1,21 +1,5 @@
-//! SLA deadlines with pauses, in business time.
-//!
-//! The clock of a metric runs from `start` during working time except while paused. The
-//! deadline for a target of `T` business seconds is the **earliest** instant `t >= start` at
-//! which the clock has run `T` seconds: the working seconds in `[start, t)` that lie in no
-//! pause add up to `T`. Equivalently, `t = add_business(start, T + P)` where `P` is the
-//! business time in the union of the pauses between `start` and `t`:
-//!
-//! - overlapping or repeated pauses count once (their union is taken);
-//! - pauses (or parts of them) before `start` or after the deadline change nothing, so an
-//!   open pause can be passed with any end past the deadline;
-//! - a pause entirely outside working hours changes nothing (pauses are subtracted in
-//!   business time, never wall-clock);
-//! - adding a pause never makes the deadline earlier;
-//! - a budget that runs out exactly when a pause or a working period begins or ends is due at
-//!   that instant, as with [`CompiledCalendar::add_business`].
-//!
-//! All instants are taken at whole seconds; a zero or negative target is due at `start`.
+//! SLA deadlines with pauses, in business time: [`deadline`] and its inverse
+//! [`elapsed_business`].
 
 use chrono::{DateTime, Utc};
 
@@ -40,8 +24,25 @@ fn merged_pauses(from: i64, paused: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<(i
 }
 
 /// The SLA due instant for `target_seconds` of business time from `start` on `calendar`,
-/// with the clock stopped during `paused` (see the [module docs](self) for the exact
-/// definition). Without pauses this is `calendar.add_business(start, target_seconds)`.
+/// with the clock stopped during `paused`.
+///
+/// The clock runs from `start` during working time except while paused. The deadline is the
+/// **earliest** instant `t >= start` at which the clock has run `target_seconds`: the working
+/// seconds in `[start, t)` that lie in no pause add up to the target. Equivalently,
+/// `t = calendar.add_business(start, target + P)` where `P` is the business time in the union
+/// of the pauses between `start` and `t`:
+///
+/// - overlapping or repeated pauses count once (their union is taken), in any order;
+/// - pauses, or parts of them, before `start` or after the deadline change nothing, so an
+///   open pause can be passed with any end past the deadline;
+/// - a pause entirely outside working hours changes nothing (pauses are subtracted in
+///   business time, never wall-clock);
+/// - adding a pause never makes the deadline earlier;
+/// - a budget that runs out exactly when a pause or a working period begins is due at that
+///   instant, as with [`CompiledCalendar::add_business`].
+///
+/// Instants are taken at whole seconds; a zero or negative target is due at `start`. Without
+/// pauses this is `calendar.add_business(start, target_seconds)`.
 pub fn deadline(
     start: DateTime<Utc>,
     target_seconds: i64,

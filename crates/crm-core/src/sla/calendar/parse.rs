@@ -259,3 +259,31 @@ pub(super) fn schedule(cal: &Calendar) -> CrmResult<Schedule> {
         overrides,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("09:00"), Some(9 * 3600));
+        assert_eq!(parse_time("9:30"), Some(9 * 3600 + 1800));
+        assert_eq!(parse_time(" 17:59:59 "), Some(17 * 3600 + 59 * 60 + 59));
+        assert_eq!(parse_time("24:00"), Some(86_400));
+        assert_eq!(parse_time("24:00:00"), Some(86_400));
+        for bad in [
+            "",
+            "9",
+            "24:01",
+            "25:00",
+            "12:60",
+            "12:00:60",
+            "1:2",
+            "+1:00",
+            "12:00:00:00",
+            "ab:cd",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -82,3 +82,35 @@ impl Week {
         x.checked_sub(MONDAY_SHIFT)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_form_and_inverse() {
+        // Monday and Friday 10:00-18:00 only.
+        let mut days: [Vec<(i64, i64)>; 7] = Default::default();
+        days[0] = vec![(36_000, 64_800)];
+        days[4] = vec![(36_000, 64_800)];
+        let week = Week::new(&days);
+        assert_eq!(week.total(), 2 * 28_800);
+        // 1970-01-05 was a Monday.
+        let monday = 4 * DAY;
+        assert_eq!(week.cum(monday + 36_000) - week.cum(monday), 0);
+        assert_eq!(week.cum(monday + 40_000) - week.cum(monday), 4000);
+        let start = week.cum(monday + 64_800);
+        // Reaching exactly the end of Monday's period stays on Monday.
+        assert_eq!(week.first_reaching(start), Some(monday + 64_800));
+        assert_eq!(
+            week.first_reaching(start + 1),
+            Some(monday + 4 * DAY + 36_001)
+        );
+        for x in (-3 * WEEK..3 * WEEK).step_by(3607) {
+            let c = week.cum(x);
+            let back = week.first_reaching(c).expect("in range");
+            assert!(back <= x && week.cum(back) == c);
+        }
+        assert_eq!(week.first_reaching(i64::MAX), None);
+    }
+}

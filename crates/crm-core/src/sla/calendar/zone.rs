@@ -125,3 +125,62 @@ impl Zone {
         (local - offset).max(from)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scan finds exactly chrono-tz's offsets: checked at every transition found (the
+    /// second before and at it) for every zone, and on a daily grid for zones with unusual
+    /// histories.
+    #[test]
+    fn scan_matches_chrono_tz() {
+        for &tz in chrono_tz::TZ_VARIANTS.iter() {
+            let zone = Zone::scan(tz);
+            for (at, before, after) in zone.transitions() {
+                assert_ne!(before, after, "{tz:?}");
+                assert_eq!(offset_of(tz, at - 1), before, "{tz:?} before {at}");
+                assert_eq!(offset_of(tz, at), after, "{tz:?} at {at}");
+                assert_eq!(zone.offset_at(at - 1), before);
+                assert_eq!(zone.offset_at(at), after);
+            }
+        }
+        for name in [
+            "America/Sao_Paulo",
+            "America/Boa_Vista",
+            "Africa/Casablanca",
+            "Pacific/Apia",
+            "Europe/Moscow",
+            "Australia/Lord_Howe",
+            "America/Havana",
+        ] {
+            let tz: Tz = name.parse().expect("zone");
+            let zone = Zone::scan(tz);
+            let mut u = SCAN_FROM;
+            while u < SCAN_TO {
+                assert_eq!(zone.offset_at(u), offset_of(tz, u), "{name} at {u}");
+                u += 86_400;
+            }
+        }
+    }
+
+    #[test]
+    fn local_times_in_gaps_shift_forward_and_ambiguous_ones_take_the_first() {
+        // A zone at +1 h that moves to +2 h at 1000 and back to +1 h at 10_000.
+        let zone = Zone::from_parts(3600, vec![(1000, 7200), (10_000, 3600)]);
+        assert_eq!(zone.to_utc(0), -3600);
+        assert_eq!(zone.to_utc(4599), 999);
+        // Local 4600..8200 does not exist: all of it maps to 1000.
+        assert_eq!(zone.to_utc(4600), 1000);
+        assert_eq!(zone.to_utc(8199), 1000);
+        assert_eq!(zone.to_utc(8200), 1000);
+        assert_eq!(zone.to_utc(8201), 1001);
+        // Local 13_600..17_200 happens twice: the first time, at the +2 h offset.
+        assert_eq!(zone.to_utc(13_600), 6400);
+        assert_eq!(zone.to_utc(17_199), 9999);
+        assert_eq!(zone.to_utc(17_200), 13_600);
+        assert_eq!(zone.offset_at(999), 3600);
+        assert_eq!(zone.offset_at(1000), 7200);
+        assert_eq!(zone.offset_at(10_000), 3600);
+    }
+}
