@@ -64,6 +64,7 @@ macro_rules! crm_store_conformance_tests {
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
+            concurrent_sweepers_do_each_thing_once,
         );
     };
 }
