@@ -15,6 +15,7 @@ pub mod service;
 pub mod sla;
 pub mod store;
 pub mod tenant;
+pub mod ticket;
 pub mod tier;
 pub mod validate;
 pub mod view;

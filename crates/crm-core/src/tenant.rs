@@ -28,6 +28,8 @@ pub struct TenantSettings {
     pub recycle_reasons: Vec<String>,
     /// Tier rules.
     pub tiers: crate::tier::TierSettings,
+    /// Ticket groups and routing.
+    pub tickets: crate::ticket::TicketSettings,
 }
 
 impl Default for TenantSettings {
@@ -45,6 +47,7 @@ impl Default for TenantSettings {
                 "其他 (other)".into(),
             ],
             tiers: crate::tier::TierSettings::default(),
+            tickets: crate::ticket::TicketSettings::default(),
         }
     }
 }

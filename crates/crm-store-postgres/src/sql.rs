@@ -393,5 +393,26 @@ fn scope_sql(
                 live_membership(tenant, &actor, &now, true)
             )))
         }
+        ScopeVia::OwnedChildOfCustomer {
+            owner_col,
+            customer_col,
+        } => {
+            spec.column_index(owner_col)?;
+            spec.column_index(customer_col)?;
+            let own = sql.param(owners.clone());
+            let owners = sql.param(owners);
+            let pools = sql.param(pools);
+            let actor = sql.param(Param::Int(Some(actor.0)));
+            let now = sql.param(Param::Time(Some(PgTime(*now))));
+            let customer = ident(customer_col);
+            Ok(Some(format!(
+                "({} = ANY({own}) OR {customer} IN (SELECT \"id\" FROM {} WHERE \"tenant_id\" = {tenant} \
+                 AND (\"owner_id\" = ANY({owners}) OR \"owner_id\" = {actor} OR \"pool_id\" = ANY({pools}))) \
+                 OR {customer} IN ({}))",
+                ident(owner_col),
+                ident(Entity::Customer.spec().table),
+                live_membership(tenant, &actor, &now, true)
+            )))
+        }
     }
 }

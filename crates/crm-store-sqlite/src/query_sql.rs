@@ -150,7 +150,7 @@ fn customer_columns() -> CrmResult<(&'static str, &'static str)> {
             owner_col,
             pool_col,
         } => Ok((owner_col, pool_col)),
-        ScopeVia::None | ScopeVia::ChildOfCustomer { .. } => Err(CrmError::Storage(format!(
+        ScopeVia::None | ScopeVia::ChildOfCustomer { .. } | ScopeVia::OwnedChildOfCustomer { .. } => Err(CrmError::Storage(format!(
             "{} is not scoped as customers",
             spec.table
         ))),
@@ -235,6 +235,17 @@ fn plain(
             }
             ScopeVia::ChildOfCustomer { customer_col } => {
                 child_scope(b, scope, &format!("t.{}", ident(customer_col)))?;
+            }
+            ScopeVia::OwnedChildOfCustomer {
+                owner_col,
+                customer_col,
+            } => {
+                // Own owner in reach, or reachable as a child of its customer.
+                b.push(" AND (");
+                b.int_in(&format!("t.{}", ident(owner_col)), &scope.owners);
+                b.push(" OR (1 = 1");
+                child_scope(b, scope, &format!("t.{}", ident(customer_col)))?;
+                b.push("))");
             }
         }
     }

@@ -3,7 +3,7 @@
 //! Identifiers come only from the static table specs (never from host input) and are
 //! quoted; every value is a bound parameter.
 
-use crm_core::store::{Entity, ScopeVia, TableSpec};
+use crm_core::store::{Entity, TableSpec};
 use std::sync::OnceLock;
 
 /// SQLite's default limit on bound parameters per statement is 32766; stay well below.
@@ -119,6 +119,10 @@ pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
     static CLAIM_COUNTER: OnceLock<TableSql> = OnceLock::new();
     static OWNER_HISTORY: OnceLock<TableSql> = OnceLock::new();
     static PURCHASE: OnceLock<TableSql> = OnceLock::new();
+    static CALENDAR: OnceLock<TableSql> = OnceLock::new();
+    static SLA_POLICY: OnceLock<TableSql> = OnceLock::new();
+    static TICKET: OnceLock<TableSql> = OnceLock::new();
+    static TICKET_MESSAGE: OnceLock<TableSql> = OnceLock::new();
     let cell = match entity {
         Entity::Tenant => &TENANT,
         Entity::User => &USER,
@@ -133,6 +137,10 @@ pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
         Entity::ClaimCounter => &CLAIM_COUNTER,
         Entity::OwnerHistory => &OWNER_HISTORY,
         Entity::Purchase => &PURCHASE,
+        Entity::BusinessCalendar => &CALENDAR,
+        Entity::SlaPolicy => &SLA_POLICY,
+        Entity::Ticket => &TICKET,
+        Entity::TicketMessage => &TICKET_MESSAGE,
     };
     cell.get_or_init(|| TableSql::new(entity.spec()))
 }
@@ -142,10 +150,7 @@ pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
 pub(crate) fn customer_children() -> impl Iterator<Item = (Entity, &'static str)> {
     Entity::ALL
         .into_iter()
-        .filter_map(|e| match e.spec().scope {
-            ScopeVia::ChildOfCustomer { customer_col } => Some((e, customer_col)),
-            ScopeVia::None | ScopeVia::Customer { .. } => None,
-        })
+        .filter_map(|e| e.spec().scope.customer_col().map(|c| (e, c)))
 }
 
 /// `?, ?, …` with `n` placeholders.

@@ -28,6 +28,8 @@ pub struct DueWorkReport {
     pub recycle_reminders: u64,
     /// Customers whose tier changed in the daily recomputation.
     pub tier_changes: u64,
+    /// SLA warnings, breaches and escalations fired.
+    pub sla: super::SlaSweepCounts,
 }
 
 impl<S: Store> Crm<S> {
@@ -43,6 +45,7 @@ impl<S: Store> Crm<S> {
         let expired_team_members = self.expire_team_members(&ctx).await?;
         let (recycled, recycle_reminders) = self.sweep_recycling(&ctx).await?;
         let followup_escalations = self.escalate_missing_followups(&ctx).await?;
+        let sla = self.sweep_sla(&ctx).await?;
         let tier_changes = self.daily_tiers(&ctx).await?;
         Ok(DueWorkReport {
             followup_escalations,
@@ -50,6 +53,7 @@ impl<S: Store> Crm<S> {
             recycled,
             recycle_reminders,
             tier_changes,
+            sla,
         })
     }
 

@@ -15,7 +15,11 @@ mod overview;
 mod pools;
 mod recycle;
 mod recycle_sweep;
+mod sla_admin;
+mod sla_report;
+mod sla_sweep;
 mod team;
+mod tickets;
 mod tenants;
 mod tiers;
 
@@ -282,4 +286,7 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
 
 pub use import::ImportOptions;
 pub use org::{DepartmentInput, RoleInput, UserInput};
+pub use sla_report::{MetricStats, SlaGroupBy, SlaReportRow};
+pub use sla_sweep::SlaSweepCounts;
 pub use team::TeamMemberInput;
+pub use tickets::{MessageInput, TicketFilter, TicketView};

@@ -48,6 +48,22 @@ pub enum EventKind {
     PurchaseRecorded,
     /// A customer's tier changed.
     TierChanged,
+    /// A ticket was created (and routed).
+    TicketCreated,
+    /// A ticket's status, assignment or priority changed.
+    TicketUpdated,
+    /// A message was added to a ticket.
+    TicketMessageAdded,
+    /// A satisfaction rating was recorded.
+    TicketRated,
+    /// An SLA metric reached a warning level.
+    SlaWarning,
+    /// An SLA metric breached.
+    SlaBreached,
+    /// An escalation level fired after a breach.
+    SlaEscalated,
+    /// A calendar or SLA policy changed.
+    SlaConfigChanged,
 }
 
 impl EventKind {
@@ -74,6 +90,14 @@ impl EventKind {
             EventKind::DealStatusChanged => "DealStatusChanged",
             EventKind::PurchaseRecorded => "PurchaseRecorded",
             EventKind::TierChanged => "TierChanged",
+            EventKind::TicketCreated => "TicketCreated",
+            EventKind::TicketUpdated => "TicketUpdated",
+            EventKind::TicketMessageAdded => "TicketMessageAdded",
+            EventKind::TicketRated => "TicketRated",
+            EventKind::SlaWarning => "SlaWarning",
+            EventKind::SlaBreached => "SlaBreached",
+            EventKind::SlaEscalated => "SlaEscalated",
+            EventKind::SlaConfigChanged => "SlaConfigChanged",
         }
     }
 }

@@ -35,11 +35,19 @@ pub enum Entity {
     OwnerHistory,
     /// Purchases (orders, payments) feeding tiers (`purchases`).
     Purchase,
+    /// Business calendars (`calendars`).
+    BusinessCalendar,
+    /// SLA policies (`sla_policies`).
+    SlaPolicy,
+    /// Tickets (`tickets`).
+    Ticket,
+    /// Ticket messages (`ticket_messages`).
+    TicketMessage,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 13] = [
+    pub const ALL: [Entity; 17] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -53,6 +61,10 @@ impl Entity {
         Entity::ClaimCounter,
         Entity::OwnerHistory,
         Entity::Purchase,
+        Entity::BusinessCalendar,
+        Entity::SlaPolicy,
+        Entity::Ticket,
+        Entity::TicketMessage,
     ];
 
     /// The entity's table description.
@@ -113,6 +125,25 @@ pub enum ScopeVia {
         /// The column holding the customer id.
         customer_col: &'static str,
     },
+    /// The row has an owner of its own (an assignee, a salesperson) and hangs off a
+    /// customer: visible when `owner_col` is in the scope's owners, or as a child of its
+    /// customer (see [`ScopeVia::ChildOfCustomer`]).
+    OwnedChildOfCustomer {
+        /// The row's own owner column.
+        owner_col: &'static str,
+        /// The column holding the customer id.
+        customer_col: &'static str,
+    },
+}
+
+impl ScopeVia {
+    /// The customer column of a table that hangs off customers (and references them).
+    pub fn customer_col(self) -> Option<&'static str> {
+        match self {
+            ScopeVia::ChildOfCustomer { customer_col } | ScopeVia::OwnedChildOfCustomer { customer_col, .. } => Some(customer_col),
+            ScopeVia::None | ScopeVia::Customer { .. } => None,
+        }
+    }
 }
 
 /// Description of one table: its name and indexed columns. Every table also has

@@ -177,6 +177,53 @@ static PURCHASES: TableSpec = TableSpec {
     },
 };
 
+static CALENDARS: TableSpec = TableSpec {
+    entity: Entity::BusinessCalendar,
+    table: "calendars",
+    record_name: "calendar",
+    columns: &[],
+    scope: ScopeVia::None,
+};
+
+static SLA_POLICIES: TableSpec = TableSpec {
+    entity: Entity::SlaPolicy,
+    table: "sla_policies",
+    record_name: "sla_policy",
+    columns: &[col("position", Int)],
+    scope: ScopeVia::None,
+};
+
+static TICKETS: TableSpec = TableSpec {
+    entity: Entity::Ticket,
+    table: "tickets",
+    record_name: "ticket",
+    // (tenant_id, customer_id) references customers
+    columns: &[
+        col("customer_id", Int),
+        col("assignee_id", Int),
+        col("group_name", Text),
+        col("status", Text),
+        col("priority", Text),
+        col("created_at", Time),
+        col("sla_next_check_at", Time),
+    ],
+    scope: ScopeVia::OwnedChildOfCustomer {
+        owner_col: "assignee_id",
+        customer_col: "customer_id",
+    },
+};
+
+static TICKET_MESSAGES: TableSpec = TableSpec {
+    entity: Entity::TicketMessage,
+    table: "ticket_messages",
+    record_name: "ticket_message",
+    // (tenant_id, customer_id) references customers
+    columns: &[col("ticket_id", Int), col("customer_id", Int), col("at", Time)],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -193,5 +240,9 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::ClaimCounter => &CLAIM_COUNTERS,
         Entity::OwnerHistory => &OWNER_HISTORY,
         Entity::Purchase => &PURCHASES,
+        Entity::BusinessCalendar => &CALENDARS,
+        Entity::SlaPolicy => &SLA_POLICIES,
+        Entity::Ticket => &TICKETS,
+        Entity::TicketMessage => &TICKET_MESSAGES,
     }
 }

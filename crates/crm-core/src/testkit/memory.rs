@@ -125,7 +125,27 @@ impl State {
                 || self
                     .live_team_customers(row.tenant, *actor, *now, false)?
                     .contains(&row.id)),
-            ScopeVia::ChildOfCustomer { customer_col } => {
+            ScopeVia::OwnedChildOfCustomer { owner_col, customer_col } => {
+                if int_in(column(row, owner_col)?, &owner_ids) {
+                    return Ok(true);
+                }
+                self.child_in_scope(row, customer_col, &owner_ids, *actor, pools, *now)
+            }
+            ScopeVia::ChildOfCustomer { customer_col } => self.child_in_scope(row, customer_col, &owner_ids, *actor, pools, *now),
+        }
+    }
+
+    fn child_in_scope(
+        &self,
+        row: &StoredRow,
+        customer_col: &str,
+        owner_ids: &[i64],
+        actor: UserId,
+        pools: &[i64],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> CrmResult<bool> {
+        {
+            {
                 let SqlValue::Int(customer_id) = column(row, customer_col)? else {
                     return Ok(false);
                 };
@@ -135,7 +155,7 @@ impl State {
                     .and_then(|t| t.get(&(row.tenant, *customer_id)));
                 if let Some(parent) = parent {
                     let owner = column(parent, "owner_id")?;
-                    if int_in(owner, &owner_ids)
+                    if int_in(owner, owner_ids)
                         || int_in(owner, &[actor.0])
                         || int_in(column(parent, "pool_id")?, pools)
                     {
@@ -143,7 +163,7 @@ impl State {
                     }
                 }
                 Ok(self
-                    .live_team_customers(row.tenant, *actor, *now, true)?
+                    .live_team_customers(row.tenant, actor, now, true)?
                     .contains(customer_id))
             }
         }
@@ -228,7 +248,7 @@ impl State {
     }
 
     fn check_references(&self, row: &StoredRow) -> CrmResult<()> {
-        if let ScopeVia::ChildOfCustomer { customer_col } = row.entity.spec().scope {
+        if let Some(customer_col) = row.entity.spec().scope.customer_col() {
             if let SqlValue::Int(customer) = column(row, customer_col)? {
                 let exists = self
                     .tables
@@ -314,7 +334,7 @@ impl State {
 
     fn check_no_children(&self, tenant: TenantId, customer: i64) -> CrmResult<()> {
         for child in Entity::ALL {
-            let ScopeVia::ChildOfCustomer { customer_col } = child.spec().scope else {
+            let Some(customer_col) = child.spec().scope.customer_col() else {
                 continue;
             };
             if let Some(rows) = self.tables.get(&child) {
