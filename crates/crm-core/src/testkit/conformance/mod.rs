@@ -18,6 +18,7 @@ mod queries;
 mod rows;
 mod scope;
 mod service;
+mod tickets;
 
 pub use apply::*;
 pub use logs::*;
@@ -26,6 +27,7 @@ pub use queries::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use tickets::*;
 
 /// Teardown that does nothing (stores that leave nothing behind).
 pub async fn keep<S>(_store: S) {}
@@ -65,6 +67,7 @@ macro_rules! crm_store_conformance_tests {
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
             concurrent_sweepers_do_each_thing_once,
+            tickets_scope_and_sla_fire_once,
         );
     };
 }
