@@ -27,15 +27,36 @@ const N: usize = 8;
 
 #[derive(Debug, Clone)]
 enum Step {
-    Claim { user: usize, customers: Vec<usize> },
-    Distribute { to: usize, customers: Vec<usize> },
-    Release { customer: usize, by: usize },
-    FollowUp { customer: usize, by: usize },
-    Lock { customer: usize, on: bool },
-    Advance { hours: i64 },
+    Claim {
+        user: usize,
+        customers: Vec<usize>,
+    },
+    Distribute {
+        to: usize,
+        customers: Vec<usize>,
+    },
+    Release {
+        customer: usize,
+        by: usize,
+    },
+    FollowUp {
+        customer: usize,
+        by: usize,
+    },
+    Lock {
+        customer: usize,
+        on: bool,
+    },
+    Advance {
+        hours: i64,
+    },
     RunDue,
     /// Claim, release, wait around the cooldown boundary, claim again — same user.
-    Bounce { customer: usize, user: usize, hours: i64 },
+    Bounce {
+        customer: usize,
+        user: usize,
+        hours: i64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -53,7 +74,12 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 async fn customer(f: &Fixture<Arc<MemoryStore>>, id: CustomerId) -> Customer {
-    f.crm.store().load::<Customer>(T1, id.0).await.expect("load").expect("present")
+    f.crm
+        .store()
+        .load::<Customer>(T1, id.0)
+        .await
+        .expect("load")
+        .expect("present")
 }
 
 async fn run(steps: Vec<Step>) {
@@ -62,22 +88,52 @@ async fn run(steps: Vec<Step>) {
     let rules = PoolRules {
         daily_claim_cap: Some(CAP),
         previous_owner_cooldown_days: COOLDOWN,
-        recycle: vec![RecycleRule { kind: RecycleKind::NoFollowUp, limits: LevelLimits::all(3), remind_days_before: 1 }],
+        recycle: vec![RecycleRule {
+            kind: RecycleKind::NoFollowUp,
+            limits: LevelLimits::all(3),
+            remind_days_before: 1,
+        }],
         ..PoolRules::default()
     };
-    let pool = f.pool(rules, HeldLimits { default: Some(LIMIT), ..HeldLimits::default() }).await;
+    let pool = f
+        .pool(
+            rules,
+            HeldLimits {
+                default: Some(LIMIT),
+                ..HeldLimits::default()
+            },
+        )
+        .await;
     let ids = f.fill(pool, N).await;
-    let reason = f.crm.tenant(Actor::system(T1)).await.expect("tenant").settings.recycle_reasons[0].clone();
+    let reason = f
+        .crm
+        .tenant(Actor::system(T1))
+        .await
+        .expect("tenant")
+        .settings
+        .recycle_reasons[0]
+        .clone();
     let tz = chrono_tz::Asia::Shanghai;
-    let mut claims_per_day: BTreeMap<(UserId, chrono::DateTime<chrono::Utc>), u32> = BTreeMap::new();
+    let mut claims_per_day: BTreeMap<(UserId, chrono::DateTime<chrono::Utc>), u32> =
+        BTreeMap::new();
     let mut expanded = Vec::new();
     for s in steps {
         match s {
-            Step::Bounce { customer, user, hours } => {
-                expanded.push(Step::Claim { user, customers: vec![customer] });
+            Step::Bounce {
+                customer,
+                user,
+                hours,
+            } => {
+                expanded.push(Step::Claim {
+                    user,
+                    customers: vec![customer],
+                });
                 expanded.push(Step::Release { customer, by: user });
                 expanded.push(Step::Advance { hours });
-                expanded.push(Step::Claim { user, customers: vec![customer] });
+                expanded.push(Step::Claim {
+                    user,
+                    customers: vec![customer],
+                });
             }
             other => expanded.push(other),
         }
@@ -92,11 +148,21 @@ async fn run(steps: Vec<Step>) {
                 for id in &batch {
                     before.push(customer(&f, *id).await);
                 }
-                if f.crm.claim(Actor::user(T1, who), pool, batch.clone()).await.is_ok() {
+                if f.crm
+                    .claim(Actor::user(T1, who), pool, batch.clone())
+                    .await
+                    .is_ok()
+                {
                     for c in &before {
                         if c.previous_owner_id == Some(who) {
-                            let entered = c.entered_pool_at.expect("pooled customers have an entry time");
-                            assert!(whole_days(entered, now) > i64::from(COOLDOWN), "claim of {} beat the cooldown", c.id);
+                            let entered = c
+                                .entered_pool_at
+                                .expect("pooled customers have an entry time");
+                            assert!(
+                                whole_days(entered, now) > i64::from(COOLDOWN),
+                                "claim of {} beat the cooldown",
+                                c.id
+                            );
                         }
                     }
                     let day = local_day_bounds(tz, now).0;
@@ -107,13 +173,26 @@ async fn run(steps: Vec<Step>) {
             }
             Step::Distribute { to, customers } => {
                 let batch = customers.iter().map(|i| ids[*i]).collect();
-                let _ = f.crm.distribute(Actor::user(T1, MANAGER), pool, batch, USERS[to]).await;
+                let _ = f
+                    .crm
+                    .distribute(Actor::user(T1, MANAGER), pool, batch, USERS[to])
+                    .await;
             }
             Step::Release { customer: c, by } => {
-                let _ = f.crm.release_customer(Actor::user(T1, USERS[by]), ids[c], &reason).await;
+                let _ = f
+                    .crm
+                    .release_customer(Actor::user(T1, USERS[by]), ids[c], &reason)
+                    .await;
             }
             Step::FollowUp { customer: c, by } => {
-                let fu = NewFollowUp { customer_id: ids[c], kind: FollowUpKind::Call, content: "跟进".into(), at: None, location: None, next_followup_at: None };
+                let fu = NewFollowUp {
+                    customer_id: ids[c],
+                    kind: FollowUpKind::Call,
+                    content: "跟进".into(),
+                    at: None,
+                    location: None,
+                    next_followup_at: None,
+                };
                 let _ = f.crm.record_followup(Actor::user(T1, USERS[by]), fu).await;
             }
             Step::Lock { customer: c, on } => {

@@ -45,7 +45,10 @@ async fn child_service_writer() {
     let mut wins: BTreeMap<i64, u32> = BTreeMap::new();
     for round in 0..ROUNDS {
         for id in ids_from_env() {
-            let patch = CustomerPatch { address: Some(format!("worker {worker} round {round}")), ..Default::default() };
+            let patch = CustomerPatch {
+                address: Some(format!("worker {worker} round {round}")),
+                ..Default::default()
+            };
             match crm.update_customer(Actor::system(T1), id, patch).await {
                 Ok(_) => *wins.entry(id.0).or_default() += 1,
                 Err(CrmError::Conflict { .. }) => {}
@@ -64,10 +67,25 @@ async fn writer_processes_lose_and_double_nothing() {
     let f = Fixture::new(store).await;
     let mut ids = Vec::new();
     for i in 0..4 {
-        let input = crm_core::customer::NewCustomer { name: format!("shared {i}"), owner_id: Some(REP), ..Default::default() };
-        ids.push(f.crm.create_customer(Actor::system(T1), input).await.expect("customer").record.id);
+        let input = crm_core::customer::NewCustomer {
+            name: format!("shared {i}"),
+            owner_id: Some(REP),
+            ..Default::default()
+        };
+        ids.push(
+            f.crm
+                .create_customer(Actor::system(T1), input)
+                .await
+                .expect("customer")
+                .record
+                .id,
+        );
     }
-    let list = ids.iter().map(|c| c.0.to_string()).collect::<Vec<_>>().join(",");
+    let list = ids
+        .iter()
+        .map(|c| c.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let exe = std::env::current_exe().expect("test binary");
     let children: Vec<_> = (0..4)
         .map(|w| {
@@ -97,12 +115,31 @@ async fn writer_processes_lose_and_double_nothing() {
     }
     let mut total = 0;
     for id in &ids {
-        let c = f.crm.get_customer(Actor::system(T1), *id).await.expect("customer").record;
+        let c = f
+            .crm
+            .get_customer(Actor::system(T1), *id)
+            .await
+            .expect("customer")
+            .record;
         let n = wins.get(&id.0).copied().unwrap_or(0);
         total += n;
-        assert_eq!(c.version, 1 + i64::from(n), "customer {id}: version counts every successful update once");
-        let audit = f.crm.customer_audit(Actor::system(T1), *id).await.expect("audit");
-        assert_eq!(audit.iter().filter(|a| a.operation == "customer.update").count(), n as usize);
+        assert_eq!(
+            c.version,
+            1 + i64::from(n),
+            "customer {id}: version counts every successful update once"
+        );
+        let audit = f
+            .crm
+            .customer_audit(Actor::system(T1), *id)
+            .await
+            .expect("audit");
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| a.operation == "customer.update")
+                .count(),
+            n as usize
+        );
     }
     assert!(total > 0, "some updates succeeded");
     drop_store(f.crm.store().clone()).await;
@@ -112,16 +149,34 @@ async fn writer_processes_lose_and_double_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "started as a child process by a_killed_writer_leaves_no_half_applied_work"]
 async fn child_claim_looper() {
-    let Ok(schema) = std::env::var(SCHEMA_VAR) else { return };
+    let Ok(schema) = std::env::var(SCHEMA_VAR) else {
+        return;
+    };
     let crm = Crm::new(store_in(&schema).await, Arc::new(SystemClock));
     let ids = ids_from_env();
     let pool = crm.list_pools(Actor::system(T1)).await.expect("pools")[0].id;
-    let reason = crm.tenant(Actor::system(T1)).await.expect("tenant").settings.recycle_reasons[0].clone();
-    let who = if std::env::var(WORKER_VAR).as_deref() == Ok("0") { REP } else { REP2 };
+    let reason = crm
+        .tenant(Actor::system(T1))
+        .await
+        .expect("tenant")
+        .settings
+        .recycle_reasons[0]
+        .clone();
+    let who = if std::env::var(WORKER_VAR).as_deref() == Ok("0") {
+        REP
+    } else {
+        REP2
+    };
     loop {
         for id in &ids {
-            if crm.claim(Actor::user(T1, who), pool, vec![*id]).await.is_ok() {
-                let _ = crm.release_customer(Actor::user(T1, who), *id, &reason).await;
+            if crm
+                .claim(Actor::user(T1, who), pool, vec![*id])
+                .await
+                .is_ok()
+            {
+                let _ = crm
+                    .release_customer(Actor::user(T1, who), *id, &reason)
+                    .await;
             }
         }
     }
@@ -131,9 +186,21 @@ async fn child_claim_looper() {
 async fn a_killed_writer_leaves_no_half_applied_work() {
     let schema = fresh_schema_name();
     let f = Fixture::new(store_in(&schema).await).await;
-    let pool = f.pool(PoolRules::default(), HeldLimits { default: Some(2), ..HeldLimits::default() }).await;
+    let pool = f
+        .pool(
+            PoolRules::default(),
+            HeldLimits {
+                default: Some(2),
+                ..HeldLimits::default()
+            },
+        )
+        .await;
     let ids = f.fill(pool, 6).await;
-    let list = ids.iter().map(|c| c.0.to_string()).collect::<Vec<_>>().join(",");
+    let list = ids
+        .iter()
+        .map(|c| c.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let exe = std::env::current_exe().expect("test binary");
     let mut children: Vec<_> = (0..2)
         .map(|w| {
@@ -151,7 +218,12 @@ async fn a_killed_writer_leaves_no_half_applied_work() {
     // Let them work until plenty of units landed, then kill both mid-flight.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let n = f.crm.events_after(Actor::system(T1), 0, 1000).await.expect("events").len();
+        let n = f
+            .crm
+            .events_after(Actor::system(T1), 0, 1000)
+            .await
+            .expect("events")
+            .len();
         if n > 200 || std::time::Instant::now() > deadline {
             break;
         }
@@ -163,26 +235,60 @@ async fn a_killed_writer_leaves_no_half_applied_work() {
     }
     let store = f.crm.store();
     check_pool_invariants(store, Some(2)).await;
-    let customers: Vec<crm_core::customer::Customer> = store.load_all(&Query::new(Entity::Customer, T1)).await.expect("customers");
+    let customers: Vec<crm_core::customer::Customer> = store
+        .load_all(&Query::new(Entity::Customer, T1))
+        .await
+        .expect("customers");
     let mut moves = 0;
     for c in &customers {
-        let audit = store.audit_for_record(T1, "customer", c.id.0).await.expect("audit");
-        assert_eq!(c.version, audit.len() as i64, "customer {}: one audit entry per applied version", c.id);
-        moves += audit.iter().filter(|a| a.operation == "pool.claim" || a.operation == "pool.release").count();
+        let audit = store
+            .audit_for_record(T1, "customer", c.id.0)
+            .await
+            .expect("audit");
+        assert_eq!(
+            c.version,
+            audit.len() as i64,
+            "customer {}: one audit entry per applied version",
+            c.id
+        );
+        moves += audit
+            .iter()
+            .filter(|a| a.operation == "pool.claim" || a.operation == "pool.release")
+            .count();
     }
-    let events = f.crm.events_after(Actor::system(T1), 0, 1000).await.expect("events");
+    let events = f
+        .crm
+        .events_after(Actor::system(T1), 0, 1000)
+        .await
+        .expect("events");
     let mut all = events.clone();
     let mut cursor = all.last().map(|e| e.seq).unwrap_or(0);
     loop {
-        let more = f.crm.events_after(Actor::system(T1), cursor, 1000).await.expect("events");
-        let Some(last) = more.last().map(|e| e.seq) else { break };
+        let more = f
+            .crm
+            .events_after(Actor::system(T1), cursor, 1000)
+            .await
+            .expect("events");
+        let Some(last) = more.last().map(|e| e.seq) else {
+            break;
+        };
         cursor = last;
         all.extend(more);
     }
-    let moved_events = all.iter().filter(|e| e.kind == "CustomerClaimed" || e.kind == "CustomerRecycled").count();
-    assert_eq!(moved_events, moves, "every applied claim or release has its event, and no event lacks its rows");
+    let moved_events = all
+        .iter()
+        .filter(|e| e.kind == "CustomerClaimed" || e.kind == "CustomerRecycled")
+        .count();
+    assert_eq!(
+        moved_events, moves,
+        "every applied claim or release has its event, and no event lacks its rows"
+    );
     assert!(moves > 0);
     let seqs: Vec<i64> = all.iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gapless event sequence");
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "gapless event sequence"
+    );
     drop_store(f.crm.store().clone()).await;
 }

@@ -150,7 +150,9 @@ fn customer_columns() -> CrmResult<(&'static str, &'static str)> {
             owner_col,
             pool_col,
         } => Ok((owner_col, pool_col)),
-        ScopeVia::None | ScopeVia::ChildOfCustomer { .. } | ScopeVia::OwnedChildOfCustomer { .. } => Err(CrmError::Storage(format!(
+        ScopeVia::None
+        | ScopeVia::ChildOfCustomer { .. }
+        | ScopeVia::OwnedChildOfCustomer { .. } => Err(CrmError::Storage(format!(
             "{} is not scoped as customers",
             spec.table
         ))),

@@ -53,7 +53,8 @@ async fn every_table_matches_its_spec() {
             .collect();
         references.sort();
         let expected_refs = match spec.scope {
-            ScopeVia::ChildOfCustomer { customer_col } | ScopeVia::OwnedChildOfCustomer { customer_col, .. } => {
+            ScopeVia::ChildOfCustomer { customer_col }
+            | ScopeVia::OwnedChildOfCustomer { customer_col, .. } => {
                 let mut refs = vec![
                     (
                         "customers".to_owned(),

@@ -19,8 +19,8 @@ mod sla_admin;
 mod sla_report;
 mod sla_sweep;
 mod team;
-mod tickets;
 mod tenants;
+mod tickets;
 mod tiers;
 
 pub use customers::CustomerFilter;

@@ -10,7 +10,13 @@ use crate::validate::{required_text, MAX_NAME};
 
 impl<S: Store> Crm<S> {
     /// Creates (`id` = None) or replaces a business calendar.
-    pub async fn save_calendar(&self, actor: Actor, id: Option<i64>, name: &str, calendar: Calendar) -> CrmResult<BusinessCalendar> {
+    pub async fn save_calendar(
+        &self,
+        actor: Actor,
+        id: Option<i64>,
+        name: &str,
+        calendar: Calendar,
+    ) -> CrmResult<BusinessCalendar> {
         let name = required_text(name, "calendar.name", MAX_NAME)?;
         calendar.compile()?;
         let new_id = match id {
@@ -20,7 +26,10 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             ctx.access.require_settings(Action::Update)?;
-            let existing = self.store().load::<BusinessCalendar>(ctx.tenant.id, new_id).await?;
+            let existing = self
+                .store()
+                .load::<BusinessCalendar>(ctx.tenant.id, new_id)
+                .await?;
             if id.is_some() && existing.is_none() {
                 return Err(CrmError::not_found("calendar", new_id));
             }
@@ -36,9 +45,26 @@ impl<S: Store> Crm<S> {
                 None => changes.insert(&next)?,
                 Some(_) => changes.update(&next)?,
             }
-            changes.audit(ctx.audit("sla.save_calendar", Entity::BusinessCalendar, new_id, json(&existing), json(&next)));
-            changes.event(ctx.event(EventKind::SlaConfigChanged, Entity::BusinessCalendar, new_id, serde_json::json!({ "name": next.name })));
-            Ok((changes, BusinessCalendar { version: existing.map(|c| c.version + 1).unwrap_or(1), ..next }))
+            changes.audit(ctx.audit(
+                "sla.save_calendar",
+                Entity::BusinessCalendar,
+                new_id,
+                json(&existing),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::SlaConfigChanged,
+                Entity::BusinessCalendar,
+                new_id,
+                serde_json::json!({ "name": next.name }),
+            ));
+            Ok((
+                changes,
+                BusinessCalendar {
+                    version: existing.map(|c| c.version + 1).unwrap_or(1),
+                    ..next
+                },
+            ))
         })
     }
 
@@ -46,45 +72,89 @@ impl<S: Store> Crm<S> {
     /// others.
     pub async fn save_sla_policy(&self, actor: Actor, policy: SlaPolicy) -> CrmResult<SlaPolicy> {
         policy.validate()?;
-        let id = if policy.id == 0 { self.new_id(Entity::SlaPolicy).await? } else { policy.id };
+        let id = if policy.id == 0 {
+            self.new_id(Entity::SlaPolicy).await?
+        } else {
+            policy.id
+        };
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             ctx.access.require_settings(Action::Update)?;
-            if self.store().get(Entity::BusinessCalendar, ctx.tenant.id, policy.calendar_id).await?.is_none() {
+            if self
+                .store()
+                .get(Entity::BusinessCalendar, ctx.tenant.id, policy.calendar_id)
+                .await?
+                .is_none()
+            {
                 return Err(CrmError::not_found("calendar", policy.calendar_id));
             }
-            let all: Vec<SlaPolicy> = self.store().load_all(&Query::new(Entity::SlaPolicy, ctx.tenant.id)).await?;
+            let all: Vec<SlaPolicy> = self
+                .store()
+                .load_all(&Query::new(Entity::SlaPolicy, ctx.tenant.id))
+                .await?;
             let existing = all.iter().find(|p| p.id == id).cloned();
             if policy.id != 0 && existing.is_none() {
                 return Err(CrmError::not_found("sla_policy", id));
             }
-            let next = SlaPolicy { tenant: ctx.tenant.id, id, version: existing.as_ref().map(|p| p.version).unwrap_or(1), ..policy.clone() };
+            let next = SlaPolicy {
+                tenant: ctx.tenant.id,
+                id,
+                version: existing.as_ref().map(|p| p.version).unwrap_or(1),
+                ..policy.clone()
+            };
             let mut changes = Changes::new(ctx.tenant.id);
             if next.is_default {
                 for other in all.iter().filter(|p| p.is_default && p.id != id) {
-                    changes.update(&SlaPolicy { is_default: false, ..other.clone() })?;
+                    changes.update(&SlaPolicy {
+                        is_default: false,
+                        ..other.clone()
+                    })?;
                 }
             }
             match &existing {
                 None => changes.insert(&next)?,
                 Some(_) => changes.update(&next)?,
             }
-            changes.audit(ctx.audit("sla.save_policy", Entity::SlaPolicy, id, json(&existing), json(&next)));
-            changes.event(ctx.event(EventKind::SlaConfigChanged, Entity::SlaPolicy, id, serde_json::json!({ "name": next.name })));
-            Ok((changes, SlaPolicy { version: existing.map(|p| p.version + 1).unwrap_or(1), ..next }))
+            changes.audit(ctx.audit(
+                "sla.save_policy",
+                Entity::SlaPolicy,
+                id,
+                json(&existing),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::SlaConfigChanged,
+                Entity::SlaPolicy,
+                id,
+                serde_json::json!({ "name": next.name }),
+            ));
+            Ok((
+                changes,
+                SlaPolicy {
+                    version: existing.map(|p| p.version + 1).unwrap_or(1),
+                    ..next
+                },
+            ))
         })
     }
 
     /// The tenant's SLA policies in order.
     pub async fn list_sla_policies(&self, actor: Actor) -> CrmResult<Vec<SlaPolicy>> {
         let ctx = self.ctx(actor).await?;
-        let mut all: Vec<SlaPolicy> = self.store().load_all(&Query::new(Entity::SlaPolicy, ctx.tenant.id)).await?;
+        let mut all: Vec<SlaPolicy> = self
+            .store()
+            .load_all(&Query::new(Entity::SlaPolicy, ctx.tenant.id))
+            .await?;
         all.sort_by_key(|p| (p.position, p.id));
         Ok(all)
     }
 
     /// A calendar, compiled, with its version.
-    pub(crate) async fn compiled_calendar(&self, ctx: &Ctx, id: i64) -> CrmResult<(BusinessCalendar, CompiledCalendar)> {
+    pub(crate) async fn compiled_calendar(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+    ) -> CrmResult<(BusinessCalendar, CompiledCalendar)> {
         let cal = self
             .store()
             .load::<BusinessCalendar>(ctx.tenant.id, id)

@@ -71,18 +71,33 @@ fn add(stats: &mut MetricStats, m: Option<&crate::sla::SlaMetric>, now: DateTime
 
 fn finish(stats: &mut MetricStats) {
     let decided = stats.met + stats.breached;
-    stats.compliance_pct = (decided > 0).then(|| (Decimal::from(stats.met * 100) / Decimal::from(decided)).round_dp(2));
+    stats.compliance_pct = (decided > 0)
+        .then(|| (Decimal::from(stats.met * 100) / Decimal::from(decided)).round_dp(2));
 }
 
 impl<S: Store> Crm<S> {
     /// The SLA report over tickets created in `[from, to)`.
-    pub async fn sla_report(&self, actor: Actor, from: DateTime<Utc>, to: DateTime<Utc>, group_by: SlaGroupBy) -> CrmResult<Vec<SlaReportRow>> {
+    pub async fn sla_report(
+        &self,
+        actor: Actor,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        group_by: SlaGroupBy,
+    ) -> CrmResult<Vec<SlaReportRow>> {
         if to <= from {
             return Err(CrmError::validation("to", "must be after from"));
         }
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Tickets, Action::Read)?;
-        ctx.access.require(Module::Reports, Action::Read).or_else(|e| if ctx.access.is_system() { Ok(crate::access::Reach::All) } else { Err(e) })?;
+        ctx.access
+            .require(Module::Reports, Action::Read)
+            .or_else(|e| {
+                if ctx.access.is_system() {
+                    Ok(crate::access::Reach::All)
+                } else {
+                    Err(e)
+                }
+            })?;
         let q = Query::new(Entity::Ticket, ctx.tenant.id)
             .scope(ctx.access.scope_filter(&reach, ctx.now))
             .filter(Filter::ge("created_at", from))
@@ -94,23 +109,55 @@ impl<S: Store> Crm<S> {
             let key = match group_by {
                 SlaGroupBy::All => "all".to_owned(),
                 SlaGroupBy::Group => t.group.clone().unwrap_or_else(|| "-".into()),
-                SlaGroupBy::Agent => t.assignee_id.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+                SlaGroupBy::Agent => t
+                    .assignee_id
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 SlaGroupBy::Priority => t.priority.as_str().to_owned(),
             };
-            let (row, times) = rows.entry(key.clone()).or_insert_with(|| (SlaReportRow { key, ..Default::default() }, Vec::new()));
+            let (row, times) = rows.entry(key.clone()).or_insert_with(|| {
+                (
+                    SlaReportRow {
+                        key,
+                        ..Default::default()
+                    },
+                    Vec::new(),
+                )
+            });
             row.tickets += 1;
             let Some(sla) = &t.sla else { continue };
-            add(&mut row.first_response, sla.latest(MetricKind::FirstResponse), ctx.now);
-            add(&mut row.resolution, sla.latest(MetricKind::Resolution), ctx.now);
-            row.breaches += sla.metrics.iter().filter(|m| m.breached_at.is_some()).count() as u64;
-            if let Some(fr) = sla.metrics.iter().find(|m| m.kind == MetricKind::FirstResponse) {
+            add(
+                &mut row.first_response,
+                sla.latest(MetricKind::FirstResponse),
+                ctx.now,
+            );
+            add(
+                &mut row.resolution,
+                sla.latest(MetricKind::Resolution),
+                ctx.now,
+            );
+            row.breaches += sla
+                .metrics
+                .iter()
+                .filter(|m| m.breached_at.is_some())
+                .count() as u64;
+            if let Some(fr) = sla
+                .metrics
+                .iter()
+                .find(|m| m.kind == MetricKind::FirstResponse)
+            {
                 if let Some(done) = fr.completed_at {
-                    if !calendars.contains_key(&sla.calendar_id) {
-                        let (_, c) = self.compiled_calendar(&ctx, sla.calendar_id).await?;
-                        calendars.insert(sla.calendar_id, c);
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        calendars.entry(sla.calendar_id)
+                    {
+                        slot.insert(self.compiled_calendar(&ctx, sla.calendar_id).await?.1);
                     }
                     if let Some(cal) = calendars.get(&sla.calendar_id) {
-                        let pauses: Vec<_> = sla.pauses.iter().map(|(a, b)| (*a, b.unwrap_or(done))).collect();
+                        let pauses: Vec<_> = sla
+                            .pauses
+                            .iter()
+                            .map(|(a, b)| (*a, b.unwrap_or(done)))
+                            .collect();
                         times.push(elapsed_business(fr.started_at, done, cal, &pauses));
                     }
                 }

@@ -28,36 +28,60 @@ impl<S: Store> Crm<S> {
         let mut after = None;
         let mut conflicts = 0;
         loop {
-            let q = Query::new(Entity::Ticket, ctx.tenant.id).filter(Filter::le("sla_next_check_at", ctx.now)).after(after).limit(BATCH);
+            let q = Query::new(Entity::Ticket, ctx.tenant.id)
+                .filter(Filter::le("sla_next_check_at", ctx.now))
+                .after(after)
+                .limit(BATCH);
             let batch: Vec<Ticket> = self.store().load_all(&q).await?;
-            let Some(last) = batch.last().map(|t| t.id) else { break };
+            let Some(last) = batch.last().map(|t| t.id) else {
+                break;
+            };
             let mut changes = Changes::new(ctx.tenant.id);
             let mut batch_counts = SlaSweepCounts::default();
             for before in &batch {
                 let mut t = before.clone();
                 let Some(sla) = t.sla.as_mut() else { continue };
-                if !calendars.contains_key(&sla.calendar_id) {
-                    let (_, compiled) = self.compiled_calendar(ctx, sla.calendar_id).await?;
-                    calendars.insert(sla.calendar_id, compiled);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    calendars.entry(sla.calendar_id)
+                {
+                    slot.insert(self.compiled_calendar(ctx, sla.calendar_id).await?.1);
                 }
-                let Some(cal) = calendars.get(&sla.calendar_id) else { continue };
+                let Some(cal) = calendars.get(&sla.calendar_id) else {
+                    continue;
+                };
                 let fired = sla.sweep(ctx.now, cal);
                 for f in &fired {
                     let (kind, payload) = match f {
-                        SlaFired::Warning { metric, level, due_at } => {
+                        SlaFired::Warning {
+                            metric,
+                            level,
+                            due_at,
+                        } => {
                             batch_counts.warnings += 1;
-                            (EventKind::SlaWarning, serde_json::json!({ "metric": metric, "level": level, "due_at": due_at, "assignee_id": before.assignee_id }))
+                            (
+                                EventKind::SlaWarning,
+                                serde_json::json!({ "metric": metric, "level": level, "due_at": due_at, "assignee_id": before.assignee_id }),
+                            )
                         }
                         SlaFired::Breach { metric, due_at } => {
                             batch_counts.breaches += 1;
-                            (EventKind::SlaBreached, serde_json::json!({ "metric": metric, "due_at": due_at, "assignee_id": before.assignee_id }))
+                            (
+                                EventKind::SlaBreached,
+                                serde_json::json!({ "metric": metric, "due_at": due_at, "assignee_id": before.assignee_id }),
+                            )
                         }
-                        SlaFired::Escalation { metric, level, action } => {
+                        SlaFired::Escalation {
+                            metric,
+                            level,
+                            action,
+                        } => {
                             batch_counts.escalations += 1;
                             let mut payload = serde_json::json!({ "metric": metric, "level": level, "action": action });
                             match action {
                                 EscalationAction::NotifySupervisor => {
-                                    let sup = before.assignee_id.and_then(|a| ctx.access.org().supervisor(a, 1));
+                                    let sup = before
+                                        .assignee_id
+                                        .and_then(|a| ctx.access.org().supervisor(a, 1));
                                     payload["supervisor_id"] = serde_json::json!(sup);
                                 }
                                 EscalationAction::RaisePriority => {
@@ -80,7 +104,13 @@ impl<S: Store> Crm<S> {
                 if t != *before {
                     changes.update(&t)?;
                     if !fired.is_empty() {
-                        changes.audit(ctx.audit("due_work.sla", Entity::Ticket, before.id, json(before), json(&t)));
+                        changes.audit(ctx.audit(
+                            "due_work.sla",
+                            Entity::Ticket,
+                            before.id,
+                            json(before),
+                            json(&t),
+                        ));
                     }
                 }
             }

@@ -9,7 +9,10 @@ use crate::error::{CrmError, CrmResult};
 use crate::ids::UserId;
 use crate::sla::{display, select_policy, MetricKind, SlaDisplay, SlaPolicy, TicketSla};
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, SqlValue, Store, StoreExt};
-use crate::ticket::{least_loaded, MessageAuthor, NewTicket, Priority, RouteTarget, Satisfaction, Ticket, TicketMessage, TicketStatus};
+use crate::ticket::{
+    least_loaded, MessageAuthor, NewTicket, Priority, RouteTarget, Satisfaction, Ticket,
+    TicketMessage, TicketStatus,
+};
 use crate::validate::{optional_text, required_text, MAX_NOTE};
 use serde::{Deserialize, Serialize};
 
@@ -56,25 +59,52 @@ pub struct TicketFilter {
     pub limit: Option<u32>,
 }
 
-const OPEN_STATUSES: [TicketStatus; 4] = [TicketStatus::New, TicketStatus::Open, TicketStatus::WaitingOnCustomer, TicketStatus::OnHold];
+const OPEN_STATUSES: [TicketStatus; 4] = [
+    TicketStatus::New,
+    TicketStatus::Open,
+    TicketStatus::WaitingOnCustomer,
+    TicketStatus::OnHold,
+];
 
 impl<S: Store> Crm<S> {
     /// Whether the actor may `action` a ticket: its assignee in reach, or through its
     /// customer like any record hanging off a customer.
-    async fn ticket_for(&self, ctx: &Ctx, id: i64, action: Action) -> CrmResult<(Ticket, Customer)> {
-        let ticket = self.store().load::<Ticket>(ctx.tenant.id, id).await?.ok_or_else(|| CrmError::not_found("ticket", id))?;
-        let customer = self.load_customer(ctx.tenant.id, ticket.customer_id).await?;
+    async fn ticket_for(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        action: Action,
+    ) -> CrmResult<(Ticket, Customer)> {
+        let ticket = self
+            .store()
+            .load::<Ticket>(ctx.tenant.id, id)
+            .await?
+            .ok_or_else(|| CrmError::not_found("ticket", id))?;
+        let customer = self
+            .load_customer(ctx.tenant.id, ticket.customer_id)
+            .await?;
         let reach = ctx.access.require(Module::Tickets, action)?;
         let ok = match (&reach, ticket.assignee_id) {
             (Reach::All, _) => true,
             (Reach::Owners(set), Some(a)) if set.contains(&a) => true,
             _ => {
                 let team = self.load_team(ctx.tenant.id, customer.id).await?;
-                ctx.access.reaches_child(Module::Tickets, action, customer.owner_id, customer.pool_id.map(|p| p.0), &team, ctx.now)
+                ctx.access.reaches_child(
+                    Module::Tickets,
+                    action,
+                    customer.owner_id,
+                    customer.pool_id.map(|p| p.0),
+                    &team,
+                    ctx.now,
+                )
             }
         };
         if !ok {
-            return Err(CrmError::PermissionDenied { module: "tickets".into(), action: action.as_str().into(), field: None });
+            return Err(CrmError::PermissionDenied {
+                module: "tickets".into(),
+                action: action.as_str().into(),
+                field: None,
+            });
         }
         Ok((ticket, customer))
     }
@@ -84,7 +114,13 @@ impl<S: Store> Crm<S> {
             .count(
                 &Query::new(Entity::Ticket, ctx.tenant.id)
                     .filter(Filter::eq("assignee_id", agent.0))
-                    .filter(Filter::is_in("status", OPEN_STATUSES.iter().map(|s| SqlValue::from(s.as_str())).collect())),
+                    .filter(Filter::is_in(
+                        "status",
+                        OPEN_STATUSES
+                            .iter()
+                            .map(|s| SqlValue::from(s.as_str()))
+                            .collect(),
+                    )),
             )
             .await
     }
@@ -92,13 +128,18 @@ impl<S: Store> Crm<S> {
     /// The least-loaded agent of a group.
     pub(crate) async fn pick_agent(&self, ctx: &Ctx, group: &str) -> CrmResult<Option<UserId>> {
         let Some(g) = ctx.tenant.settings.tickets.group(group) else {
-            return Err(CrmError::validation("group", format!("no ticket group {group:?}")));
+            return Err(CrmError::validation(
+                "group",
+                format!("no ticket group {group:?}"),
+            ));
         };
         let mut loads = std::collections::BTreeMap::new();
         for a in &g.agents {
             loads.insert(*a, self.open_load(ctx, *a).await?);
         }
-        Ok(least_loaded(&g.agents, |a| loads.get(&a).copied().unwrap_or(0)))
+        Ok(least_loaded(&g.agents, |a| {
+            loads.get(&a).copied().unwrap_or(0)
+        }))
     }
 
     /// Creates a ticket: routes it (unless assigned), picks the SLA policy and starts its
@@ -110,20 +151,45 @@ impl<S: Store> Crm<S> {
             let ctx = self.ctx(actor).await?;
             let customer = self.load_customer(ctx.tenant.id, input.customer_id).await?;
             let team = self.load_team(ctx.tenant.id, customer.id).await?;
-            if !ctx.access.reaches_child(Module::Tickets, Action::Create, customer.owner_id, customer.pool_id.map(|p| p.0), &team, ctx.now) {
-                return Err(CrmError::PermissionDenied { module: "tickets".into(), action: "create".into(), field: None });
+            if !ctx.access.reaches_child(
+                Module::Tickets,
+                Action::Create,
+                customer.owner_id,
+                customer.pool_id.map(|p| p.0),
+                &team,
+                ctx.now,
+            ) {
+                return Err(CrmError::PermissionDenied {
+                    module: "tickets".into(),
+                    action: "create".into(),
+                    field: None,
+                });
             }
             let settings = &ctx.tenant.settings.tickets;
             let (group, assignee) = match (&input.assignee_id, &input.group) {
                 (Some(a), g) => {
-                    let user = ctx.access.org().users.get(a).ok_or_else(|| CrmError::not_found("user", a))?;
+                    let user = ctx
+                        .access
+                        .org()
+                        .users
+                        .get(a)
+                        .ok_or_else(|| CrmError::not_found("user", a))?;
                     if !user.active {
                         return Err(CrmError::validation("assignee_id", "user is inactive"));
                     }
                     (g.clone(), Some(*a))
                 }
                 (None, Some(g)) => (Some(g.clone()), self.pick_agent(&ctx, g).await?),
-                (None, None) => match settings.route(&subject, &description, input.channel, customer.tier.as_deref(), input.priority).cloned() {
+                (None, None) => match settings
+                    .route(
+                        &subject,
+                        &description,
+                        input.channel,
+                        customer.tier.as_deref(),
+                        input.priority,
+                    )
+                    .cloned()
+                {
                     Some(RouteTarget::Group { name }) => {
                         let agent = self.pick_agent(&ctx, &name).await?;
                         (Some(name), agent)
@@ -132,8 +198,17 @@ impl<S: Store> Crm<S> {
                     None => (None, None),
                 },
             };
-            let policies: Vec<SlaPolicy> = self.store().load_all(&Query::new(Entity::SlaPolicy, ctx.tenant.id)).await?;
-            let sla = match select_policy(&policies, input.priority, customer.tier.as_deref(), input.channel, category.as_deref()) {
+            let policies: Vec<SlaPolicy> = self
+                .store()
+                .load_all(&Query::new(Entity::SlaPolicy, ctx.tenant.id))
+                .await?;
+            let sla = match select_policy(
+                &policies,
+                input.priority,
+                customer.tier.as_deref(),
+                input.channel,
+                category.as_deref(),
+            ) {
                 None => None,
                 Some(p) => {
                     let (cal, compiled) = self.compiled_calendar(&ctx, p.calendar_id).await?;
@@ -174,14 +249,23 @@ impl<S: Store> Crm<S> {
             };
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&ticket)?;
-            changes.audit(ctx.audit("ticket.create", Entity::Ticket, id, serde_json::Value::Null, json(&ticket)));
+            changes.audit(ctx.audit(
+                "ticket.create",
+                Entity::Ticket,
+                id,
+                serde_json::Value::Null,
+                json(&ticket),
+            ));
             changes.event(ctx.event(
                 EventKind::TicketCreated,
                 Entity::Ticket,
                 id,
                 serde_json::json!({ "customer_id": customer.id, "assignee_id": ticket.assignee_id, "group": ticket.group, "priority": ticket.priority, "policy_id": ticket.sla.as_ref().map(|s| s.policy_id) }),
             ));
-            let view = TicketView { sla_status: ticket.sla.as_ref().map(|s| display(s, ctx.now)), ticket };
+            let view = TicketView {
+                sla_status: ticket.sla.as_ref().map(|s| display(s, ctx.now)),
+                ticket,
+            };
             Ok((changes, view))
         })
     }
@@ -190,14 +274,23 @@ impl<S: Store> Crm<S> {
     async fn ticket_policy(&self, ctx: &Ctx, t: &Ticket) -> CrmResult<Option<SlaPolicy>> {
         match &t.sla {
             None => Ok(None),
-            Some(s) => self.store().load::<SlaPolicy>(ctx.tenant.id, s.policy_id).await,
+            Some(s) => {
+                self.store()
+                    .load::<SlaPolicy>(ctx.tenant.id, s.policy_id)
+                    .await
+            }
         }
     }
 
     /// Adds a message. A public agent reply completes the first and next responses; a
     /// customer message starts a next-response clock (repeated ones do not move it) and
     /// takes a ticket waiting on the customer back to open.
-    pub async fn add_ticket_message(&self, actor: Actor, ticket_id: i64, input: MessageInput) -> CrmResult<TicketView> {
+    pub async fn add_ticket_message(
+        &self,
+        actor: Actor,
+        ticket_id: i64,
+        input: MessageInput,
+    ) -> CrmResult<TicketView> {
         let body = required_text(&input.body, "body", MAX_NOTE)?;
         let msg_id = self.new_id(Entity::TicketMessage).await?;
         transact!(self, async {
@@ -214,7 +307,10 @@ impl<S: Store> Crm<S> {
                     }
                     MessageAuthor::Agent => {}
                     MessageAuthor::Customer => {
-                        let next = policy.as_ref().map(|p| p.targets.get(t.priority).next_response_secs).unwrap_or(0);
+                        let next = policy
+                            .as_ref()
+                            .map(|p| p.targets.get(t.priority).next_response_secs)
+                            .unwrap_or(0);
                         sla.customer_message(ctx.now, next, &cal);
                         if t.status == TicketStatus::WaitingOnCustomer {
                             sla.resume(ctx.now, &cal);
@@ -222,10 +318,13 @@ impl<S: Store> Crm<S> {
                     }
                 }
             }
-            if input.author == MessageAuthor::Customer && t.status == TicketStatus::WaitingOnCustomer {
+            if input.author == MessageAuthor::Customer
+                && t.status == TicketStatus::WaitingOnCustomer
+            {
                 t.status = TicketStatus::Open;
             }
-            if input.author == MessageAuthor::Agent && input.public && t.status == TicketStatus::New {
+            if input.author == MessageAuthor::Agent && input.public && t.status == TicketStatus::New
+            {
                 t.status = TicketStatus::Open;
             }
             t.updated_at = ctx.now;
@@ -236,7 +335,11 @@ impl<S: Store> Crm<S> {
                 ticket_id,
                 customer_id: t.customer_id,
                 author: input.author,
-                agent_id: if input.author == MessageAuthor::Agent { ctx.access.user().map(|u| u.id) } else { None },
+                agent_id: if input.author == MessageAuthor::Agent {
+                    ctx.access.user().map(|u| u.id)
+                } else {
+                    None
+                },
                 public: input.public || input.author == MessageAuthor::Customer,
                 body: body.clone(),
                 at: ctx.now,
@@ -244,25 +347,55 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&message)?;
             changes.update(&t)?;
-            changes.audit(ctx.audit("ticket.message", Entity::Ticket, ticket_id, json(&before), json(&t)));
-            changes.event(ctx.event(EventKind::TicketMessageAdded, Entity::Ticket, ticket_id, serde_json::json!({ "author": input.author, "public": message.public })));
-            let view = TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: Ticket { version: t.version + 1, ..t } };
+            changes.audit(ctx.audit(
+                "ticket.message",
+                Entity::Ticket,
+                ticket_id,
+                json(&before),
+                json(&t),
+            ));
+            changes.event(ctx.event(
+                EventKind::TicketMessageAdded,
+                Entity::Ticket,
+                ticket_id,
+                serde_json::json!({ "author": input.author, "public": message.public }),
+            ));
+            let view = TicketView {
+                sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                ticket: Ticket {
+                    version: t.version + 1,
+                    ..t
+                },
+            };
             Ok((changes, view))
         })
     }
 
     /// Changes a ticket's status, moving its clocks: paused statuses pause them, running
     /// ones resume, resolved/closed complete the resolution, leaving resolved/closed reopens.
-    pub async fn set_ticket_status(&self, actor: Actor, ticket_id: i64, status: TicketStatus) -> CrmResult<TicketView> {
+    pub async fn set_ticket_status(
+        &self,
+        actor: Actor,
+        ticket_id: i64,
+        status: TicketStatus,
+    ) -> CrmResult<TicketView> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
             let mut t = before.clone();
             if t.status == status {
-                return Ok((Changes::new(ctx.tenant.id), TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: t }));
+                return Ok((
+                    Changes::new(ctx.tenant.id),
+                    TicketView {
+                        sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                        ticket: t,
+                    },
+                ));
             }
             let policy = self.ticket_policy(&ctx, &t).await?;
-            let paused_statuses = policy.map(|p| p.paused_statuses).unwrap_or_else(|| vec![TicketStatus::WaitingOnCustomer, TicketStatus::OnHold]);
+            let paused_statuses = policy
+                .map(|p| p.paused_statuses)
+                .unwrap_or_else(|| vec![TicketStatus::WaitingOnCustomer, TicketStatus::OnHold]);
             let was_done = t.status.is_done();
             if let Some(sla) = t.sla.as_mut() {
                 let (_, cal) = self.compiled_calendar(&ctx, sla.calendar_id).await?;
@@ -290,15 +423,38 @@ impl<S: Store> Crm<S> {
             t.updated_at = ctx.now;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&t)?;
-            changes.audit(ctx.audit("ticket.status", Entity::Ticket, ticket_id, json(&before), json(&t)));
-            changes.event(ctx.event(EventKind::TicketUpdated, Entity::Ticket, ticket_id, serde_json::json!({ "from": before.status, "to": status })));
-            let view = TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: Ticket { version: t.version + 1, ..t } };
+            changes.audit(ctx.audit(
+                "ticket.status",
+                Entity::Ticket,
+                ticket_id,
+                json(&before),
+                json(&t),
+            ));
+            changes.event(ctx.event(
+                EventKind::TicketUpdated,
+                Entity::Ticket,
+                ticket_id,
+                serde_json::json!({ "from": before.status, "to": status }),
+            ));
+            let view = TicketView {
+                sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                ticket: Ticket {
+                    version: t.version + 1,
+                    ..t
+                },
+            };
             Ok((changes, view))
         })
     }
 
     /// Assigns a ticket to an agent, or to a group's least-loaded agent.
-    pub async fn assign_ticket(&self, actor: Actor, ticket_id: i64, assignee: Option<UserId>, group: Option<String>) -> CrmResult<TicketView> {
+    pub async fn assign_ticket(
+        &self,
+        actor: Actor,
+        ticket_id: i64,
+        assignee: Option<UserId>,
+        group: Option<String>,
+    ) -> CrmResult<TicketView> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
@@ -306,7 +462,10 @@ impl<S: Store> Crm<S> {
             match (assignee, &group) {
                 (Some(a), g) => {
                     if !ctx.access.org().users.get(&a).is_some_and(|u| u.active) {
-                        return Err(CrmError::validation("assignee_id", format!("no active user {a}")));
+                        return Err(CrmError::validation(
+                            "assignee_id",
+                            format!("no active user {a}"),
+                        ));
                     }
                     t.assignee_id = Some(a);
                     if g.is_some() {
@@ -317,20 +476,48 @@ impl<S: Store> Crm<S> {
                     t.assignee_id = self.pick_agent(&ctx, g).await?;
                     t.group = Some(g.clone());
                 }
-                (None, None) => return Err(CrmError::validation("assignee_id", "give an assignee or a group")),
+                (None, None) => {
+                    return Err(CrmError::validation(
+                        "assignee_id",
+                        "give an assignee or a group",
+                    ))
+                }
             }
             t.updated_at = ctx.now;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&t)?;
-            changes.audit(ctx.audit("ticket.assign", Entity::Ticket, ticket_id, json(&before), json(&t)));
-            changes.event(ctx.event(EventKind::TicketUpdated, Entity::Ticket, ticket_id, serde_json::json!({ "assignee_id": t.assignee_id, "group": t.group })));
-            let view = TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: Ticket { version: t.version + 1, ..t } };
+            changes.audit(ctx.audit(
+                "ticket.assign",
+                Entity::Ticket,
+                ticket_id,
+                json(&before),
+                json(&t),
+            ));
+            changes.event(ctx.event(
+                EventKind::TicketUpdated,
+                Entity::Ticket,
+                ticket_id,
+                serde_json::json!({ "assignee_id": t.assignee_id, "group": t.group }),
+            ));
+            let view = TicketView {
+                sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                ticket: Ticket {
+                    version: t.version + 1,
+                    ..t
+                },
+            };
             Ok((changes, view))
         })
     }
 
     /// Records the customer's satisfaction (1–5, once, after resolution).
-    pub async fn rate_ticket(&self, actor: Actor, ticket_id: i64, rating: u8, comment: Option<String>) -> CrmResult<TicketView> {
+    pub async fn rate_ticket(
+        &self,
+        actor: Actor,
+        ticket_id: i64,
+        rating: u8,
+        comment: Option<String>,
+    ) -> CrmResult<TicketView> {
         if !(1..=5).contains(&rating) {
             return Err(CrmError::validation("rating", "must be 1..=5"));
         }
@@ -339,17 +526,45 @@ impl<S: Store> Crm<S> {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
             if !before.status.is_done() {
-                return Err(CrmError::rule("not_resolved", "rate a ticket after it is resolved"));
+                return Err(CrmError::rule(
+                    "not_resolved",
+                    "rate a ticket after it is resolved",
+                ));
             }
             if before.satisfaction.is_some() {
                 return Err(CrmError::rule("already_rated", "a ticket is rated once"));
             }
-            let t = Ticket { satisfaction: Some(Satisfaction { rating, comment: comment.clone(), at: ctx.now }), updated_at: ctx.now, ..before.clone() };
+            let t = Ticket {
+                satisfaction: Some(Satisfaction {
+                    rating,
+                    comment: comment.clone(),
+                    at: ctx.now,
+                }),
+                updated_at: ctx.now,
+                ..before.clone()
+            };
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&t)?;
-            changes.audit(ctx.audit("ticket.rate", Entity::Ticket, ticket_id, json(&before), json(&t)));
-            changes.event(ctx.event(EventKind::TicketRated, Entity::Ticket, ticket_id, serde_json::json!({ "rating": rating })));
-            let view = TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: Ticket { version: t.version + 1, ..t } };
+            changes.audit(ctx.audit(
+                "ticket.rate",
+                Entity::Ticket,
+                ticket_id,
+                json(&before),
+                json(&t),
+            ));
+            changes.event(ctx.event(
+                EventKind::TicketRated,
+                Entity::Ticket,
+                ticket_id,
+                serde_json::json!({ "rating": rating }),
+            ));
+            let view = TicketView {
+                sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                ticket: Ticket {
+                    version: t.version + 1,
+                    ..t
+                },
+            };
             Ok((changes, view))
         })
     }
@@ -382,10 +597,23 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             if t != before {
                 changes.update(&t)?;
-                changes.audit(ctx.audit("ticket.reapply_sla", Entity::Ticket, ticket_id, json(&before), json(&t)));
+                changes.audit(ctx.audit(
+                    "ticket.reapply_sla",
+                    Entity::Ticket,
+                    ticket_id,
+                    json(&before),
+                    json(&t),
+                ));
             }
-            let version = if t != before { t.version + 1 } else { t.version };
-            let view = TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: Ticket { version, ..t } };
+            let version = if t != before {
+                t.version + 1
+            } else {
+                t.version
+            };
+            let view = TicketView {
+                sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                ticket: Ticket { version, ..t },
+            };
             Ok((changes, view))
         })
     }
@@ -394,22 +622,42 @@ impl<S: Store> Crm<S> {
     pub async fn get_ticket(&self, actor: Actor, ticket_id: i64) -> CrmResult<TicketView> {
         let ctx = self.ctx(actor).await?;
         let (t, _) = self.ticket_for(&ctx, ticket_id, Action::Read).await?;
-        Ok(TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: t })
+        Ok(TicketView {
+            sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+            ticket: t,
+        })
     }
 
     /// Messages of a ticket, oldest first (internal notes included for agents).
-    pub async fn ticket_messages(&self, actor: Actor, ticket_id: i64) -> CrmResult<Vec<TicketMessage>> {
+    pub async fn ticket_messages(
+        &self,
+        actor: Actor,
+        ticket_id: i64,
+    ) -> CrmResult<Vec<TicketMessage>> {
         let ctx = self.ctx(actor).await?;
         self.ticket_for(&ctx, ticket_id, Action::Read).await?;
-        self.store().load_all(&Query::new(Entity::TicketMessage, ctx.tenant.id).filter(Filter::eq("ticket_id", ticket_id))).await
+        self.store()
+            .load_all(
+                &Query::new(Entity::TicketMessage, ctx.tenant.id)
+                    .filter(Filter::eq("ticket_id", ticket_id)),
+            )
+            .await
     }
 
     /// A page of the tickets the actor may read (scope pushed into the query).
-    pub async fn list_tickets(&self, actor: Actor, filter: TicketFilter) -> CrmResult<Page<TicketView>> {
+    pub async fn list_tickets(
+        &self,
+        actor: Actor,
+        filter: TicketFilter,
+    ) -> CrmResult<Page<TicketView>> {
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Tickets, Action::Read)?;
         let limit = page_limit(filter.limit)?;
-        let mut q = Query::new(Entity::Ticket, ctx.tenant.id).scope(ctx.access.scope_filter(&reach, ctx.now)).order(Order::IdDesc).after(filter.after).limit(limit);
+        let mut q = Query::new(Entity::Ticket, ctx.tenant.id)
+            .scope(ctx.access.scope_filter(&reach, ctx.now))
+            .order(Order::IdDesc)
+            .after(filter.after)
+            .limit(limit);
         if let Some(s) = filter.status {
             q = q.filter(Filter::eq("status", s.as_str()));
         }
@@ -423,7 +671,18 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("priority", p.as_str()));
         }
         let rows: Vec<Ticket> = self.store().load_all(&q).await?;
-        let next_after = (rows.len() as u32 == limit).then(|| rows.last().map(|t| t.id)).flatten();
-        Ok(Page { items: rows.into_iter().map(|t| TicketView { sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)), ticket: t }).collect(), next_after })
+        let next_after = (rows.len() as u32 == limit)
+            .then(|| rows.last().map(|t| t.id))
+            .flatten();
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|t| TicketView {
+                    sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                    ticket: t,
+                })
+                .collect(),
+            next_after,
+        })
     }
 }

@@ -107,7 +107,12 @@ pub enum SlaFired {
 }
 
 impl SlaMetric {
-    fn new(kind: MetricKind, started_at: DateTime<Utc>, target_secs: i64, cal: &CompiledCalendar) -> Self {
+    fn new(
+        kind: MetricKind,
+        started_at: DateTime<Utc>,
+        target_secs: i64,
+        cal: &CompiledCalendar,
+    ) -> Self {
         SlaMetric {
             kind,
             started_at,
@@ -145,10 +150,20 @@ impl TicketSla {
     ) -> Self {
         let mut metrics = Vec::new();
         if first_response_secs > 0 {
-            metrics.push(SlaMetric::new(MetricKind::FirstResponse, at, first_response_secs, cal));
+            metrics.push(SlaMetric::new(
+                MetricKind::FirstResponse,
+                at,
+                first_response_secs,
+                cal,
+            ));
         }
         if resolution_secs > 0 {
-            metrics.push(SlaMetric::new(MetricKind::Resolution, at, resolution_secs, cal));
+            metrics.push(SlaMetric::new(
+                MetricKind::Resolution,
+                at,
+                resolution_secs,
+                cal,
+            ));
         }
         let mut sla = TicketSla {
             policy_id: policy.0,
@@ -172,7 +187,10 @@ impl TicketSla {
     }
 
     fn closed_pauses(&self, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-        self.pauses.iter().map(|(a, b)| (*a, b.unwrap_or(now).max(*a))).collect()
+        self.pauses
+            .iter()
+            .map(|(a, b)| (*a, b.unwrap_or(now).max(*a)))
+            .collect()
     }
 
     /// Recomputes every open metric's due instant and paused time, and the next check.
@@ -183,7 +201,8 @@ impl TicketSla {
             if m.is_open() {
                 m.due_at = deadline(m.started_at, m.target_secs, cal, &pauses);
             }
-            m.paused_secs = elapsed_business(m.started_at, until, cal, &[]) - elapsed_business(m.started_at, until, cal, &pauses);
+            m.paused_secs = elapsed_business(m.started_at, until, cal, &[])
+                - elapsed_business(m.started_at, until, cal, &pauses);
         }
         self.next_check_at = self.next_check(cal);
     }
@@ -210,7 +229,11 @@ impl TicketSla {
     pub fn complete(&mut self, kind: MetricKind, at: DateTime<Utc>, cal: &CompiledCalendar) {
         self.refresh(at, cal);
         let pauses = self.closed_pauses(at);
-        for m in self.metrics.iter_mut().filter(|m| m.kind == kind && m.is_open()) {
+        for m in self
+            .metrics
+            .iter_mut()
+            .filter(|m| m.kind == kind && m.is_open())
+        {
             m.completed_at = Some(at);
             let achieved = at <= m.due_at;
             m.achieved = Some(achieved);
@@ -224,24 +247,43 @@ impl TicketSla {
 
     /// A customer message at `at`: starts a next-response clock unless one is running (or
     /// the first response is still awaited).
-    pub fn customer_message(&mut self, at: DateTime<Utc>, next_response_secs: i64, cal: &CompiledCalendar) {
-        let waiting = self
-            .metrics
-            .iter()
-            .any(|m| m.is_open() && matches!(m.kind, MetricKind::FirstResponse | MetricKind::NextResponse));
+    pub fn customer_message(
+        &mut self,
+        at: DateTime<Utc>,
+        next_response_secs: i64,
+        cal: &CompiledCalendar,
+    ) {
+        let waiting = self.metrics.iter().any(|m| {
+            m.is_open() && matches!(m.kind, MetricKind::FirstResponse | MetricKind::NextResponse)
+        });
         if !waiting && next_response_secs > 0 {
-            self.metrics.push(SlaMetric::new(MetricKind::NextResponse, at, next_response_secs, cal));
+            self.metrics.push(SlaMetric::new(
+                MetricKind::NextResponse,
+                at,
+                next_response_secs,
+                cal,
+            ));
         }
         self.refresh(at, cal);
     }
 
     /// Reopening at `now` a ticket resolved at `resolved_at`: the resolution clock runs
     /// again; the time in between counts as paused when the policy says so.
-    pub fn reopen(&mut self, resolved_at: DateTime<Utc>, now: DateTime<Utc>, cal: &CompiledCalendar) {
+    pub fn reopen(
+        &mut self,
+        resolved_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        cal: &CompiledCalendar,
+    ) {
         if self.closed_counts_as_paused && now > resolved_at {
             self.pauses.push((resolved_at, Some(now)));
         }
-        if let Some(m) = self.metrics.iter_mut().rev().find(|m| m.kind == MetricKind::Resolution) {
+        if let Some(m) = self
+            .metrics
+            .iter_mut()
+            .rev()
+            .find(|m| m.kind == MetricKind::Resolution)
+        {
             m.completed_at = None;
             m.achieved = None;
             m.breached_by_secs = None;
@@ -249,7 +291,13 @@ impl TicketSla {
         self.refresh(now, cal);
     }
 
-    fn warn_at(&self, m: &SlaMetric, lead: WarningLead, cal: &CompiledCalendar, now: DateTime<Utc>) -> DateTime<Utc> {
+    fn warn_at(
+        &self,
+        m: &SlaMetric,
+        lead: WarningLead,
+        cal: &CompiledCalendar,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
         let budget = m.target_secs - lead.seconds(m.target_secs);
         deadline(m.started_at, budget, cal, &self.closed_pauses(now))
     }
@@ -275,19 +323,32 @@ impl TicketSla {
                 if now >= at {
                     self.metrics[i].warnings_fired.push(level);
                     if now < m.due_at {
-                        fired.push(SlaFired::Warning { metric: m.kind, level, due_at: m.due_at });
+                        fired.push(SlaFired::Warning {
+                            metric: m.kind,
+                            level,
+                            due_at: m.due_at,
+                        });
                     }
                 }
             }
             if m.breached_at.is_none() && now >= m.due_at {
                 self.metrics[i].breached_at = Some(m.due_at);
-                fired.push(SlaFired::Breach { metric: m.kind, due_at: m.due_at });
+                fired.push(SlaFired::Breach {
+                    metric: m.kind,
+                    due_at: m.due_at,
+                });
             }
             if let Some(breached) = self.metrics[i].breached_at {
                 for (level, esc) in self.escalations.clone().into_iter().enumerate() {
-                    if !self.metrics[i].escalations_fired.contains(&level) && now >= cal.add_business(breached, esc.after_secs) {
+                    if !self.metrics[i].escalations_fired.contains(&level)
+                        && now >= cal.add_business(breached, esc.after_secs)
+                    {
                         self.metrics[i].escalations_fired.push(level);
-                        fired.push(SlaFired::Escalation { metric: m.kind, level, action: esc.action });
+                        fired.push(SlaFired::Escalation {
+                            metric: m.kind,
+                            level,
+                            action: esc.action,
+                        });
                     }
                 }
             }
@@ -302,7 +363,12 @@ impl TicketSla {
         if self.is_paused() {
             return None;
         }
-        let now_free = self.metrics.iter().map(|m| m.started_at).max().unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let now_free = self
+            .metrics
+            .iter()
+            .map(|m| m.started_at)
+            .max()
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let mut next: Option<DateTime<Utc>> = None;
         let mut consider = |t: DateTime<Utc>| next = Some(next.map_or(t, |n| n.min(t)));
         for m in self.metrics.iter().filter(|m| m.is_open()) {
@@ -350,11 +416,19 @@ pub enum SlaDisplay {
 
 /// The display status of an SLA at `now`.
 pub fn display(sla: &TicketSla, now: DateTime<Utc>) -> SlaDisplay {
-    if sla.metrics.iter().any(|m| m.breached_at.is_some() || (m.is_open() && now >= m.due_at && !sla.is_paused())) {
+    if sla
+        .metrics
+        .iter()
+        .any(|m| m.breached_at.is_some() || (m.is_open() && now >= m.due_at && !sla.is_paused()))
+    {
         SlaDisplay::Breached
     } else if sla.is_paused() {
         SlaDisplay::Paused
-    } else if sla.metrics.iter().any(|m| m.is_open() && m.kind != MetricKind::Resolution) {
+    } else if sla
+        .metrics
+        .iter()
+        .any(|m| m.is_open() && m.kind != MetricKind::Resolution)
+    {
         SlaDisplay::FirstResponseDue
     } else if sla.metrics.iter().any(|m| m.is_open()) {
         SlaDisplay::ResolutionDue

@@ -216,33 +216,63 @@ impl SlaPolicy {
     /// Checks the definition.
     pub fn validate(&self) -> CrmResult<()> {
         required_text(&self.name, "policy.name", MAX_NAME)?;
-        for (p, t) in [("low", self.targets.low), ("normal", self.targets.normal), ("high", self.targets.high), ("urgent", self.targets.urgent)] {
-            for (m, v) in [("first_response_secs", t.first_response_secs), ("next_response_secs", t.next_response_secs), ("resolution_secs", t.resolution_secs)] {
+        for (p, t) in [
+            ("low", self.targets.low),
+            ("normal", self.targets.normal),
+            ("high", self.targets.high),
+            ("urgent", self.targets.urgent),
+        ] {
+            for (m, v) in [
+                ("first_response_secs", t.first_response_secs),
+                ("next_response_secs", t.next_response_secs),
+                ("resolution_secs", t.resolution_secs),
+            ] {
                 if !(0..=366 * 86_400).contains(&v) {
-                    return Err(CrmError::validation(format!("policy.targets.{p}.{m}"), "must be 0..=31622400 seconds"));
+                    return Err(CrmError::validation(
+                        format!("policy.targets.{p}.{m}"),
+                        "must be 0..=31622400 seconds",
+                    ));
                 }
             }
         }
         for w in &self.warnings {
             if let WarningLead::Percent { percent } = w {
                 if *percent == 0 || *percent >= 100 {
-                    return Err(CrmError::validation("policy.warnings.percent", "must be 1..=99"));
+                    return Err(CrmError::validation(
+                        "policy.warnings.percent",
+                        "must be 1..=99",
+                    ));
                 }
             }
         }
-        if self.paused_statuses.iter().any(|s| !matches!(s, TicketStatus::WaitingOnCustomer | TicketStatus::OnHold | TicketStatus::Open)) {
-            return Err(CrmError::validation("policy.paused_statuses", "only open, waiting_on_customer and on_hold can pause"));
+        if self.paused_statuses.iter().any(|s| {
+            !matches!(
+                s,
+                TicketStatus::WaitingOnCustomer | TicketStatus::OnHold | TicketStatus::Open
+            )
+        }) {
+            return Err(CrmError::validation(
+                "policy.paused_statuses",
+                "only open, waiting_on_customer and on_hold can pause",
+            ));
         }
         Ok(())
     }
 
     /// True when the policy's conditions hold.
-    pub fn matches(&self, priority: Priority, tier: Option<&str>, channel: Channel, category: Option<&str>) -> bool {
+    pub fn matches(
+        &self,
+        priority: Priority,
+        tier: Option<&str>,
+        channel: Channel,
+        category: Option<&str>,
+    ) -> bool {
         let w = &self.when;
         (w.priorities.is_empty() || w.priorities.contains(&priority))
             && (w.tiers.is_empty() || tier.is_some_and(|t| w.tiers.iter().any(|x| x == t)))
             && (w.channels.is_empty() || w.channels.contains(&channel))
-            && (w.categories.is_empty() || category.is_some_and(|c| w.categories.iter().any(|x| x == c)))
+            && (w.categories.is_empty()
+                || category.is_some_and(|c| w.categories.iter().any(|x| x == c)))
     }
 }
 

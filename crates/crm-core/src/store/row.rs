@@ -140,7 +140,8 @@ impl ScopeVia {
     /// The customer column of a table that hangs off customers (and references them).
     pub fn customer_col(self) -> Option<&'static str> {
         match self {
-            ScopeVia::ChildOfCustomer { customer_col } | ScopeVia::OwnedChildOfCustomer { customer_col, .. } => Some(customer_col),
+            ScopeVia::ChildOfCustomer { customer_col }
+            | ScopeVia::OwnedChildOfCustomer { customer_col, .. } => Some(customer_col),
             ScopeVia::None | ScopeVia::Customer { .. } => None,
         }
     }

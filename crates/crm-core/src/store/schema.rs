@@ -218,7 +218,11 @@ static TICKET_MESSAGES: TableSpec = TableSpec {
     table: "ticket_messages",
     record_name: "ticket_message",
     // (tenant_id, customer_id) references customers
-    columns: &[col("ticket_id", Int), col("customer_id", Int), col("at", Time)],
+    columns: &[
+        col("ticket_id", Int),
+        col("customer_id", Int),
+        col("at", Time),
+    ],
     scope: ScopeVia::ChildOfCustomer {
         customer_col: "customer_id",
     },

@@ -415,10 +415,18 @@ impl<S: Store> Fixture<S> {
 impl<S: Store> Fixture<S> {
     /// A UTC calendar Monday–Friday 10:00–18:00 and a default SLA policy with `targets` for
     /// every priority, a 15-minute warning and `escalations`; returns the policy id.
-    pub async fn sla(&self, targets: crate::sla::Targets, escalations: Vec<crate::sla::Escalation>) -> i64 {
+    pub async fn sla(
+        &self,
+        targets: crate::sla::Targets,
+        escalations: Vec<crate::sla::Escalation>,
+    ) -> i64 {
         let sys = Actor::system(T1);
         let calendar = crate::sla::Calendar::new("UTC").with_weekdays(&[("10:00", "18:00")]);
-        let cal = self.crm.save_calendar(sys, None, "S", calendar).await.expect("calendar");
+        let cal = self
+            .crm
+            .save_calendar(sys, None, "S", calendar)
+            .await
+            .expect("calendar");
         let policy = crate::sla::SlaPolicy {
             tenant: T1,
             id: 0,
@@ -428,12 +436,24 @@ impl<S: Store> Fixture<S> {
             is_default: true,
             when: Default::default(),
             calendar_id: cal.id,
-            targets: crate::sla::PriorityTargets { low: targets, normal: targets, high: targets, urgent: targets },
-            paused_statuses: vec![crate::ticket::TicketStatus::WaitingOnCustomer, crate::ticket::TicketStatus::OnHold],
+            targets: crate::sla::PriorityTargets {
+                low: targets,
+                normal: targets,
+                high: targets,
+                urgent: targets,
+            },
+            paused_statuses: vec![
+                crate::ticket::TicketStatus::WaitingOnCustomer,
+                crate::ticket::TicketStatus::OnHold,
+            ],
             closed_counts_as_paused: true,
             warnings: vec![crate::sla::WarningLead::Minutes { minutes: 15 }],
             escalations,
         };
-        self.crm.save_sla_policy(sys, policy).await.expect("policy").id
+        self.crm
+            .save_sla_policy(sys, policy)
+            .await
+            .expect("policy")
+            .id
     }
 }

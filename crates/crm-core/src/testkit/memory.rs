@@ -125,13 +125,18 @@ impl State {
                 || self
                     .live_team_customers(row.tenant, *actor, *now, false)?
                     .contains(&row.id)),
-            ScopeVia::OwnedChildOfCustomer { owner_col, customer_col } => {
+            ScopeVia::OwnedChildOfCustomer {
+                owner_col,
+                customer_col,
+            } => {
                 if int_in(column(row, owner_col)?, &owner_ids) {
                     return Ok(true);
                 }
                 self.child_in_scope(row, customer_col, &owner_ids, *actor, pools, *now)
             }
-            ScopeVia::ChildOfCustomer { customer_col } => self.child_in_scope(row, customer_col, &owner_ids, *actor, pools, *now),
+            ScopeVia::ChildOfCustomer { customer_col } => {
+                self.child_in_scope(row, customer_col, &owner_ids, *actor, pools, *now)
+            }
         }
     }
 

@@ -3,5 +3,7 @@
 mod model;
 mod routing;
 
-pub use model::{Channel, MessageAuthor, NewTicket, Priority, Satisfaction, Ticket, TicketMessage, TicketStatus};
+pub use model::{
+    Channel, MessageAuthor, NewTicket, Priority, Satisfaction, Ticket, TicketMessage, TicketStatus,
+};
 pub use routing::{least_loaded, RouteTarget, RoutingRule, TicketGroup, TicketSettings};

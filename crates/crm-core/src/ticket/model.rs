@@ -271,6 +271,10 @@ impl Record for TicketMessage {
         self.version = version;
     }
     fn columns(&self) -> Vec<SqlValue> {
-        vec![self.ticket_id.into(), self.customer_id.0.into(), self.at.into()]
+        vec![
+            self.ticket_id.into(),
+            self.customer_id.0.into(),
+            self.at.into(),
+        ]
     }
 }

@@ -62,9 +62,20 @@ pub struct TicketSettings {
 
 impl RoutingRule {
     /// True when the rule matches.
-    pub fn matches(&self, subject: &str, description: &str, channel: Channel, tier: Option<&str>, priority: Priority) -> bool {
+    pub fn matches(
+        &self,
+        subject: &str,
+        description: &str,
+        channel: Channel,
+        tier: Option<&str>,
+        priority: Priority,
+    ) -> bool {
         let text = format!("{subject}\n{description}").to_lowercase();
-        (self.keywords.is_empty() || self.keywords.iter().any(|k| text.contains(&k.to_lowercase())))
+        (self.keywords.is_empty()
+            || self
+                .keywords
+                .iter()
+                .any(|k| text.contains(&k.to_lowercase())))
             && (self.channels.is_empty() || self.channels.contains(&channel))
             && (self.tiers.is_empty() || tier.is_some_and(|t| self.tiers.iter().any(|x| x == t)))
             && (self.priorities.is_empty() || self.priorities.contains(&priority))
@@ -73,8 +84,18 @@ impl RoutingRule {
 
 impl TicketSettings {
     /// The first matching rule's target.
-    pub fn route(&self, subject: &str, description: &str, channel: Channel, tier: Option<&str>, priority: Priority) -> Option<&RouteTarget> {
-        self.routing.iter().find(|r| r.matches(subject, description, channel, tier, priority)).map(|r| &r.to)
+    pub fn route(
+        &self,
+        subject: &str,
+        description: &str,
+        channel: Channel,
+        tier: Option<&str>,
+        priority: Priority,
+    ) -> Option<&RouteTarget> {
+        self.routing
+            .iter()
+            .find(|r| r.matches(subject, description, channel, tier, priority))
+            .map(|r| &r.to)
     }
 
     /// A group by name.

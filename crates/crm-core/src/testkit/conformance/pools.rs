@@ -214,13 +214,20 @@ pub async fn due_work_twice_at_one_instant_does_nothing_more<S: Store>(store: Ar
 pub async fn concurrent_sweepers_do_each_thing_once<S: Store>(store: Arc<S>) {
     let f = Arc::new(Fixture::new(store.clone()).await);
     let rules = PoolRules {
-        recycle: vec![RecycleRule { kind: RecycleKind::NoFollowUp, limits: LevelLimits::all(1), remind_days_before: 0 }],
+        recycle: vec![RecycleRule {
+            kind: RecycleKind::NoFollowUp,
+            limits: LevelLimits::all(1),
+            remind_days_before: 0,
+        }],
         ..PoolRules::default()
     };
     let pool = f.pool(rules, HeldLimits::default()).await;
     let ids = f.fill(pool, 40).await;
     for chunk in ids.chunks(10) {
-        f.crm.claim(user(REP), pool, chunk.to_vec()).await.expect("claim");
+        f.crm
+            .claim(user(REP), pool, chunk.to_vec())
+            .await
+            .expect("claim");
     }
     let at = start() + Duration::days(2);
     let a = {
@@ -231,10 +238,25 @@ pub async fn concurrent_sweepers_do_each_thing_once<S: Store>(store: Arc<S>) {
         let f = f.clone();
         tokio::spawn(async move { f.crm.run_due_work(T1, at).await })
     };
-    let (ra, rb) = (a.await.expect("task").expect("runner a"), b.await.expect("task").expect("runner b"));
-    assert_eq!(ra.recycled + rb.recycled, 40, "split between runners, never done twice");
-    let events = f.crm.events_after(Actor::system(T1), 0, 1000).await.expect("events");
-    let mut recycled: Vec<i64> = events.iter().filter(|e| e.kind == "CustomerRecycled").map(|e| e.record_id).collect();
+    let (ra, rb) = (
+        a.await.expect("task").expect("runner a"),
+        b.await.expect("task").expect("runner b"),
+    );
+    assert_eq!(
+        ra.recycled + rb.recycled,
+        40,
+        "split between runners, never done twice"
+    );
+    let events = f
+        .crm
+        .events_after(Actor::system(T1), 0, 1000)
+        .await
+        .expect("events");
+    let mut recycled: Vec<i64> = events
+        .iter()
+        .filter(|e| e.kind == "CustomerRecycled")
+        .map(|e| e.record_id)
+        .collect();
     assert_eq!(recycled.len(), 40);
     recycled.sort_unstable();
     recycled.dedup();
