@@ -1,0 +1,109 @@
+"""A short tour of the crm engine from Python, through the C ABI (see crm.py).
+
+    cargo build -p crm-ffi
+    CRM_LIB=target/debug/libcrm.so python3 examples/python/tour.py [--db PATH]
+
+It sets up an org, imports examples/data/customers.csv, records follow-ups, shows what a
+salesperson and their manager each see, claims a customer from the pool, shows the errors a
+host gets back, and reads the event log.
+"""
+
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from crm import Crm, CrmError, system, user  # noqa: E402
+
+TENANT = 1
+MANAGER, ZHANG, LI = 11, 12, 13
+CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "customers.csv")
+
+
+def grants(scope, *pairs):
+    return [{"module": m, "action": a, "scope": scope} for m, a in pairs]
+
+
+def sales_role(name, scope):
+    return {
+        "name": name,
+        "grants": grants(scope, ("customers", "create"), ("customers", "read"), ("customers", "update"),
+                         ("customers", "import"), ("contacts", "read"), ("follow_ups", "create"),
+                         ("follow_ups", "read")),
+    }
+
+
+def ensure_role(crm, role):
+    existing = {r["name"]: r["id"] for r in crm.org("list_roles")}
+    if role["name"] in existing:
+        return crm.org("update_role", {"id": existing[role["name"]], "role": role})["id"]
+    return crm.org("create_role", role)["id"]
+
+
+def set_up(crm):
+    crm.tenant("setup", {"name": "星辰贸易集团 (python)", "settings": {"held_limits": {"default": 50}}})
+    crm.org("upsert_department", {"id": 1, "name": "Sales"})
+    sales = ensure_role(crm, sales_role("sales", "self"))
+    manager = ensure_role(crm, sales_role("sales manager", "self_and_subordinates"))
+    crm.org("upsert_user", {"id": MANAGER, "name": "陈经理", "department_id": 1, "role_ids": [manager]})
+    for uid, name in ((ZHANG, "张伟"), (LI, "李娜")):
+        crm.org("upsert_user", {"id": uid, "name": name, "department_id": 1, "supervisor_id": MANAGER,
+                                "role_ids": [sales]})
+    pools = crm.pool("list")
+    if not pools:
+        pools = [crm.pool("create", {"name": "公海", "members": {"departments": [1]}})]
+    return pools[0]["id"]
+
+
+def main():
+    db = sys.argv[sys.argv.index("--db") + 1] if "--db" in sys.argv else os.path.join(tempfile.mkdtemp(), "tour.db")
+    with Crm(db, {"max_attempts": 5}, actor=system(TENANT)) as crm:
+        print(f"== crm {crm.version} on {db}")
+        pool_id = set_up(crm)
+
+        with open(CSV, encoding="utf-8") as f:
+            report = crm.customer("import_csv", {"csv": f.read()}, actor=user(TENANT, MANAGER))
+        print(f"import: {report['rows']} rows, {len(report['imported'])} imported, "
+              f"{len(report['errors'])} invalid, {len(report['duplicates'])} duplicates")
+        for e in report["errors"]:
+            print(f"  line {e['line']}: invalid {e['field']}: {e['reason']}")
+
+        zhang = user(TENANT, ZHANG)
+        mine = crm.customer("list", {"limit": 50}, actor=zhang)["items"]
+        for c in mine:
+            crm.followup("record", {"customer_id": c["id"], "kind": "call", "content": "确认采购预算"}, actor=zhang)
+        print(f"张伟 recorded {len(mine)} follow-up(s)")
+        team = crm.customer("list", {"limit": 50}, actor=user(TENANT, MANAGER))["items"]
+        print(f"张伟 sees {len(mine)} customer(s); 陈经理 (self and subordinates) sees {len(team)}")
+
+        # A customer without an owner lands in the pool; 李娜 claims it.
+        name = f"Pool Prospect {len(crm.pool('customers', {'pool_id': pool_id, 'limit': 500})['items'])}"
+        try:
+            pooled = crm.customer("create", {"name": name})
+            claimed = crm.pool("claim", {"pool_id": pool_id, "customer_ids": [pooled["id"]]}, actor=user(TENANT, LI))
+            print(f"李娜 claimed {claimed[0]['name']} from the pool (owner {claimed[0]['owner_id']})")
+        except CrmError as e:
+            print(f"claim refused: {e.kind} {e.rule or ''}")
+
+        # Errors carry the status code, kind and the field or rule.
+        try:
+            crm.customer("create", {"name": "Bad Mail Co", "email": "not-an-email"}, actor=zhang)
+        except CrmError as e:
+            print(f"validation error: code {e.code} kind {e.kind} field {e.field}")
+            assert e.code == 1 and e.field == "email"
+        try:
+            crm.events_after(0, 10, actor=zhang)
+        except CrmError as e:
+            print(f"permission error: code {e.code} kind {e.kind}")
+            assert e.code == 3
+
+        due = crm.due_work("run")
+        print(f"due work: {due}")
+        events = crm.events_after(0, 1000)
+        print(f"event log: {len(events)} event(s); last: {events[-1]['kind']} #{events[-1]['seq']}")
+        print(f"ops available: {len(crm.meta('ops'))}")
+    print("tour: ok")
+
+
+if __name__ == "__main__":
+    main()
