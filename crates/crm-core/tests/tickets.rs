@@ -691,3 +691,150 @@ async fn satisfaction_once_after_resolution_and_the_report() {
         Err(CrmError::Validation { .. })
     ));
 }
+
+#[tokio::test]
+async fn calendar_edits_reapply_and_percent_warnings_and_escalation_actions() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let sys = Actor::system(T1);
+    let cal = f
+        .crm
+        .save_calendar(
+            sys,
+            None,
+            "S",
+            Calendar::new("UTC").with_weekdays(&[("10:00", "18:00")]),
+        )
+        .await
+        .expect("calendar");
+    let escalations = vec![
+        crm_core::sla::Escalation {
+            after_secs: 600,
+            action: crm_core::sla::EscalationAction::RaisePriority,
+        },
+        crm_core::sla::Escalation {
+            after_secs: 1200,
+            action: crm_core::sla::EscalationAction::ReassignGroup {
+                group: "senior".into(),
+            },
+        },
+    ];
+    let policy = SlaPolicy {
+        tenant: T1,
+        id: 0,
+        version: 0,
+        name: "P".into(),
+        position: 0,
+        is_default: true,
+        when: Default::default(),
+        calendar_id: cal.id,
+        targets: all(Targets {
+            first_response_secs: 4 * H,
+            next_response_secs: 0,
+            resolution_secs: 0,
+        }),
+        paused_statuses: vec![TicketStatus::OnHold],
+        closed_counts_as_paused: true,
+        warnings: vec![crm_core::sla::WarningLead::Percent { percent: 25 }],
+        escalations,
+    };
+    let policy = f.crm.save_sla_policy(sys, policy).await.expect("policy");
+    let tickets = TicketSettings {
+        groups: vec![TicketGroup {
+            name: "senior".into(),
+            agents: vec![BOSS],
+        }],
+        routing: vec![],
+    };
+    f.crm
+        .setup_tenant(
+            sys,
+            "tenant 1",
+            TenantSettings {
+                tickets,
+                ..TenantSettings::default()
+            },
+        )
+        .await
+        .expect("settings");
+    let c = f
+        .crm
+        .create_customer(
+            user(REP),
+            NewCustomer {
+                name: "c".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("c")
+        .record
+        .id;
+    let t = create(&f, c, Priority::Normal, at(2025, 1, 6, 10, 0, 0)).await;
+    assert_eq!(due(&t, MetricKind::FirstResponse), at(2025, 1, 6, 14, 0, 0));
+    // 25 % of 4 h = 1 h before: warn at 13:00.
+    let r = f
+        .crm
+        .run_due_work(T1, at(2025, 1, 6, 12, 59, 59))
+        .await
+        .expect("due");
+    assert_eq!(r.sla.warnings, 0);
+    let r = f
+        .crm
+        .run_due_work(T1, at(2025, 1, 6, 13, 0, 0))
+        .await
+        .expect("due");
+    assert_eq!(r.sla.warnings, 1);
+    // Breach at 14:00; +10 business minutes raises the priority, +20 moves it to the group.
+    let r = f
+        .crm
+        .run_due_work(T1, at(2025, 1, 6, 14, 10, 0))
+        .await
+        .expect("due");
+    assert_eq!((r.sla.breaches, r.sla.escalations), (1, 1));
+    assert_eq!(
+        f.crm
+            .get_ticket(sys, t.id)
+            .await
+            .expect("t")
+            .ticket
+            .priority,
+        Priority::High
+    );
+    f.crm
+        .run_due_work(T1, at(2025, 1, 6, 14, 20, 0))
+        .await
+        .expect("due");
+    let moved = f.crm.get_ticket(sys, t.id).await.expect("t").ticket;
+    assert_eq!(
+        (moved.group.as_deref(), moved.assignee_id),
+        (Some("senior"), Some(BOSS))
+    );
+
+    // A calendar edit (opening at 09:00) re-applied to a new ticket moves its deadline and
+    // records the versions used.
+    let t2 = create(&f, c, Priority::Normal, at(2025, 1, 7, 8, 0, 0)).await;
+    assert_eq!(
+        due(&t2, MetricKind::FirstResponse),
+        at(2025, 1, 7, 14, 0, 0)
+    );
+    let edited = f
+        .crm
+        .save_calendar(
+            sys,
+            Some(cal.id),
+            "S",
+            Calendar::new("UTC").with_weekdays(&[("09:00", "18:00")]),
+        )
+        .await
+        .expect("edit");
+    let again = f.crm.reapply_sla(sys, t2.id).await.expect("reapply").ticket;
+    assert_eq!(
+        due(&again, MetricKind::FirstResponse),
+        at(2025, 1, 7, 13, 0, 0)
+    );
+    let sla = again.sla.expect("sla");
+    assert_eq!(
+        (sla.calendar_version, sla.policy_id, sla.policy_version),
+        (edited.version, policy.id, policy.version)
+    );
+}
