@@ -11,6 +11,7 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod pool;
+pub mod sales;
 pub mod service;
 pub mod sla;
 pub mod store;

@@ -1,0 +1,751 @@
+//! Installment plans (回款计划, §4.5): built from explicit amounts, from percents, or from a
+//! payment-terms template, and re-flowed when an amendment changes the contract total.
+//!
+//! Invariants every function here keeps (and [`check_plan`] verifies):
+//! - the amounts of the non-void installments sum to the contract total exactly;
+//! - per installment `paid + outstanding + written_off = amount`, all non-negative and exact
+//!   in the currency's minor units; a void installment has nothing paid or written off;
+//! - due dates ascend in slice order;
+//! - the percents of the non-void installments sum to 100 (each installment's share of the
+//!   total, 4 decimals, largest remainder), except that a zero total keeps its percents.
+
+use super::allocate::{allocate_minor, check_percents};
+use super::units::{self, from_minor, to_minor};
+use crate::error::{CrmError, CrmResult};
+use crate::money::Currency;
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// One installment of a receivable plan, with what has been paid and written off on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Installment {
+    /// Due date (a date in the tenant's zone).
+    pub due_date: NaiveDate,
+    /// Amount due, exact in the currency's minor units.
+    pub amount: Decimal,
+    /// Share of the contract total in percent (4 decimals at most for derived shares).
+    pub percent: Decimal,
+    /// Paid so far (payments minus refunds).
+    #[serde(default)]
+    pub paid: Decimal,
+    /// Closed without payment (write-offs).
+    #[serde(default)]
+    pub written_off: Decimal,
+    /// Voided: takes no payments and counts as zero in every sum.
+    #[serde(default)]
+    pub void: bool,
+}
+
+impl Installment {
+    /// A fresh, unpaid installment.
+    pub fn new(due_date: NaiveDate, amount: Decimal, percent: Decimal) -> Self {
+        Installment {
+            due_date,
+            amount,
+            percent,
+            paid: Decimal::ZERO,
+            written_off: Decimal::ZERO,
+            void: false,
+        }
+    }
+
+    /// `amount − paid − written_off`; zero for a void installment.
+    pub fn outstanding(&self) -> Decimal {
+        if self.void {
+            Decimal::ZERO
+        } else {
+            self.amount - self.paid - self.written_off
+        }
+    }
+
+    /// The amount counted in plan sums: `amount`, or zero when void.
+    pub fn counted_amount(&self) -> Decimal {
+        if self.void {
+            Decimal::ZERO
+        } else {
+            self.amount
+        }
+    }
+}
+
+/// An explicit amount due on a date (input of [`plan_from_amounts`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledAmount {
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Amount, exact in the currency's minor units.
+    pub amount: Decimal,
+}
+
+/// A percent of the total due on a date (input of [`plan_from_percents`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledPercent {
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Percent of the total, `0..=100`, at most 6 decimals.
+    pub percent: Decimal,
+}
+
+/// What a payment term's offset counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermAnchor {
+    /// The contract's signed date ("net 60" = 60 days after signing).
+    #[default]
+    Signed,
+    /// The previous term's due date (the first term counts from the signed date).
+    PreviousDue,
+}
+
+/// One term of a payment-terms template: a percent due `offset_days` after its anchor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentTerm {
+    /// Percent of the total, `0..=100`.
+    pub percent: Decimal,
+    /// Days after the anchor (0 = on the anchor date).
+    #[serde(default)]
+    pub offset_days: u32,
+    /// What the offset counts from.
+    #[serde(default)]
+    pub anchor: TermAnchor,
+}
+
+/// A payment-terms template (e.g. "30 % on signing, 70 % net 60"); percents sum to 100 and
+/// due dates never go backwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentTerms {
+    /// The terms in order.
+    pub terms: Vec<PaymentTerm>,
+}
+
+impl PaymentTerms {
+    /// "30 % on signing, 70 % net 60" (both counted from the signed date).
+    pub fn thirty_on_signing_seventy_net_60() -> Self {
+        PaymentTerms {
+            terms: vec![
+                PaymentTerm {
+                    percent: Decimal::from(30),
+                    offset_days: 0,
+                    anchor: TermAnchor::Signed,
+                },
+                PaymentTerm {
+                    percent: Decimal::from(70),
+                    offset_days: 60,
+                    anchor: TermAnchor::Signed,
+                },
+            ],
+        }
+    }
+
+    /// Checks the template: at least one term, percents in `0..=100` summing to 100 (field
+    /// `terms[i].percent`, rule `percent_sum`), and each term due no earlier than the one
+    /// before it (field `terms[i].offset_days`).
+    pub fn validate(&self) -> CrmResult<()> {
+        let percents: Vec<Decimal> = self.terms.iter().map(|t| t.percent).collect();
+        check_percents(&percents, "terms", |i| format!("terms[{i}].percent"))?;
+        let mut previous: u64 = 0;
+        for (i, t) in self.terms.iter().enumerate() {
+            let effective = match t.anchor {
+                TermAnchor::Signed => u64::from(t.offset_days),
+                TermAnchor::PreviousDue => previous + u64::from(t.offset_days),
+            };
+            if effective < previous {
+                return Err(CrmError::validation(
+                    format!("terms[{i}].offset_days"),
+                    "due before the previous term",
+                ));
+            }
+            previous = effective;
+        }
+        Ok(())
+    }
+
+    /// The due date of each term for a contract signed on `signed_on`.
+    pub fn due_dates(&self, signed_on: NaiveDate) -> CrmResult<Vec<NaiveDate>> {
+        self.validate()?;
+        let mut dates = Vec::with_capacity(self.terms.len());
+        let mut previous = signed_on;
+        for (i, t) in self.terms.iter().enumerate() {
+            let base = match t.anchor {
+                TermAnchor::Signed => signed_on,
+                TermAnchor::PreviousDue => previous,
+            };
+            let due = base
+                .checked_add_days(Days::new(u64::from(t.offset_days)))
+                .ok_or_else(|| {
+                    CrmError::validation(format!("terms[{i}].offset_days"), "date out of range")
+                })?;
+            dates.push(due);
+            previous = due;
+        }
+        Ok(dates)
+    }
+}
+
+/// Each amount's share of their sum in percent, 4 decimals, summing to exactly 100 (largest
+/// remainder); equal shares when every amount is zero.
+fn shares_of(amounts: &[Decimal]) -> CrmResult<Vec<Decimal>> {
+    if amounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let weights: Vec<Decimal> = if amounts.iter().all(|a| a.is_zero()) {
+        vec![Decimal::ONE; amounts.len()]
+    } else {
+        amounts.to_vec()
+    };
+    allocate_minor(1_000_000, &weights)?
+        .into_iter()
+        .map(|u| {
+            Decimal::try_from_i128_with_scale(u, 4)
+                .map_err(|_| CrmError::validation("percent", "out of range"))
+        })
+        .collect()
+}
+
+fn sort_by_due(mut plan: Vec<Installment>) -> Vec<Installment> {
+    plan.sort_by_key(|i| i.due_date);
+    plan
+}
+
+/// A plan from explicit amounts. Each amount must be non-negative and exact in the currency
+/// (field `installments[i].amount`), and they must sum to `total` exactly (rule `plan_sum`,
+/// naming both sums). Percents are derived from the amounts; installments come back sorted
+/// by due date (stable).
+pub fn plan_from_amounts(
+    total: Decimal,
+    currency: &Currency,
+    items: &[ScheduledAmount],
+) -> CrmResult<Vec<Installment>> {
+    let total = units::money(total, currency, "total")?;
+    if items.is_empty() {
+        return Err(CrmError::validation(
+            "installments",
+            "at least one installment",
+        ));
+    }
+    let mut amounts = Vec::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        amounts.push(units::money(
+            it.amount,
+            currency,
+            &format!("installments[{i}].amount"),
+        )?);
+    }
+    let sum = units::checked_sum(amounts.iter().copied(), "installments")?;
+    if sum != total {
+        return Err(CrmError::rule(
+            "plan_sum",
+            format!("installments sum to {sum}, the contract total is {total}"),
+        ));
+    }
+    let percents = shares_of(&amounts)?;
+    Ok(sort_by_due(
+        items
+            .iter()
+            .zip(amounts)
+            .zip(percents)
+            .map(|((it, a), p)| Installment::new(it.due_date, a, p))
+            .collect(),
+    ))
+}
+
+/// A plan from percents, which must sum to 100 (rule `percent_sum`; field
+/// `installments[i].percent` for a percent outside `0..=100`). Amounts are allocated by
+/// largest remainder, so they sum to `total` exactly (5.47 at 33.34/33.33/33.33 → 1.83,
+/// 1.82, 1.82). Installments come back sorted by due date (stable).
+pub fn plan_from_percents(
+    total: Decimal,
+    currency: &Currency,
+    items: &[ScheduledPercent],
+) -> CrmResult<Vec<Installment>> {
+    let total = units::money(total, currency, "total")?;
+    if items.is_empty() {
+        return Err(CrmError::validation(
+            "installments",
+            "at least one installment",
+        ));
+    }
+    let percents: Vec<Decimal> = items.iter().map(|i| i.percent).collect();
+    check_percents(&percents, "installments", |i| {
+        format!("installments[{i}].percent")
+    })?;
+    let units = to_minor(total, currency, "total")?;
+    let parts = allocate_minor(units, &percents)?;
+    let mut plan = Vec::with_capacity(items.len());
+    for (it, part) in items.iter().zip(parts) {
+        plan.push(Installment::new(
+            it.due_date,
+            from_minor(part, currency, "total")?,
+            it.percent,
+        ));
+    }
+    Ok(sort_by_due(plan))
+}
+
+/// A plan from a payment-terms template for a contract signed on `signed_on`: one installment
+/// per term, due `offset_days` after its anchor, amounts by largest remainder.
+pub fn plan_from_terms(
+    total: Decimal,
+    currency: &Currency,
+    terms: &PaymentTerms,
+    signed_on: NaiveDate,
+) -> CrmResult<Vec<Installment>> {
+    let dates = terms.due_dates(signed_on)?;
+    let items: Vec<ScheduledPercent> = dates
+        .into_iter()
+        .zip(&terms.terms)
+        .map(|(due_date, t)| ScheduledPercent {
+            due_date,
+            percent: t.percent,
+        })
+        .collect();
+    plan_from_percents(total, currency, &items)
+}
+
+/// Checks the stored state of installments: amounts, paid and written-off parts non-negative
+/// and exact in the currency (field `installments[i].amount` / `.paid` / `.written_off`),
+/// `paid + written_off ≤ amount` (field `installments[i].paid`), nothing paid or written off
+/// on a void installment.
+pub fn check_installments(installments: &[Installment], currency: &Currency) -> CrmResult<()> {
+    for (i, it) in installments.iter().enumerate() {
+        let f = |leaf: &str| format!("installments[{i}].{leaf}");
+        units::money(it.amount, currency, &f("amount"))?;
+        units::money(it.paid, currency, &f("paid"))?;
+        units::money(it.written_off, currency, &f("written_off"))?;
+        let settled = it
+            .paid
+            .checked_add(it.written_off)
+            .ok_or_else(|| CrmError::validation(f("paid"), "amount too large"))?;
+        if settled > it.amount {
+            return Err(CrmError::validation(
+                f("paid"),
+                format!(
+                    "paid {} plus written off {} exceed the amount {}",
+                    it.paid, it.written_off, it.amount
+                ),
+            ));
+        }
+        if it.void && !settled.is_zero() {
+            return Err(CrmError::validation(
+                f("void"),
+                "a void installment has nothing paid or written off",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a whole plan against the contract total: [`check_installments`], then the
+/// non-void amounts must sum to `total` (rule `plan_sum`) and due dates must ascend (field
+/// `installments[i].due_date`).
+pub fn check_plan(
+    installments: &[Installment],
+    total: Decimal,
+    currency: &Currency,
+) -> CrmResult<()> {
+    check_installments(installments, currency)?;
+    for (i, w) in installments.windows(2).enumerate() {
+        if w[1].due_date < w[0].due_date {
+            return Err(CrmError::validation(
+                format!("installments[{}].due_date", i + 1),
+                "due before the previous installment",
+            ));
+        }
+    }
+    let sum = units::checked_sum(
+        installments.iter().map(Installment::counted_amount),
+        "installments",
+    )?;
+    if sum != total {
+        return Err(CrmError::rule(
+            "plan_sum",
+            format!("installments sum to {sum}, the contract total is {total}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Re-flows a plan after an amendment changed the contract total to `new_total`.
+///
+/// - Paid and written-off parts stay where they are; installments with nothing outstanding
+///   (paid or written off in full) and void installments are unchanged.
+/// - The rest of the new total, `new_total − Σ (paid + written_off)`, is spread over the
+///   installments that still have something outstanding in proportion to their percents
+///   before the amendment (largest remainder; equal weights when those percents are all
+///   zero). Each keeps its paid/written-off part on top of its new share.
+/// - When nothing is outstanding anywhere but the total grew, the increase becomes a new
+///   installment due on `amended_on` (or the last due date, if later), appended at the end.
+/// - Percents are then recomputed as each installment's share of the new total.
+///
+/// Errors: rule `reflow_below_paid` when `new_total` is below what was already paid, rule
+/// `reflow_below_settled` when it is below paid plus written off; the result always sums to
+/// `new_total`.
+pub fn reflow(
+    installments: &[Installment],
+    new_total: Decimal,
+    currency: &Currency,
+    amended_on: NaiveDate,
+) -> CrmResult<Vec<Installment>> {
+    check_installments(installments, currency)?;
+    let new_total = units::money(new_total, currency, "total")?;
+    let active: Vec<usize> = (0..installments.len())
+        .filter(|&i| !installments[i].void)
+        .collect();
+    let paid = units::checked_sum(active.iter().map(|&i| installments[i].paid), "installments")?;
+    let settled = units::checked_sum(
+        active
+            .iter()
+            .map(|&i| installments[i].paid + installments[i].written_off),
+        "installments",
+    )?;
+    if new_total < paid {
+        return Err(CrmError::rule(
+            "reflow_below_paid",
+            format!("the new total {new_total} is below the {paid} already paid"),
+        ));
+    }
+    if new_total < settled {
+        return Err(CrmError::rule(
+            "reflow_below_settled",
+            format!("the new total {new_total} is below the {settled} already paid or written off"),
+        ));
+    }
+    let mut plan = installments.to_vec();
+    let remainder = new_total - settled;
+    let open: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|&i| installments[i].outstanding() > Decimal::ZERO)
+        .collect();
+    if open.is_empty() {
+        if remainder > Decimal::ZERO {
+            let last_due = installments.iter().map(|i| i.due_date).max();
+            let due = last_due.map_or(amended_on, |d| d.max(amended_on));
+            plan.push(Installment::new(due, remainder, Decimal::ZERO));
+        }
+    } else {
+        let mut weights: Vec<Decimal> = open.iter().map(|&i| installments[i].percent).collect();
+        if weights.iter().all(|w| w.is_zero()) {
+            weights = vec![Decimal::ONE; open.len()];
+        }
+        let shares = allocate_minor(to_minor(remainder, currency, "total")?, &weights)?;
+        for (&i, share) in open.iter().zip(shares) {
+            let it = &mut plan[i];
+            it.amount = it.paid + it.written_off + from_minor(share, currency, "total")?;
+        }
+    }
+    if !new_total.is_zero() {
+        let idx: Vec<usize> = (0..plan.len()).filter(|&i| !plan[i].void).collect();
+        let amounts: Vec<Decimal> = idx.iter().map(|&i| plan[i].amount).collect();
+        for (&i, p) in idx.iter().zip(shares_of(&amounts)?) {
+            plan[i].percent = p;
+        }
+    }
+    Ok(plan)
+}
+
+/// Voids installment `index` (e.g. when a contract is terminated): it then takes no payments
+/// and counts as zero in every sum, so the contract's receivable shrinks by its amount.
+/// Rule `installment_void` if already void, `installment_settled` if anything was paid or
+/// written off on it (refund first); field `installment` for an index out of range.
+pub fn void_installment(installments: &[Installment], index: usize) -> CrmResult<Vec<Installment>> {
+    let it = installments
+        .get(index)
+        .ok_or_else(|| CrmError::validation("installment", format!("no installment {index}")))?;
+    if it.void {
+        return Err(CrmError::rule(
+            "installment_void",
+            format!("installment {index} is already void"),
+        ));
+    }
+    if !(it.paid + it.written_off).is_zero() {
+        return Err(CrmError::rule(
+            "installment_settled",
+            format!("installment {index} has payments or write-offs; refund them first"),
+        ));
+    }
+    let mut plan = installments.to_vec();
+    plan[index].void = true;
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn cny() -> Currency {
+        Currency::parse("CNY", "c").unwrap()
+    }
+    fn day(n: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .checked_add_days(Days::new(n))
+            .unwrap()
+    }
+    fn by_percent(total: &str, ps: &[&str]) -> Vec<Installment> {
+        let items: Vec<ScheduledPercent> = ps
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ScheduledPercent {
+                due_date: day(30 * (i as u64 + 1)),
+                percent: d(p),
+            })
+            .collect();
+        plan_from_percents(d(total), &cny(), &items).unwrap()
+    }
+    fn amounts(plan: &[Installment]) -> Vec<Decimal> {
+        plan.iter().map(|i| i.amount).collect()
+    }
+
+    #[test]
+    fn explicit_amounts_must_sum_to_the_total() {
+        let items = |a: &str, b: &str| {
+            vec![
+                ScheduledAmount {
+                    due_date: day(60),
+                    amount: d(a),
+                },
+                ScheduledAmount {
+                    due_date: day(30),
+                    amount: d(b),
+                },
+            ]
+        };
+        let plan = plan_from_amounts(d("100"), &cny(), &items("70", "30")).unwrap();
+        assert_eq!(plan[0].due_date, day(30), "sorted by due date");
+        assert_eq!(amounts(&plan), vec![d("30"), d("70")]);
+        assert_eq!(plan[0].percent, d("30"));
+        for (a, b) in [("70", "29.99"), ("70", "30.01")] {
+            let err = plan_from_amounts(d("100"), &cny(), &items(a, b)).unwrap_err();
+            match err {
+                CrmError::RuleViolation { rule, detail } => {
+                    assert_eq!(rule, "plan_sum");
+                    assert!(detail.contains("100") && detail.contains(&(d(a) + d(b)).to_string()));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let err = plan_from_amounts(d("100"), &cny(), &items("70.001", "30")).unwrap_err();
+        assert!(
+            matches!(err, CrmError::Validation { field, .. } if field == "installments[0].amount")
+        );
+        assert!(plan_from_amounts(d("100"), &cny(), &[]).is_err());
+    }
+
+    #[test]
+    fn derived_percents_sum_to_100() {
+        let items: Vec<ScheduledAmount> = (0..3)
+            .map(|i| ScheduledAmount {
+                due_date: day(i),
+                amount: d("1"),
+            })
+            .collect();
+        let plan = plan_from_amounts(d("3"), &cny(), &items).unwrap();
+        let ps: Vec<Decimal> = plan.iter().map(|i| i.percent).collect();
+        assert_eq!(ps, vec![d("33.3334"), d("33.3333"), d("33.3333")]);
+    }
+
+    #[test]
+    fn percents_allocate_by_largest_remainder() {
+        assert_eq!(
+            amounts(&by_percent("5.47", &["33.34", "33.33", "33.33"])),
+            vec![d("1.83"), d("1.82"), d("1.82")]
+        );
+        assert_eq!(
+            amounts(&by_percent("100", &["33.34", "33.33", "33.33"])),
+            vec![d("33.34"), d("33.33"), d("33.33")]
+        );
+        let items = vec![
+            ScheduledPercent {
+                due_date: day(1),
+                percent: d("50"),
+            },
+            ScheduledPercent {
+                due_date: day(2),
+                percent: d("50.01"),
+            },
+        ];
+        let err = plan_from_percents(d("100"), &cny(), &items).unwrap_err();
+        assert!(matches!(err, CrmError::RuleViolation { rule, .. } if rule == "percent_sum"));
+        let items = vec![
+            ScheduledPercent {
+                due_date: day(1),
+                percent: d("101"),
+            },
+            ScheduledPercent {
+                due_date: day(2),
+                percent: d("-1"),
+            },
+        ];
+        let err = plan_from_percents(d("100"), &cny(), &items).unwrap_err();
+        assert!(
+            matches!(err, CrmError::Validation { field, .. } if field == "installments[0].percent")
+        );
+    }
+
+    #[test]
+    fn terms_template_gives_due_dates() {
+        let signed = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let plan = plan_from_terms(
+            d("1000"),
+            &cny(),
+            &PaymentTerms::thirty_on_signing_seventy_net_60(),
+            signed,
+        )
+        .unwrap();
+        assert_eq!(plan[0].due_date, signed);
+        assert_eq!(plan[0].amount, d("300"));
+        assert_eq!(
+            plan[1].due_date,
+            NaiveDate::from_ymd_opt(2024, 4, 30).unwrap()
+        );
+        assert_eq!(plan[1].amount, d("700"));
+
+        let chained = PaymentTerms {
+            terms: vec![
+                PaymentTerm {
+                    percent: d("50"),
+                    offset_days: 10,
+                    anchor: TermAnchor::Signed,
+                },
+                PaymentTerm {
+                    percent: d("50"),
+                    offset_days: 30,
+                    anchor: TermAnchor::PreviousDue,
+                },
+            ],
+        };
+        let dates = chained.due_dates(signed).unwrap();
+        assert_eq!(
+            dates,
+            vec![
+                NaiveDate::from_ymd_opt(2024, 3, 11).unwrap(),
+                NaiveDate::from_ymd_opt(2024, 4, 10).unwrap(),
+            ]
+        );
+
+        let backwards = PaymentTerms {
+            terms: vec![
+                PaymentTerm {
+                    percent: d("50"),
+                    offset_days: 60,
+                    anchor: TermAnchor::Signed,
+                },
+                PaymentTerm {
+                    percent: d("50"),
+                    offset_days: 30,
+                    anchor: TermAnchor::Signed,
+                },
+            ],
+        };
+        let err = backwards.validate().unwrap_err();
+        assert!(
+            matches!(err, CrmError::Validation { field, .. } if field == "terms[1].offset_days")
+        );
+        let same_day = PaymentTerms {
+            terms: vec![
+                PaymentTerm {
+                    percent: d("50"),
+                    offset_days: 30,
+                    anchor: TermAnchor::Signed,
+                },
+                PaymentTerm {
+                    percent: d("50"),
+                    offset_days: 30,
+                    anchor: TermAnchor::Signed,
+                },
+            ],
+        };
+        assert!(same_day.validate().is_ok());
+        let short = PaymentTerms {
+            terms: vec![PaymentTerm {
+                percent: d("99.99"),
+                offset_days: 0,
+                anchor: TermAnchor::Signed,
+            }],
+        };
+        assert!(
+            matches!(short.validate(), Err(CrmError::RuleViolation { rule, .. }) if rule == "percent_sum")
+        );
+    }
+
+    #[test]
+    fn reflow_keeps_paid_parts_and_spreads_the_rest() {
+        // 30/50/20 of 100; 30 paid on the first, 10 on the second.
+        let mut plan = by_percent("100", &["30", "50", "20"]);
+        plan[0].paid = d("30");
+        plan[1].paid = d("10");
+        let out = reflow(&plan, d("200"), &cny(), day(0)).unwrap();
+        // 200 − 40 = 160 over weights 50:20 → 114.29 / 45.71; the second keeps its 10.
+        assert_eq!(amounts(&out), vec![d("30"), d("124.29"), d("45.71")]);
+        assert_eq!(out.iter().map(|i| i.amount).sum::<Decimal>(), d("200"));
+        assert_eq!(out[1].paid, d("10"));
+        let ps: Decimal = out.iter().map(|i| i.percent).sum();
+        assert_eq!(ps, d("100"));
+
+        // Lowering to exactly what was paid closes everything.
+        let out = reflow(&plan, d("40"), &cny(), day(0)).unwrap();
+        assert_eq!(amounts(&out), vec![d("30"), d("10"), d("0")]);
+        // One cent below what was paid is refused.
+        let err = reflow(&plan, d("39.99"), &cny(), day(0)).unwrap_err();
+        assert!(matches!(err, CrmError::RuleViolation { rule, .. } if rule == "reflow_below_paid"));
+    }
+
+    #[test]
+    fn reflow_with_write_offs_and_nothing_open() {
+        let mut plan = by_percent("100", &["50", "50"]);
+        plan[0].paid = d("50");
+        plan[1].paid = d("40");
+        plan[1].written_off = d("10");
+        let err = reflow(&plan, d("95"), &cny(), day(0)).unwrap_err();
+        assert!(
+            matches!(err, CrmError::RuleViolation { rule, .. } if rule == "reflow_below_settled")
+        );
+        let same = reflow(&plan, d("100"), &cny(), day(0)).unwrap();
+        assert_eq!(amounts(&same), amounts(&plan));
+        let grown = reflow(&plan, d("120"), &cny(), day(500)).unwrap();
+        assert_eq!(grown.len(), 3);
+        assert_eq!(grown[2].amount, d("20"));
+        assert_eq!(grown[2].due_date, day(500));
+        let early = reflow(&plan, d("120"), &cny(), day(0)).unwrap();
+        assert_eq!(
+            early[2].due_date, plan[1].due_date,
+            "due dates stay ascending"
+        );
+    }
+
+    #[test]
+    fn void_installments_are_skipped() {
+        let plan = by_percent("100", &["50", "50"]);
+        let voided = void_installment(&plan, 1).unwrap();
+        check_plan(&voided, d("50"), &cny()).unwrap();
+        assert!(void_installment(&voided, 1).is_err());
+        assert!(void_installment(&voided, 7).is_err());
+        let out = reflow(&voided, d("80"), &cny(), day(0)).unwrap();
+        assert_eq!(amounts(&out), vec![d("80"), d("50")]);
+        assert!(out[1].void);
+        let mut paid = plan.clone();
+        paid[0].paid = d("1");
+        assert!(
+            matches!(void_installment(&paid, 0), Err(CrmError::RuleViolation { rule, .. }) if rule == "installment_settled")
+        );
+    }
+
+    #[test]
+    fn check_plan_catches_broken_state() {
+        let plan = by_percent("100", &["50", "50"]);
+        check_plan(&plan, d("100"), &cny()).unwrap();
+        assert!(check_plan(&plan, d("100.01"), &cny()).is_err());
+        let mut bad = plan.clone();
+        bad[0].paid = d("50.01");
+        assert!(check_plan(&bad, d("100"), &cny()).is_err());
+        let mut bad = plan.clone();
+        bad.swap(0, 1);
+        assert!(check_plan(&bad, d("100"), &cny()).is_err());
+    }
+}
