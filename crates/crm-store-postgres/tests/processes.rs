@@ -292,3 +292,79 @@ async fn a_killed_writer_leaves_no_half_applied_work() {
     );
     drop_store(f.crm.store().clone()).await;
 }
+
+/// Child: one claimer process; writes how many customers it won.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "started as a child process by eight_claimer_processes_1000_customers_limit_50"]
+async fn child_claimer() {
+    let (Ok(schema), Ok(out)) = (std::env::var(SCHEMA_VAR), std::env::var(OUT_VAR)) else {
+        return;
+    };
+    let k: usize = std::env::var(WORKER_VAR)
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0);
+    let crm = Crm::new(store_in(&schema).await, Arc::new(SystemClock));
+    let ids = ids_from_env();
+    let pool = crm.list_pools(Actor::system(T1)).await.expect("pools")[0].id;
+    let won = crm_core::testkit::stress::claim_until_full(
+        &crm,
+        crm_core::testkit::stress::CLAIMERS[k],
+        k,
+        pool,
+        &ids,
+    )
+    .await;
+    let text: Vec<String> = won.iter().map(|c| c.0.to_string()).collect();
+    std::fs::write(out, text.join("\n")).expect("write results");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_claimer_processes_1000_customers_limit_50() {
+    let schema = fresh_schema_name();
+    let f = Fixture::new(store_in(&schema).await).await;
+    let (_pool, ids) = crm_core::testkit::stress::prepare(&f, 1000, 50).await;
+    let list = ids
+        .iter()
+        .map(|c| c.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let exe = std::env::current_exe().expect("test binary");
+    let children: Vec<_> = (0..8)
+        .map(|k| {
+            let out = std::env::temp_dir().join(format!("{schema}.claimer{k}"));
+            let child = Command::new(&exe)
+                .args(["--exact", "child_claimer", "--ignored", "--quiet"])
+                .env(SCHEMA_VAR, &schema)
+                .env(IDS_VAR, &list)
+                .env(OUT_VAR, &out)
+                .env(WORKER_VAR, k.to_string())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("spawn claimer");
+            (child, out)
+        })
+        .collect();
+    let mut all = Vec::new();
+    for (mut child, out) in children {
+        assert!(child.wait().expect("wait").success(), "claimer failed");
+        let won: Vec<i64> = std::fs::read_to_string(&out)
+            .expect("results")
+            .lines()
+            .filter_map(|l| l.parse().ok())
+            .collect();
+        assert_eq!(
+            won.len(),
+            50,
+            "each claimer process reaches exactly the limit"
+        );
+        all.extend(won);
+        let _ = std::fs::remove_file(out);
+    }
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "no customer claimed twice across processes");
+    check_pool_invariants(f.crm.store(), Some(50)).await;
+    drop_store(f.crm.store().clone()).await;
+}

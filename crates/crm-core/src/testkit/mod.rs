@@ -6,5 +6,6 @@ pub mod fixture;
 pub mod memory;
 pub mod samples;
 pub mod scope_oracle;
+pub mod stress;
 
 pub use memory::MemoryStore;
