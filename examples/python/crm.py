@@ -9,8 +9,8 @@
         for event in crm.events_after(0, 100):
             ...
 
-One method per op family (tenant, org, customer, contact, followup, team, pool, tier, events,
-audit, due_work, meta) runs `family.verb` through `crm_call`; requests and responses are
+One method per op family (tenant, org, customer, contact, followup, team, pool, tier, ticket,
+sla, events, audit, due_work, meta) runs `family.verb` through `crm_call`; requests and responses are
 plain dicts and lists (amounts as decimal strings, times as RFC 3339 UTC strings). Failures
 raise CrmError with the status code, kind, message, and the offending field or rule.
 
@@ -154,6 +154,12 @@ class Crm:
 
     def tier(self, verb, request=None, actor=None):
         return self.call("tier." + verb, request, actor)
+
+    def ticket(self, verb, request=None, actor=None):
+        return self.call("ticket." + verb, request, actor)
+
+    def sla(self, verb, request=None, actor=None):
+        return self.call("sla." + verb, request, actor)
 
     def events(self, verb="after", request=None, actor=None):
         return self.call("events." + verb, request, actor)

@@ -11,6 +11,7 @@ host gets back, and reads the event log.
 import os
 import sys
 import tempfile
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crm import Crm, CrmError, system, user  # noqa: E402
@@ -77,7 +78,7 @@ def main():
         print(f"张伟 sees {len(mine)} customer(s); 陈经理 (self and subordinates) sees {len(team)}")
 
         # A customer without an owner lands in the pool; 李娜 claims it.
-        name = f"Pool Prospect {len(crm.pool('customers', {'pool_id': pool_id, 'limit': 500})['items'])}"
+        name = f"Pool Prospect {uuid.uuid4().hex[:8]}"
         try:
             pooled = crm.customer("create", {"name": name})
             claimed = crm.pool("claim", {"pool_id": pool_id, "customer_ids": [pooled["id"]]}, actor=user(TENANT, LI))
@@ -96,6 +97,27 @@ def main():
         except CrmError as e:
             print(f"permission error: code {e.code} kind {e.kind}")
             assert e.code == 3
+
+        # A ticket with SLA clocks under a 24/7 calendar and a default policy.
+        if not crm.sla("list_policies"):
+            always = [{"start": "00:00", "end": "24:00"}]
+            days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+            calendar = crm.sla("save_calendar", {"name": "24/7", "calendar": {
+                "time_zone": "Asia/Shanghai", **{d: always for d in days}}})
+            target = {"first_response_secs": 1800, "next_response_secs": 1800, "resolution_secs": 14400}
+            crm.sla("save_policy", {"name": "standard", "position": 0, "is_default": True,
+                                    "calendar_id": calendar["id"],
+                                    "targets": {p: target for p in ("low", "normal", "high", "urgent")}})
+        view = crm.ticket("create", {"customer_id": mine[0]["id"], "subject": "无法登录", "channel": "phone",
+                                     "priority": "urgent"})
+        ticket = view["ticket"]
+        crm.ticket("add_message", {"id": ticket["id"], "message": {"author": "agent", "body": "正在处理"}})
+        crm.ticket("set_status", {"id": ticket["id"], "status": "resolved"})
+        crm.ticket("rate", {"id": ticket["id"], "rating": 5})
+        report = crm.sla("report", {"from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z",
+                                    "group_by": "priority"})
+        print(f"ticket {ticket['id']} answered, resolved and rated; SLA report rows: "
+              f"{[(r['key'], r['tickets']) for r in report]}")
 
         due = crm.due_work("run")
         print(f"due work: {due}")

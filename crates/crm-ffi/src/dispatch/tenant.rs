@@ -1,0 +1,43 @@
+//! `tenant.*`: set-up and settings of the actor's tenant.
+
+use super::{Empty, Op, Request};
+use crate::error::FfiResult;
+use crm_core::tenant::TenantSettings;
+use serde::Deserialize;
+
+pub(super) const OPS: &[Op] = &[
+    Op {
+        name: "tenant.setup",
+        calls: "setup_tenant",
+        summary: "Creates the actor's tenant (system actor) or replaces its name and settings (tenant admin). Returns the tenant.",
+        request: r#"{"name": "string", "settings?": {"time_zone": "IANA zone, default Asia/Shanghai", "default_currency": "ISO 4217, default CNY", "rounding": "half_up | half_even", "followup_escalation_hours": "int, default 48, 0 = off", "customer_fields": [{"key": "identifier", "label": "string", "type": "text (with max_len) | integer | decimal | date | bool | choice (with options)", "required": "bool"}], "held_limits": {"default?": "int", "users": {"user id": "int"}, "departments": {"department id": "int"}, "count_dealt": "bool", "exempt_pool_admins": "bool"}, "recycle_reasons": ["string"], "tiers": "RFM tier rules (see crm_core::tier::TierSettings)"}}"#,
+        handler: setup,
+    },
+    Op {
+        name: "tenant.get",
+        calls: "tenant",
+        summary: "The actor's tenant with its settings.",
+        request: "{}",
+        handler: get,
+    },
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Setup {
+    name: String,
+    #[serde(default)]
+    settings: TenantSettings,
+}
+
+fn setup(r: &Request<'_>) -> FfiResult<String> {
+    let actor = r.actor()?;
+    let req: Setup = r.parse()?;
+    r.run(move |crm| async move { crm.setup_tenant(actor, &req.name, req.settings).await })
+}
+
+fn get(r: &Request<'_>) -> FfiResult<String> {
+    let actor = r.actor()?;
+    let _: Empty = r.parse()?;
+    r.run(move |crm| async move { crm.tenant(actor).await })
+}
