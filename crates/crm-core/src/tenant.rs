@@ -30,6 +30,10 @@ pub struct TenantSettings {
     pub tiers: crate::tier::TierSettings,
     /// Ticket groups and routing.
     pub tickets: crate::ticket::TicketSettings,
+    /// Opportunity pipelines by name (`default` is used when none is named).
+    pub pipelines: std::collections::BTreeMap<String, crate::sales::Pipeline>,
+    /// Contract approval and receivables.
+    pub contracts: crate::contract::ContractSettings,
 }
 
 impl Default for TenantSettings {
@@ -48,6 +52,8 @@ impl Default for TenantSettings {
             ],
             tiers: crate::tier::TierSettings::default(),
             tickets: crate::ticket::TicketSettings::default(),
+            pipelines: [("default".to_owned(), crate::opportunity::default_pipeline())].into(),
+            contracts: crate::contract::ContractSettings::default(),
         }
     }
 }
@@ -64,6 +70,13 @@ impl TenantSettings {
             ));
         }
         self.tiers.validate()?;
+        for pipeline in self.pipelines.values() {
+            pipeline.validate()?;
+        }
+        if let Some(policy) = &self.contracts.approval {
+            policy.validate()?;
+        }
+        self.contracts.aging.validate()?;
         for (i, r) in self.recycle_reasons.iter().enumerate() {
             crate::validate::required_text(r, &format!("settings.recycle_reasons[{i}]"), 100)?;
         }

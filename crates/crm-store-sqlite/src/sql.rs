@@ -123,6 +123,8 @@ pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
     static SLA_POLICY: OnceLock<TableSql> = OnceLock::new();
     static TICKET: OnceLock<TableSql> = OnceLock::new();
     static TICKET_MESSAGE: OnceLock<TableSql> = OnceLock::new();
+    static OPPORTUNITY: OnceLock<TableSql> = OnceLock::new();
+    static CONTRACT: OnceLock<TableSql> = OnceLock::new();
     let cell = match entity {
         Entity::Tenant => &TENANT,
         Entity::User => &USER,
@@ -141,6 +143,8 @@ pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
         Entity::SlaPolicy => &SLA_POLICY,
         Entity::Ticket => &TICKET,
         Entity::TicketMessage => &TICKET_MESSAGE,
+        Entity::Opportunity => &OPPORTUNITY,
+        Entity::Contract => &CONTRACT,
     };
     cell.get_or_init(|| TableSql::new(entity.spec()))
 }

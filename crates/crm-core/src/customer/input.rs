@@ -147,6 +147,7 @@ impl NewCustomer {
             recycle_reminders: BTreeMap::new(),
             open_opportunities: 0,
             last_purchase_at: None,
+            credit: BTreeMap::new(),
             opportunity_changed_at: None,
             created_by,
             created_at: now,

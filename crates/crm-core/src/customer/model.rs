@@ -150,6 +150,9 @@ pub struct Customer {
     /// Open opportunities (kept by the opportunity operations).
     #[serde(default)]
     pub open_opportunities: u32,
+    /// Unallocated credit from over-payments, per currency (never silently dropped).
+    #[serde(default)]
+    pub credit: BTreeMap<String, rust_decimal::Decimal>,
     /// Last purchase (order, payment, contract) of any amount.
     #[serde(default)]
     pub last_purchase_at: Option<DateTime<Utc>>,

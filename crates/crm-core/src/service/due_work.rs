@@ -30,6 +30,12 @@ pub struct DueWorkReport {
     pub tier_changes: u64,
     /// SLA warnings, breaches and escalations fired.
     pub sla: super::SlaSweepCounts,
+    /// Contracts expired past their end date.
+    pub contracts_expired: u64,
+    /// `InstallmentDueSoon` reminders.
+    pub installments_due_soon: u64,
+    /// `InstallmentOverdue` reminders.
+    pub installments_overdue: u64,
 }
 
 impl<S: Store> Crm<S> {
@@ -46,6 +52,8 @@ impl<S: Store> Crm<S> {
         let (recycled, recycle_reminders) = self.sweep_recycling(&ctx).await?;
         let followup_escalations = self.escalate_missing_followups(&ctx).await?;
         let sla = self.sweep_sla(&ctx).await?;
+        let (contracts_expired, installments_due_soon, installments_overdue) =
+            self.sweep_contracts(&ctx).await?;
         let tier_changes = self.daily_tiers(&ctx).await?;
         Ok(DueWorkReport {
             followup_escalations,
@@ -54,6 +62,9 @@ impl<S: Store> Crm<S> {
             recycle_reminders,
             tier_changes,
             sla,
+            contracts_expired,
+            installments_due_soon,
+            installments_overdue,
         })
     }
 

@@ -4,17 +4,21 @@
 
 mod claims;
 mod contacts;
+mod contracts;
 mod customers;
 mod due_work;
 mod followups;
 mod held;
 mod import;
 mod logs;
+mod opportunities;
 mod org;
 mod overview;
 mod pools;
+mod receivables;
 mod recycle;
 mod recycle_sweep;
+mod sales_reports;
 mod sla_admin;
 mod sla_report;
 mod sla_sweep;
@@ -284,8 +288,12 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
     }
 }
 
+pub use contracts::{ContractFilter, NewContract};
 pub use import::ImportOptions;
+pub use opportunities::{NewOpportunity, OpportunityFilter};
 pub use org::{DepartmentInput, RoleInput, UserInput};
+pub use receivables::{Aging, LedgerInput, PlanInput};
+pub use sales_reports::SalesReport;
 pub use sla_report::{MetricStats, SlaGroupBy, SlaReportRow};
 pub use sla_sweep::SlaSweepCounts;
 pub use team::TeamMemberInput;

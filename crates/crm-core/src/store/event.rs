@@ -64,6 +64,32 @@ pub enum EventKind {
     SlaEscalated,
     /// A calendar or SLA policy changed.
     SlaConfigChanged,
+    /// An opportunity was created.
+    OpportunityCreated,
+    /// An opportunity moved stage (won, lost, reopened included).
+    OpportunityStageChanged,
+    /// A contract was created or edited.
+    ContractChanged,
+    /// A contract (or amendment) was submitted for approval.
+    ContractSubmitted,
+    /// An approver approved a level.
+    ContractLevelApproved,
+    /// A contract (or amendment) was approved.
+    ContractApproved,
+    /// A contract (or amendment) was rejected.
+    ContractRejected,
+    /// A contract was completed, terminated or expired.
+    ContractClosed,
+    /// A receivable plan was set or re-flowed.
+    PlanChanged,
+    /// A payment was received.
+    PaymentReceived,
+    /// A refund or write-off was recorded.
+    LedgerAdjusted,
+    /// An installment falls due soon.
+    InstallmentDueSoon,
+    /// An installment is overdue.
+    InstallmentOverdue,
 }
 
 impl EventKind {
@@ -98,6 +124,19 @@ impl EventKind {
             EventKind::SlaBreached => "SlaBreached",
             EventKind::SlaEscalated => "SlaEscalated",
             EventKind::SlaConfigChanged => "SlaConfigChanged",
+            EventKind::OpportunityCreated => "OpportunityCreated",
+            EventKind::OpportunityStageChanged => "OpportunityStageChanged",
+            EventKind::ContractChanged => "ContractChanged",
+            EventKind::ContractSubmitted => "ContractSubmitted",
+            EventKind::ContractLevelApproved => "ContractLevelApproved",
+            EventKind::ContractApproved => "ContractApproved",
+            EventKind::ContractRejected => "ContractRejected",
+            EventKind::ContractClosed => "ContractClosed",
+            EventKind::PlanChanged => "PlanChanged",
+            EventKind::PaymentReceived => "PaymentReceived",
+            EventKind::LedgerAdjusted => "LedgerAdjusted",
+            EventKind::InstallmentDueSoon => "InstallmentDueSoon",
+            EventKind::InstallmentOverdue => "InstallmentOverdue",
         }
     }
 }

@@ -43,11 +43,15 @@ pub enum Entity {
     Ticket,
     /// Ticket messages (`ticket_messages`).
     TicketMessage,
+    /// Opportunities (`opportunities`).
+    Opportunity,
+    /// Contracts with their receivables (`contracts`).
+    Contract,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 17] = [
+    pub const ALL: [Entity; 19] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -65,6 +69,8 @@ impl Entity {
         Entity::SlaPolicy,
         Entity::Ticket,
         Entity::TicketMessage,
+        Entity::Opportunity,
+        Entity::Contract,
     ];
 
     /// The entity's table description.

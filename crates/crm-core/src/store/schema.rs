@@ -228,6 +228,42 @@ static TICKET_MESSAGES: TableSpec = TableSpec {
     },
 };
 
+static OPPORTUNITIES: TableSpec = TableSpec {
+    entity: Entity::Opportunity,
+    table: "opportunities",
+    record_name: "opportunity",
+    // (tenant_id, customer_id) references customers
+    columns: &[
+        col("customer_id", Int),
+        col("owner_id", Int),
+        col("status", Text),
+        col("expected_close", Text),
+        col("created_at", Time),
+    ],
+    scope: ScopeVia::OwnedChildOfCustomer {
+        owner_col: "owner_id",
+        customer_col: "customer_id",
+    },
+};
+
+static CONTRACTS: TableSpec = TableSpec {
+    entity: Entity::Contract,
+    table: "contracts",
+    record_name: "contract",
+    // unique (tenant_id, number); (tenant_id, customer_id) references customers
+    columns: &[
+        col("customer_id", Int),
+        col("owner_id", Int),
+        col("number", Text),
+        col("status", Text),
+        col("next_check_on", Text),
+    ],
+    scope: ScopeVia::OwnedChildOfCustomer {
+        owner_col: "owner_id",
+        customer_col: "customer_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -248,5 +284,7 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::SlaPolicy => &SLA_POLICIES,
         Entity::Ticket => &TICKETS,
         Entity::TicketMessage => &TICKET_MESSAGES,
+        Entity::Opportunity => &OPPORTUNITIES,
+        Entity::Contract => &CONTRACTS,
     }
 }

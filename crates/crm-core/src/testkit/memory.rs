@@ -217,6 +217,7 @@ impl State {
             Entity::TeamMember => &[&["customer_id", "user_id"]],
             Entity::Customer => &[&["external_ref"]],
             Entity::ClaimCounter => &[&["pool_id", "user_id", "day"]],
+            Entity::Contract => &[&["number"]],
             _ => &[],
         };
         let Some(rows) = self.tables.get(&row.entity) else {

@@ -48,6 +48,7 @@ pub fn customer(
         recycle_reminders: BTreeMap::new(),
         open_opportunities: 0,
         last_purchase_at: None,
+        credit: BTreeMap::new(),
         opportunity_changed_at: None,
         created_by: None,
         created_at: now,

@@ -1,0 +1,355 @@
+//! Opportunity operations: create, move through the pipeline (won / lost / reopen),
+//! probability, reads. Each keeps the customer's open-opportunity count and clock in step
+//! (the no-open-opportunity recycle rule reads them).
+
+use super::{json, page_limit, transact, Crm, Ctx, Page};
+use crate::access::{Action, Module, Reach};
+use crate::actor::Actor;
+use crate::customer::Customer;
+use crate::error::{CrmError, CrmResult};
+use crate::ids::{CustomerId, UserId};
+use crate::money::{Currency, Money};
+use crate::opportunity::Opportunity;
+use crate::sales::{
+    move_stage, open_opportunity, reset_probability, set_probability, LineInput, OpportunityStatus,
+    Pipeline, StageMove,
+};
+use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
+use crate::validate::{required_text, MAX_NAME};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A new opportunity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOpportunity {
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// Name.
+    pub name: String,
+    /// Amount (exact in the currency).
+    pub amount: Decimal,
+    /// Currency code.
+    pub currency: String,
+    /// Pipeline name (default `default`).
+    #[serde(default)]
+    pub pipeline: Option<String>,
+    /// Stage key.
+    pub stage: String,
+    /// Probability set by hand (`None` follows the stage).
+    #[serde(default)]
+    pub probability: Option<Decimal>,
+    /// Expected close date.
+    pub expected_close: NaiveDate,
+    /// Owner (default: the acting user).
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+    /// Products.
+    #[serde(default)]
+    pub products: Vec<LineInput>,
+}
+
+/// Filters for listing opportunities.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OpportunityFilter {
+    /// Only of this customer.
+    pub customer_id: Option<CustomerId>,
+    /// Only this owner.
+    pub owner_id: Option<UserId>,
+    /// Only open / won / lost.
+    pub status: Option<OpportunityStatus>,
+    /// Keyset cursor.
+    pub after: Option<i64>,
+    /// Page size.
+    pub limit: Option<u32>,
+}
+
+fn status_name(s: OpportunityStatus) -> &'static str {
+    match s {
+        OpportunityStatus::Open => "open",
+        OpportunityStatus::Won => "won",
+        OpportunityStatus::Lost => "lost",
+    }
+}
+
+impl Ctx {
+    pub(crate) fn pipeline(&self, name: &str) -> CrmResult<&Pipeline> {
+        self.tenant
+            .settings
+            .pipelines
+            .get(name)
+            .ok_or_else(|| CrmError::validation("pipeline", format!("no pipeline {name:?}")))
+    }
+}
+
+impl<S: Store> Crm<S> {
+    /// Loads an opportunity the actor may `action`: its owner in reach, or through its
+    /// customer.
+    pub(crate) async fn opportunity_for(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        action: Action,
+    ) -> CrmResult<(Opportunity, Customer)> {
+        let o = self
+            .store()
+            .load::<Opportunity>(ctx.tenant.id, id)
+            .await?
+            .ok_or_else(|| CrmError::not_found("opportunity", id))?;
+        let c = self.load_customer(ctx.tenant.id, o.customer_id).await?;
+        let ok = match ctx.access.require(Module::Opportunities, action)? {
+            Reach::All => true,
+            Reach::Owners(set) if set.contains(&o.owner_id) => true,
+            Reach::Owners(_) => {
+                let team = self.load_team(ctx.tenant.id, c.id).await?;
+                ctx.access.reaches_child(
+                    Module::Opportunities,
+                    action,
+                    c.owner_id,
+                    c.pool_id.map(|p| p.0),
+                    &team,
+                    ctx.now,
+                )
+            }
+        };
+        if !ok {
+            return Err(CrmError::PermissionDenied {
+                module: "opportunities".into(),
+                action: action.as_str().into(),
+                field: None,
+            });
+        }
+        Ok((o, c))
+    }
+
+    /// Adds the customer update for an opportunity opening (+1) or closing (−1).
+    pub(crate) fn touch_customer_opportunities(
+        ctx: &Ctx,
+        changes: &mut Changes,
+        c: &Customer,
+        delta: i32,
+    ) -> CrmResult<()> {
+        let mut next = c.clone();
+        next.open_opportunities =
+            (i64::from(c.open_opportunities) + i64::from(delta)).max(0) as u32;
+        next.opportunity_changed_at = Some(ctx.now);
+        next.updated_at = ctx.now;
+        changes.update(&next)
+    }
+
+    /// Creates an opportunity on a customer.
+    pub async fn create_opportunity(
+        &self,
+        actor: Actor,
+        input: NewOpportunity,
+    ) -> CrmResult<Opportunity> {
+        let name = required_text(&input.name, "name", MAX_NAME)?;
+        let currency = Currency::parse(&input.currency, "currency")?;
+        let amount = Money::new(input.amount, currency.clone(), "amount")?.amount;
+        let id = self.new_id(Entity::Opportunity).await?;
+        transact!(self, async {
+            let ctx = self.ctx(actor).await?;
+            let c = self.load_customer(ctx.tenant.id, input.customer_id).await?;
+            let team = self.load_team(ctx.tenant.id, c.id).await?;
+            if !ctx.access.reaches_child(
+                Module::Opportunities,
+                Action::Create,
+                c.owner_id,
+                c.pool_id.map(|p| p.0),
+                &team,
+                ctx.now,
+            ) {
+                return Err(CrmError::PermissionDenied {
+                    module: "opportunities".into(),
+                    action: "create".into(),
+                    field: None,
+                });
+            }
+            let owner = input
+                .owner_id
+                .or(ctx.access.user().map(|u| u.id))
+                .or(c.owner_id)
+                .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
+            if !ctx.access.org().users.get(&owner).is_some_and(|u| u.active) {
+                return Err(CrmError::validation(
+                    "owner_id",
+                    format!("no active user {owner}"),
+                ));
+            }
+            let pipeline_name = input.pipeline.clone().unwrap_or_else(|| "default".into());
+            let by = ctx.access.user().map(|u| u.id).unwrap_or(owner);
+            let (state, entry) = open_opportunity(
+                ctx.pipeline(&pipeline_name)?,
+                &input.stage,
+                input.probability,
+                by,
+                ctx.now,
+            )?;
+            let o = Opportunity {
+                tenant: ctx.tenant.id,
+                id,
+                version: 1,
+                customer_id: c.id,
+                owner_id: owner,
+                name: name.clone(),
+                amount,
+                currency: currency.code().to_owned(),
+                pipeline: pipeline_name,
+                state,
+                expected_close: input.expected_close,
+                closed_on: None,
+                products: input.products.clone(),
+                history: vec![entry],
+                created_at: ctx.now,
+            };
+            let mut changes = Changes::new(ctx.tenant.id);
+            changes.insert(&o)?;
+            Self::touch_customer_opportunities(&ctx, &mut changes, &c, 1)?;
+            changes.audit(ctx.audit(
+                "opportunity.create",
+                Entity::Opportunity,
+                id,
+                serde_json::Value::Null,
+                json(&o),
+            ));
+            changes.event(ctx.event(EventKind::OpportunityCreated, Entity::Opportunity, id, serde_json::json!({ "customer_id": c.id, "amount": o.amount, "currency": o.currency, "stage": o.state.stage })));
+            Ok((changes, o))
+        })
+    }
+
+    /// Moves an opportunity: to another open stage, won, lost (reason required; notes when
+    /// the reason is "other"), or reopened into an open stage.
+    pub async fn move_opportunity(
+        &self,
+        actor: Actor,
+        id: i64,
+        mv: StageMove,
+    ) -> CrmResult<Opportunity> {
+        transact!(self, async {
+            let ctx = self.ctx(actor).await?;
+            let (before, c) = self.opportunity_for(&ctx, id, Action::Update).await?;
+            let by = ctx.access.user().map(|u| u.id).unwrap_or(before.owner_id);
+            let (state, entry) = move_stage(
+                ctx.pipeline(&before.pipeline)?,
+                &before.state,
+                &mv,
+                by,
+                ctx.now,
+            )?;
+            let mut next = before.clone();
+            let was_open = before.state.status == OpportunityStatus::Open;
+            let is_open = state.status == OpportunityStatus::Open;
+            next.closed_on = if is_open {
+                None
+            } else {
+                Some(crate::sales::today_in(ctx.tenant.settings.tz()?, ctx.now))
+            };
+            next.state = state;
+            next.history.push(entry);
+            let mut changes = Changes::new(ctx.tenant.id);
+            changes.update(&next)?;
+            if was_open != is_open {
+                Self::touch_customer_opportunities(
+                    &ctx,
+                    &mut changes,
+                    &c,
+                    if is_open { 1 } else { -1 },
+                )?;
+            }
+            changes.audit(ctx.audit(
+                "opportunity.move",
+                Entity::Opportunity,
+                id,
+                json(&before),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::OpportunityStageChanged,
+                Entity::Opportunity,
+                id,
+                serde_json::json!({ "from": before.state.stage, "to": next.state.stage, "status": status_name(next.state.status) }),
+            ));
+            Ok((
+                changes,
+                Opportunity {
+                    version: next.version + 1,
+                    ..next
+                },
+            ))
+        })
+    }
+
+    /// Sets the probability by hand, or (`None`) returns it to the stage default.
+    pub async fn set_opportunity_probability(
+        &self,
+        actor: Actor,
+        id: i64,
+        probability: Option<Decimal>,
+    ) -> CrmResult<Opportunity> {
+        transact!(self, async {
+            let ctx = self.ctx(actor).await?;
+            let (before, _) = self.opportunity_for(&ctx, id, Action::Update).await?;
+            let state = match probability {
+                Some(p) => set_probability(&before.state, p)?,
+                None => reset_probability(ctx.pipeline(&before.pipeline)?, &before.state),
+            };
+            let next = Opportunity {
+                state,
+                ..before.clone()
+            };
+            let mut changes = Changes::new(ctx.tenant.id);
+            changes.update(&next)?;
+            changes.audit(ctx.audit(
+                "opportunity.probability",
+                Entity::Opportunity,
+                id,
+                json(&before),
+                json(&next),
+            ));
+            Ok((
+                changes,
+                Opportunity {
+                    version: next.version + 1,
+                    ..next
+                },
+            ))
+        })
+    }
+
+    /// One opportunity.
+    pub async fn get_opportunity(&self, actor: Actor, id: i64) -> CrmResult<Opportunity> {
+        let ctx = self.ctx(actor).await?;
+        Ok(self.opportunity_for(&ctx, id, Action::Read).await?.0)
+    }
+
+    /// A page of the opportunities the actor may read.
+    pub async fn list_opportunities(
+        &self,
+        actor: Actor,
+        filter: OpportunityFilter,
+    ) -> CrmResult<Page<Opportunity>> {
+        let ctx = self.ctx(actor).await?;
+        let reach = ctx.access.require(Module::Opportunities, Action::Read)?;
+        let limit = page_limit(filter.limit)?;
+        let mut q = Query::new(Entity::Opportunity, ctx.tenant.id)
+            .scope(ctx.access.scope_filter(&reach, ctx.now))
+            .order(Order::IdAsc)
+            .after(filter.after)
+            .limit(limit);
+        if let Some(c) = filter.customer_id {
+            q = q.filter(Filter::eq("customer_id", c.0));
+        }
+        if let Some(o) = filter.owner_id {
+            q = q.filter(Filter::eq("owner_id", o.0));
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(Filter::eq("status", status_name(s)));
+        }
+        let items: Vec<Opportunity> = self.store().load_all(&q).await?;
+        let next_after = (items.len() as u32 == limit)
+            .then(|| items.last().map(|o| o.id))
+            .flatten();
+        Ok(Page { items, next_after })
+    }
+}
