@@ -45,6 +45,10 @@ const TEMPLATES: &[&str] = &[
     r#"{"pool_id":1,"customer_ids":[1,2]}"#,
     r#"{"csv":"name,phone\nA,13911112222\n"}"#,
     r#"{"cursor":0,"limit":5}"#,
+    r#"{"customer_id":1,"name":"o","amount":"10.00","currency":"CNY","stage":"lead","expected_close":"2030-01-01"}"#,
+    r#"{"id":1,"decision":"approve"}"#,
+    r#"{"contract_id":1,"entry":{"kind":"payment","amount":"1.00","date":"2030-01-01"}}"#,
+    r#"{"as_of":"2030-01-01"}"#,
 ];
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {

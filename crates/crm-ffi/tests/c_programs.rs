@@ -16,6 +16,7 @@ const PROGRAMS: &[&str] = &[
     "threads",
     "fuzz",
     "postgres",
+    "sales",
 ];
 
 /// Flags for every C compile.
@@ -110,7 +111,7 @@ fn args_for(name: &str, tag: &str) -> Vec<String> {
         path.display().to_string()
     };
     match name {
-        "org_import" | "threads" => vec![db(name)],
+        "org_import" | "threads" | "sales" => vec![db(name)],
         "quickstart" | "quickstart_static" => vec![db(name)],
         "fuzz" if tag == "valgrind" => vec!["300".into()],
         "fuzz" => vec!["3000".into()],
@@ -213,6 +214,18 @@ fn eight_threads_one_handle_create_update_and_pool_claims() {
     assert!(out.contains(", 24 claims"), "{out}");
 }
 
+/// One sales flow: opportunity → contract → submit → approve (the opportunity won) → plan →
+/// payment → summary → aging → sales report, with the JSON results checked in C.
+#[test]
+fn sales_flow_opportunity_to_aging() {
+    let out = run("sales");
+    assert!(out.contains("sales: ok"), "{out}");
+    assert!(
+        out.contains(r#""buckets":["0","0","90000.00","0","10000.00"],"total":"100000.00""#),
+        "{out}"
+    );
+}
+
 #[test]
 fn fuzz_loop_defined_statuses_only() {
     assert!(run("fuzz").contains("fuzz: 3000 calls"));
@@ -277,6 +290,11 @@ fn valgrind_errors() {
 #[test]
 fn valgrind_threads() {
     valgrind("threads");
+}
+
+#[test]
+fn valgrind_sales() {
+    valgrind("sales");
 }
 
 #[test]
