@@ -1,0 +1,57 @@
+//! The scenario harness: `cargo run --release -p crm-benches -- <scenario> [--tiny] [--seed N]`.
+//!
+//! Scenarios: `claim-sqlite`, `claim-pg`, `due-work`, `sla`, `list`, `view360`, `import`,
+//! `all`. Prints each figure with its baselines and ratios.
+
+use crm_benches::{claim, Size};
+
+const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let tiny = args.iter().any(|a| a == "--tiny");
+    let seed = args
+        .iter()
+        .position(|a| a == "--seed")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(42);
+    let size = if tiny {
+        Size::tiny(seed)
+    } else {
+        Size::full(seed)
+    };
+    let scenario = args
+        .iter()
+        .find(|a| !a.starts_with("--") && a.parse::<u64>().is_err())
+        .cloned()
+        .unwrap_or_else(|| "all".into());
+    let dir = std::env::var("CRM_BENCH_DIR").unwrap_or_else(|_| "/tmp/crm-bench".into());
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).expect("bench directory");
+    let pg = std::env::var("CRM_BENCH_PG").unwrap_or_else(|_| PG_URL.into());
+    println!(
+        "# crm-benches {scenario} ({}) on {}",
+        if tiny { "tiny" } else { "full size" },
+        crm_benches::report::machine()
+    );
+    let all = scenario == "all";
+    let mut figures = Vec::new();
+    if all || scenario == "claim-sqlite" {
+        for n in [1, 8] {
+            figures.push(
+                claim::scenario_sqlite(size, &dir, n)
+                    .await
+                    .expect("claim sqlite"),
+            );
+            println!("{}", figures.last().expect("figure").render());
+        }
+    }
+    if all || scenario == "claim-pg" {
+        for n in [1, 8] {
+            figures.push(claim::scenario_pg(size, &pg, n).await.expect("claim pg"));
+            println!("{}", figures.last().expect("figure").render());
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! CI smoke run: every scenario at a tiny size, end to end, checking invariants (no double
+//! claims, no held-limit violations, counters equal reality) — never timings.
+
+use crm_benches::{claim, Size};
+
+const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("crm-benches-smoke-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_sqlite_tiny() {
+    let d = dir("claim");
+    for n in [1, 8] {
+        let f = claim::scenario_sqlite(Size::tiny(7), &d, n)
+            .await
+            .expect("claim scenario");
+        assert!(
+            f.engine > 0.0 && f.sqlx.is_some() && f.native.is_some(),
+            "{}",
+            f.render()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_pg_tiny() {
+    let url = std::env::var("CRM_BENCH_PG").unwrap_or_else(|_| PG_URL.into());
+    if claim::drop_schema(&url, "bench_probe").await.is_err() {
+        eprintln!("PostgreSQL not reachable at {url}: claim-pg smoke skipped");
+        return;
+    }
+    let f = claim::scenario_pg(Size::tiny(7), &url, 8)
+        .await
+        .expect("claim pg scenario");
+    assert!(f.engine > 0.0 && f.sqlx.is_some(), "{}", f.render());
+}
