@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn unknown_currency_names_the_field() {
-        let err = Currency::parse("XXX", "contract.currency").unwrap_err();
+        let err = Currency::parse("ABC", "contract.currency").unwrap_err();
         assert!(matches!(err, CrmError::Validation { field, .. } if field == "contract.currency"));
     }
 

@@ -173,7 +173,7 @@ async fn other_currencies_are_not_added_and_bad_purchases_are_refused() {
             },
             "amount",
         ),
-        (buy(c, t, 1, "XXX"), "currency"),
+        (buy(c, t, 1, "ABC"), "currency"),
         (buy(c, t + Duration::hours(1), 1, "CNY"), "at"),
     ];
     for (input, field) in bad {

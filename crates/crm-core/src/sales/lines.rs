@@ -444,7 +444,7 @@ mod tests {
     fn validation_names_the_field() {
         let ok = || line("1", "10", "0", "0");
         let cases: Vec<(PricingInput, &str)> = vec![
-            (doc("XXX", vec![ok()], "0"), "currency"),
+            (doc("ABC", vec![ok()], "0"), "currency"),
             (doc("CNY", vec![ok()], "100.01"), "order_discount"),
             (doc("CNY", vec![ok()], "-1"), "order_discount"),
             (

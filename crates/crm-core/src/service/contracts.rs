@@ -2,7 +2,7 @@
 //! amendments guarded by the amendment rule, completion and termination.
 
 use super::{json, page_limit, transact, Crm, Ctx, Page};
-use crate::access::{Action, Module, Reach};
+use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::contract::{Amendment, Contract, ContractStatus};
 use crate::customer::{Customer, DealStatus};
@@ -104,6 +104,7 @@ impl Ctx {
 
 impl<S: Store> Crm<S> {
     /// Loads a contract the actor may `action` (owner in reach, or through the customer).
+    /// Approvers are named by the approval run itself, which refuses anyone else.
     pub(crate) async fn contract_for(
         &self,
         ctx: &Ctx,
@@ -116,30 +117,9 @@ impl<S: Store> Crm<S> {
             .await?
             .ok_or_else(|| CrmError::not_found("contract", id))?;
         let c = self.load_customer(ctx.tenant.id, k.customer_id).await?;
-        // Approvers are named by the approval run itself (it refuses anyone else).
-        let ok = action == Action::Approve
-            || match ctx.access.reach(Module::Contracts, action) {
-                None => false,
-                Some(Reach::All) => true,
-                Some(Reach::Owners(set)) if set.contains(&k.owner_id) => true,
-                Some(Reach::Owners(_)) => {
-                    let team = self.load_team(ctx.tenant.id, c.id).await?;
-                    ctx.access.reaches_child(
-                        Module::Contracts,
-                        action,
-                        c.owner_id,
-                        c.pool_id.map(|p| p.0),
-                        &team,
-                        ctx.now,
-                    )
-                }
-            };
-        if !ok {
-            return Err(CrmError::PermissionDenied {
-                module: "contracts".into(),
-                action: action.as_str().into(),
-                field: None,
-            });
+        if action != Action::Approve {
+            self.check_owned_child(ctx, Module::Contracts, action, Some(k.owner_id), &c)
+                .await?;
         }
         Ok((k, c))
     }

@@ -3,7 +3,7 @@
 //! (the no-open-opportunity recycle rule reads them).
 
 use super::{json, page_limit, transact, Crm, Ctx, Page};
-use crate::access::{Action, Module, Reach};
+use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
@@ -98,28 +98,8 @@ impl<S: Store> Crm<S> {
             .await?
             .ok_or_else(|| CrmError::not_found("opportunity", id))?;
         let c = self.load_customer(ctx.tenant.id, o.customer_id).await?;
-        let ok = match ctx.access.require(Module::Opportunities, action)? {
-            Reach::All => true,
-            Reach::Owners(set) if set.contains(&o.owner_id) => true,
-            Reach::Owners(_) => {
-                let team = self.load_team(ctx.tenant.id, c.id).await?;
-                ctx.access.reaches_child(
-                    Module::Opportunities,
-                    action,
-                    c.owner_id,
-                    c.pool_id.map(|p| p.0),
-                    &team,
-                    ctx.now,
-                )
-            }
-        };
-        if !ok {
-            return Err(CrmError::PermissionDenied {
-                module: "opportunities".into(),
-                action: action.as_str().into(),
-                field: None,
-            });
-        }
+        self.check_owned_child(ctx, Module::Opportunities, action, Some(o.owner_id), &c)
+            .await?;
         Ok((o, c))
     }
 

@@ -2,7 +2,7 @@
 //! (pause, resume, resolve, reopen), assignment, satisfaction, reads.
 
 use super::{json, page_limit, transact, Crm, Ctx, Page};
-use crate::access::{Action, Module, Reach};
+use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
@@ -67,7 +67,7 @@ const OPEN_STATUSES: [TicketStatus; 4] = [
 ];
 
 impl<S: Store> Crm<S> {
-    /// Whether the actor may `action` a ticket: its assignee in reach, or through its
+    /// Loads a ticket the actor may `action`: its assignee in reach, or through its
     /// customer like any record hanging off a customer.
     async fn ticket_for(
         &self,
@@ -83,29 +83,8 @@ impl<S: Store> Crm<S> {
         let customer = self
             .load_customer(ctx.tenant.id, ticket.customer_id)
             .await?;
-        let reach = ctx.access.require(Module::Tickets, action)?;
-        let ok = match (&reach, ticket.assignee_id) {
-            (Reach::All, _) => true,
-            (Reach::Owners(set), Some(a)) if set.contains(&a) => true,
-            _ => {
-                let team = self.load_team(ctx.tenant.id, customer.id).await?;
-                ctx.access.reaches_child(
-                    Module::Tickets,
-                    action,
-                    customer.owner_id,
-                    customer.pool_id.map(|p| p.0),
-                    &team,
-                    ctx.now,
-                )
-            }
-        };
-        if !ok {
-            return Err(CrmError::PermissionDenied {
-                module: "tickets".into(),
-                action: action.as_str().into(),
-                field: None,
-            });
-        }
+        self.check_owned_child(ctx, Module::Tickets, action, ticket.assignee_id, &customer)
+            .await?;
         Ok((ticket, customer))
     }
 
