@@ -867,3 +867,196 @@ async fn owner_of(f: &Fixture<MemoryStore>, id: CustomerId) -> Option<UserId> {
         .record
         .owner_id
 }
+
+#[tokio::test]
+async fn voids_refunds_write_offs_expiry_and_the_sales_report() {
+    let (f, c) = setup(false).await;
+    let sys = Actor::system(T1);
+    let o = f
+        .crm
+        .create_opportunity(
+            user(REP),
+            NewOpportunity {
+                customer_id: c,
+                name: "A".into(),
+                amount: d("100.00"),
+                currency: "CNY".into(),
+                pipeline: None,
+                stage: "proposal".into(),
+                probability: Some(d("99")),
+                expected_close: day(2026, 6, 15),
+                owner_id: None,
+                products: vec![],
+            },
+        )
+        .await
+        .expect("a");
+    f.crm
+        .create_opportunity(
+            user(REP),
+            NewOpportunity {
+                customer_id: c,
+                name: "B".into(),
+                amount: d("200.00"),
+                currency: "CNY".into(),
+                pipeline: None,
+                stage: "lead".into(),
+                probability: Some(d("0")),
+                expected_close: day(2026, 6, 20),
+                owner_id: None,
+                products: vec![],
+            },
+        )
+        .await
+        .expect("b");
+    let report = f
+        .crm
+        .sales_report(sys, "default", day(2026, 1, 1), day(2026, 12, 31))
+        .await
+        .expect("report");
+    let june: Vec<_> = report
+        .weighted_by_month
+        .iter()
+        .filter(|r| r.group.month == 6)
+        .collect();
+    assert_eq!(
+        june.iter().map(|r| r.weighted).sum::<Decimal>(),
+        d("99.00"),
+        "(100 at 99 %) + (200 at 0 %) = 99.00"
+    );
+    f.crm
+        .move_opportunity(user(REP), o.id, StageMove::Win)
+        .await
+        .expect("win");
+    let report = f
+        .crm
+        .sales_report(sys, "default", day(2026, 1, 1), day(2026, 12, 31))
+        .await
+        .expect("report");
+    assert_eq!((report.win_rate.won, report.win_rate.lost), (1, 0));
+    assert!(matches!(
+        f.crm
+            .sales_report(user(REP2), "default", day(2026, 1, 1), day(2026, 12, 31))
+            .await,
+        Err(CrmError::PermissionDenied { .. })
+    ));
+
+    let k = f
+        .crm
+        .create_contract(
+            user(REP),
+            NewContract {
+                end_on: day(2026, 3, 31),
+                ..new_contract(c, "HT-300", pricing("100.00", "1", "0"), None)
+            },
+        )
+        .await
+        .expect("k");
+    f.crm
+        .submit_contract(user(REP), k.id)
+        .await
+        .expect("submit");
+    f.crm
+        .decide_contract(user(MANAGER), k.id, Decision::Approve, None)
+        .await
+        .expect("approve");
+    f.crm
+        .set_plan(
+            user(REP),
+            k.id,
+            PlanInput::Percents {
+                installments: vec![
+                    ScheduledPercent {
+                        due_date: day(2026, 3, 20),
+                        percent: d("60"),
+                    },
+                    ScheduledPercent {
+                        due_date: day(2026, 3, 30),
+                        percent: d("40"),
+                    },
+                ],
+            },
+        )
+        .await
+        .expect("plan");
+    let entry = |kind, amount: &str, installment| LedgerInput {
+        kind,
+        amount: d(amount),
+        date: day(2026, 3, 3),
+        installment,
+        method: None,
+        reference: None,
+    };
+    f.crm
+        .void_installment(user(REP), k.id, 1)
+        .await
+        .expect("void");
+    let events = f
+        .crm
+        .events_after(sys, 0, 1000)
+        .await
+        .expect("events")
+        .len();
+    let err = f
+        .crm
+        .record_ledger(user(REP), k.id, entry(EntryKind::Payment, "10.00", Some(1)))
+        .await
+        .expect_err("voided");
+    assert!(
+        matches!(err, CrmError::RuleViolation { ref rule, .. } if rule == "installment_void"),
+        "{err:?}"
+    );
+    assert_eq!(
+        f.crm
+            .events_after(sys, 0, 1000)
+            .await
+            .expect("events")
+            .len(),
+        events,
+        "nothing written"
+    );
+    f.crm
+        .record_ledger(user(REP), k.id, entry(EntryKind::Payment, "50.00", None))
+        .await
+        .expect("pay");
+    let k2 = f
+        .crm
+        .record_ledger(user(REP), k.id, entry(EntryKind::Refund, "20.00", None))
+        .await
+        .expect("refund");
+    assert_eq!(k2.installments[0].paid, d("30.00"));
+    assert!(matches!(
+        f.crm
+            .record_ledger(user(REP), k.id, entry(EntryKind::Refund, "30.01", None))
+            .await,
+        Err(CrmError::RuleViolation { .. })
+    ));
+    let k3 = f
+        .crm
+        .record_ledger(user(REP), k.id, entry(EntryKind::WriteOff, "30.00", None))
+        .await
+        .expect("write off");
+    let i = &k3.installments[0];
+    assert_eq!(
+        i.paid + i.outstanding() + i.written_off,
+        i.amount,
+        "paid + outstanding + written off = amount"
+    );
+    // Expiry: end 2026-03-31 (Shanghai); still active on the 31st, expired on 04-01.
+    let r = f
+        .crm
+        .run_due_work(T1, start() + Duration::days(29))
+        .await
+        .expect("due"); // 03-31 10:00
+    assert_eq!(r.contracts_expired, 0);
+    let r = f
+        .crm
+        .run_due_work(T1, start() + Duration::days(30))
+        .await
+        .expect("due"); // 04-01
+    assert_eq!(r.contracts_expired, 1);
+    assert_eq!(
+        f.crm.get_contract(sys, k.id).await.expect("k").status,
+        ContractStatus::Expired
+    );
+}

@@ -259,6 +259,47 @@ impl<S: Store> Crm<S> {
         })
     }
 
+    /// Voids an installment with nothing paid or written off (e.g. on termination); a
+    /// voided installment takes no payments.
+    pub async fn void_installment(
+        &self,
+        actor: Actor,
+        contract_id: i64,
+        index: usize,
+    ) -> CrmResult<Contract> {
+        transact!(self, async {
+            let ctx = self.ctx(actor).await?;
+            let (before, _) = self.contract_for(&ctx, contract_id, Action::Update).await?;
+            let installments = crate::sales::void_installment(&before.installments, index)?;
+            let next = Contract {
+                installments,
+                ..before.clone()
+            };
+            let mut changes = Changes::new(ctx.tenant.id);
+            changes.update(&next)?;
+            changes.audit(ctx.audit(
+                "receivable.void",
+                Entity::Contract,
+                contract_id,
+                json(&before),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::PlanChanged,
+                Entity::Contract,
+                contract_id,
+                serde_json::json!({ "voided": index }),
+            ));
+            Ok((
+                changes,
+                Contract {
+                    version: next.version + 1,
+                    ..next
+                },
+            ))
+        })
+    }
+
     /// Paid, outstanding, written off and overdue sums of a contract as of today.
     pub async fn receivable_summary(
         &self,
