@@ -10,7 +10,8 @@
             ...
 
 One method per op family (tenant, org, customer, contact, followup, team, pool, tier, ticket,
-sla, events, audit, due_work, meta) runs `family.verb` through `crm_call`; requests and responses are
+sla, opportunity, contract, receivable, report, events, audit, due_work, meta) runs
+`family.verb` through `crm_call`; requests and responses are
 plain dicts and lists (amounts as decimal strings, times as RFC 3339 UTC strings). Failures
 raise CrmError with the status code, kind, message, and the offending field or rule.
 
@@ -160,6 +161,18 @@ class Crm:
 
     def sla(self, verb, request=None, actor=None):
         return self.call("sla." + verb, request, actor)
+
+    def opportunity(self, verb, request=None, actor=None):
+        return self.call("opportunity." + verb, request, actor)
+
+    def contract(self, verb, request=None, actor=None):
+        return self.call("contract." + verb, request, actor)
+
+    def receivable(self, verb, request=None, actor=None):
+        return self.call("receivable." + verb, request, actor)
+
+    def report(self, verb="sales", request=None, actor=None):
+        return self.call("report." + verb, request, actor)
 
     def events(self, verb="after", request=None, actor=None):
         return self.call("events." + verb, request, actor)

@@ -5,7 +5,8 @@
 
 It sets up an org, imports examples/data/customers.csv, records follow-ups, shows what a
 salesperson and their manager each see, claims a customer from the pool, shows the errors a
-host gets back, and reads the event log.
+host gets back, opens a ticket, closes a small sale (opportunity, contract, receivable plan,
+payment, aging), and reads the event log.
 """
 
 import os
@@ -118,6 +119,28 @@ def main():
                                     "group_by": "priority"})
         print(f"ticket {ticket['id']} answered, resolved and rated; SLA report rows: "
               f"{[(r['key'], r['tickets']) for r in report]}")
+
+        # A sale: opportunity → contract (no approval policy: active on submit, the
+        # opportunity won) → receivable plan → a payment → aging.
+        opp = crm.opportunity("create", {"customer_id": mine[0]["id"], "name": "ERP 项目", "amount": "50000.00",
+                                         "currency": "CNY", "stage": "lead", "expected_close": "2025-06-30",
+                                         "owner_id": ZHANG})
+        contract = crm.contract("create", {
+            "number": f"HT-{uuid.uuid4().hex[:8]}", "customer_id": mine[0]["id"], "opportunity_id": opp["id"],
+            "owner_id": ZHANG, "signed_on": "2025-01-02", "start_on": "2025-01-02", "end_on": "2099-12-31",
+            "pricing": {"currency": "CNY", "lines": [{"product": "软件许可", "quantity": "1",
+                                                      "unit_price": "50000.00"}]}})
+        contract = crm.contract("submit", {"id": contract["id"]})
+        won = crm.opportunity("get", {"id": opp["id"]})["state"]["status"]
+        crm.receivable("set_plan", {"contract_id": contract["id"], "plan": {"type": "percents", "installments": [
+            {"due_date": "2025-01-31", "percent": "30"}, {"due_date": "2025-06-30", "percent": "70"}]}})
+        crm.receivable("record", {"contract_id": contract["id"], "entry": {
+            "kind": "payment", "amount": "15000.00", "date": "2025-01-20"}})
+        summary = crm.receivable("summary", {"contract_id": contract["id"]})
+        aging = crm.receivable("aging", {"as_of": "2025-09-01", "buckets": {"upper_bounds": [30, 90]}})
+        row = next(r for r in aging["rows"] if r["key"][1] == contract["id"])
+        print(f"sale: contract {contract['status']}, opportunity {won}, paid {summary['paid']} of "
+              f"{summary['total']}; aging {dict(zip(aging['labels'], row['buckets']))}")
 
         due = crm.due_work("run")
         print(f"due work: {due}")

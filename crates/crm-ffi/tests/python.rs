@@ -47,6 +47,9 @@ fn python_tour_runs_twice_on_one_file() {
     );
     assert!(first.contains("李娜 claimed"), "{first}");
     assert!(first.contains("answered, resolved and rated"), "{first}");
+    let sale = "sale: contract active, opportunity won, paid 15000.00 of 50000.00; \
+                aging {'0–30': '0', '31–90': '35000.00', '91+': '0'}";
+    assert!(first.contains(sale), "{first}");
     assert!(first.contains("tour: ok"), "{first}");
     let second = tour(&db);
     assert!(second.contains("0 imported"), "{second}");
@@ -55,6 +58,7 @@ fn python_tour_runs_twice_on_one_file() {
         second.contains("SLA report rows: [('urgent', 2)]"),
         "{second}"
     );
+    assert!(second.contains(sale), "{second}");
     assert!(second.contains("tour: ok"), "{second}");
 }
 

@@ -25,6 +25,13 @@ pub(super) const OPS: &[Op] = &[
         handler: record,
     },
     Op {
+        name: "receivable.void_installment",
+        calls: "void_installment",
+        summary: "Voids an installment with nothing paid or written off (e.g. on termination); a voided installment takes no payments. Returns the contract.",
+        request: r#"{"contract_id": "int", "installment": "int, index in the plan"}"#,
+        handler: void_installment,
+    },
+    Op {
         name: "receivable.summary",
         calls: "receivable_summary",
         summary: "Paid, outstanding, written-off and overdue sums of a contract as of today.",
@@ -64,6 +71,22 @@ fn record(r: &Request<'_>) -> FfiResult<String> {
     let actor = r.actor()?;
     let req: Record = r.parse()?;
     r.run(move |crm| async move { crm.record_ledger(actor, req.contract_id, req.entry).await })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Void {
+    contract_id: i64,
+    installment: usize,
+}
+
+fn void_installment(r: &Request<'_>) -> FfiResult<String> {
+    let actor = r.actor()?;
+    let req: Void = r.parse()?;
+    r.run(move |crm| async move {
+        crm.void_installment(actor, req.contract_id, req.installment)
+            .await
+    })
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,8 @@
 /* One sales flow through crm_call on a SQLite file (argv[1]): a tenant with a one-level
  * approval policy, a rep and the manager who approves; an opportunity, a contract closing
  * it, submitted and approved (the opportunity is won and the customer dealt), a receivable
- * plan, a payment applied to the oldest installment, the receivable summary, the aging
- * report and the sales report. */
+ * plan, a payment applied to the oldest installment, a refused void of the paid
+ * installment, the receivable summary, the aging report and the sales report. */
 #include "support.h"
 
 #define MANAGER "{\"type\":\"user\",\"tenant\":1,\"user\":11}"
@@ -133,6 +133,12 @@ int main(int argc, char **argv) {
     contract = call_ok(db, REP, "receivable.record", request);
     CHECK_HAS(contract, "\"reference\":\"TX-1\"");
     crm_string_free(contract);
+
+    /* The partly paid installment cannot be voided. */
+    FMT(request, "{\"contract_id\":%lld,\"installment\":0}", contract_id);
+    error = call_fail(db, REP, "receivable.void_installment", request, CRM_RULE_VIOLATION);
+    CHECK_HAS(error, "\"rule\":\"installment_settled\"");
+    crm_string_free(error);
 
     FMT(request, "{\"contract_id\":%lld}", contract_id);
     char *summary = call_ok(db, REP, "receivable.summary", request);
