@@ -3,7 +3,7 @@
 //! Scenarios: `claim-sqlite`, `claim-pg`, `due-work`, `sla`, `list`, `view360`, `import`,
 //! `all`. Prints each figure with its baselines and ratios.
 
-use crm_benches::{claim, Size};
+use crm_benches::{claim, sla, Size};
 
 const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -46,6 +46,13 @@ async fn main() {
                     .expect("claim sqlite"),
             );
             println!("{}", figures.last().expect("figure").render());
+        }
+    }
+    if all || scenario == "sla" {
+        let calls = if tiny { 10_000 } else { 5_000_000 };
+        for f in sla::scenario(calls).expect("sla") {
+            println!("{}", f.render());
+            figures.push(f);
         }
     }
     if all || scenario == "claim-pg" {

@@ -1,7 +1,7 @@
 //! CI smoke run: every scenario at a tiny size, end to end, checking invariants (no double
 //! claims, no held-limit violations, counters equal reality) — never timings.
 
-use crm_benches::{claim, Size};
+use crm_benches::{claim, sla, Size};
 
 const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -38,4 +38,11 @@ async fn claim_pg_tiny() {
         .await
         .expect("claim pg scenario");
     assert!(f.engine > 0.0 && f.sqlx.is_some(), "{}", f.render());
+}
+
+#[test]
+fn sla_tiny() {
+    let figures = sla::scenario(1_000).expect("sla scenario");
+    assert_eq!(figures.len(), 2);
+    assert!(figures.iter().all(|f| f.engine > 0.0));
 }
