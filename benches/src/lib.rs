@@ -13,9 +13,6 @@
 
 pub mod claim;
 pub mod db;
-pub mod due;
-pub mod import;
-pub mod reads;
 pub mod report;
 pub mod setup;
 pub mod sla;
