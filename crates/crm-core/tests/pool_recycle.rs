@@ -493,3 +493,42 @@ async fn pools_cannot_be_deleted_or_disabled_while_needed() {
         Err(CrmError::PermissionDenied { .. })
     ));
 }
+
+#[tokio::test]
+async fn exempt_tiers_are_not_recycled() {
+    let mut r = rules(RecycleKind::NoFollowUp, LevelLimits::all(3), 0);
+    r.exempt_tiers = vec!["重要价值".into()];
+    let (f, _pool, ids) = claimed(r, 2).await;
+    for i in 0..5 {
+        let order = crm_core::tier::PurchaseInput {
+            customer_id: ids[0],
+            kind: crm_core::tier::PurchaseKind::Order,
+            at: start() - Duration::days(i),
+            amount: 60_000.into(),
+            currency: "CNY".into(),
+            reference: None,
+        };
+        f.crm
+            .record_purchase(Actor::system(T1), order)
+            .await
+            .expect("order");
+    }
+    assert_eq!(
+        f.crm
+            .get_customer(Actor::system(T1), ids[0])
+            .await
+            .expect("c")
+            .record
+            .tier
+            .as_deref(),
+        Some("重要价值")
+    );
+    let report = f
+        .crm
+        .run_due_work(T1, start() + Duration::days(4))
+        .await
+        .expect("due");
+    assert_eq!(report.recycled, 1);
+    assert_eq!(owner(&f, ids[0]).await, Some(REP), "VIP tier exempt");
+    assert_eq!(owner(&f, ids[1]).await, None, "the other is recycled");
+}

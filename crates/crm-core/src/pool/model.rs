@@ -181,6 +181,9 @@ pub struct PoolRules {
     /// Dealt (won) customers are exempt from automatic recycling.
     #[serde(default = "yes")]
     pub dealt_exempt: bool,
+    /// Customers in these tiers (e.g. `重要价值`) are exempt from automatic recycling.
+    #[serde(default)]
+    pub exempt_tiers: Vec<String>,
 }
 
 impl Default for PoolRules {
@@ -191,6 +194,7 @@ impl Default for PoolRules {
             new_in_pool_protection_hours: 0,
             recycle: Vec::new(),
             dealt_exempt: true,
+            exempt_tiers: Vec::new(),
         }
     }
 }

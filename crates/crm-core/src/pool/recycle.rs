@@ -35,9 +35,14 @@ pub fn rule_clock(kind: RecycleKind, c: &Customer) -> Option<DateTime<Utc>> {
     }
 }
 
-/// True when the pool's rules leave the customer alone (locked; dealt when exempt).
+/// True when the pool's rules leave the customer alone (locked; dealt when exempt; an
+/// exempt tier).
 pub fn exempt(pool: &Pool, c: &Customer) -> bool {
-    c.locked || (pool.rules.dealt_exempt && c.deal_status == DealStatus::Dealt)
+    c.locked
+        || (pool.rules.dealt_exempt && c.deal_status == DealStatus::Dealt)
+        || c.tier
+            .as_ref()
+            .is_some_and(|t| pool.rules.exempt_tiers.contains(t))
 }
 
 /// Every rule of the pool that applies to the customer, with where it stands.
