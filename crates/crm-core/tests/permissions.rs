@@ -436,3 +436,76 @@ async fn org_loops_are_refused() {
         matches!(f.crm.upsert_department(Actor::system(T1), dept).await, Err(CrmError::Validation { field, .. }) if field == "department.parent_id")
     );
 }
+
+#[tokio::test]
+async fn pages_carry_a_cursor_only_when_full() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let c = f
+            .crm
+            .create_customer(
+                user(REP),
+                NewCustomer {
+                    name: format!("page {i}"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("c");
+        ids.push(c.record.id.0);
+    }
+    let page = |after, limit| CustomerFilter {
+        after,
+        limit: Some(limit),
+        ..Default::default()
+    };
+    let first = f
+        .crm
+        .list_customers(user(REP), page(None, 3))
+        .await
+        .expect("p1");
+    assert_eq!(
+        (first.items.len(), first.next_after),
+        (3, Some(ids[2])),
+        "full page: cursor at its last row"
+    );
+    let second = f
+        .crm
+        .list_customers(user(REP), page(first.next_after, 3))
+        .await
+        .expect("p2");
+    assert_eq!(
+        (second.items.len(), second.next_after),
+        (1, None),
+        "short page: no cursor"
+    );
+    let exact = f
+        .crm
+        .list_customers(user(REP), page(None, 4))
+        .await
+        .expect("exact");
+    assert_eq!(
+        exact.next_after,
+        Some(ids[3]),
+        "a page exactly full still offers a cursor"
+    );
+    let empty = f
+        .crm
+        .list_customers(user(REP), page(exact.next_after, 4))
+        .await
+        .expect("empty");
+    assert_eq!((empty.items.len(), empty.next_after), (0, None));
+    assert!(
+        matches!(f.crm.list_customers(user(REP), page(None, 0)).await, Err(CrmError::Validation { field, .. }) if field == "limit")
+    );
+    assert!(f
+        .crm
+        .list_customers(user(REP), page(None, 500))
+        .await
+        .is_ok());
+    assert!(matches!(
+        f.crm.list_customers(user(REP), page(None, 501)).await,
+        Err(CrmError::Validation { .. })
+    ));
+}

@@ -1,7 +1,7 @@
 //! Contract operations: draft, edit, submit for approval, approve / reject level by level,
 //! amendments guarded by the amendment rule, completion and termination.
 
-use super::{json, page_limit, transact, Crm, Ctx, Page};
+use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::contract::{Amendment, Contract, ContractStatus};
@@ -14,7 +14,7 @@ use crate::sales::{
     amendment_guard, price, reflow, start_run, ApprovalFacts, ApprovalRun, ApprovalStatus,
     Decision, OpportunityStatus, Pricing, PricingInput, StageMove,
 };
-use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
+use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use crate::validate::required_text;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -687,12 +687,13 @@ impl<S: Store> Crm<S> {
         filter: ContractFilter,
     ) -> CrmResult<Page<Contract>> {
         let ctx = self.ctx(actor).await?;
-        let reach = ctx.access.require(Module::Contracts, Action::Read)?;
-        let limit = page_limit(filter.limit)?;
-        let mut q = Query::new(Entity::Contract, ctx.tenant.id)
-            .scope(ctx.access.scope_filter(&reach, ctx.now))
-            .after(filter.after)
-            .limit(limit);
+        let (mut q, limit) = ctx.scoped_page(
+            Module::Contracts,
+            Entity::Contract,
+            Order::IdAsc,
+            filter.after,
+            filter.limit,
+        )?;
         if let Some(c) = filter.customer_id {
             q = q.filter(Filter::eq("customer_id", c.0));
         }
@@ -700,9 +701,6 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("status", s.as_str()));
         }
         let items: Vec<Contract> = self.store().load_all(&q).await?;
-        let next_after = (items.len() as u32 == limit)
-            .then(|| items.last().map(|k| k.id))
-            .flatten();
-        Ok(Page { items, next_after })
+        Ok(Page::of(items, limit, |k| k))
     }
 }

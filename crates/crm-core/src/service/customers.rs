@@ -1,6 +1,6 @@
 //! Customer operations: create (with the duplicate check), update, read, list, transfer.
 
-use super::{json, page_limit, transact, Crm, Ctx, Page};
+use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, Reach, TeamMember, ViewContext};
 use crate::actor::Actor;
 use crate::customer::{Customer, CustomerLevel, CustomerPatch, DealStatus, NewCustomer};
@@ -342,17 +342,18 @@ impl<S: Store> Crm<S> {
         filter: CustomerFilter,
     ) -> CrmResult<Page<Visible<Customer>>> {
         let ctx = self.ctx(actor).await?;
-        let reach = ctx.access.require(Module::Customers, Action::Read)?;
-        let limit = page_limit(filter.limit)?;
-        let mut query = Query::new(Entity::Customer, ctx.tenant.id)
-            .scope(ctx.access.scope_filter(&reach, ctx.now))
-            .order(if filter.newest_first {
-                Order::IdDesc
-            } else {
-                Order::IdAsc
-            })
-            .after(filter.after)
-            .limit(limit);
+        let order = if filter.newest_first {
+            Order::IdDesc
+        } else {
+            Order::IdAsc
+        };
+        let (mut query, limit) = ctx.scoped_page(
+            Module::Customers,
+            Entity::Customer,
+            order,
+            filter.after,
+            filter.limit,
+        )?;
         if let Some(owner) = filter.owner_id {
             query = query.filter(Filter::eq("owner_id", owner.0));
         }
@@ -377,16 +378,9 @@ impl<S: Store> Crm<S> {
             query = query.filter(Filter::contains("name", text));
         }
         let customers: Vec<Customer> = self.store().load_all(&query).await?;
-        let next_after = (customers.len() as u32 == limit)
-            .then(|| customers.last().map(|c| c.id.0))
-            .flatten();
-        Ok(Page {
-            items: customers
-                .into_iter()
-                .map(|c| ctx.present(c, ViewContext::List))
-                .collect(),
-            next_after,
-        })
+        Ok(Page::of(customers, limit, |c| {
+            ctx.present(c, ViewContext::List)
+        }))
     }
 
     /// Gives a customer to another owner (转移): needs transfer rights on the customer and

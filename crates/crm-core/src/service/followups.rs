@@ -123,17 +123,10 @@ impl<S: Store> Crm<S> {
                     .limit(limit),
             )
             .await?;
-        let next_after = (items.len() as u32 == limit)
-            .then(|| items.last().map(|f| f.id.0))
-            .flatten();
         let policy = ctx.access.field_policy(Module::FollowUps);
-        Ok(Page {
-            items: items
-                .into_iter()
-                .map(|f| visible_followup(f, &policy, ViewContext::List))
-                .collect(),
-            next_after,
-        })
+        Ok(Page::of(items, limit, |f| {
+            visible_followup(f, &policy, ViewContext::List)
+        }))
     }
 
     /// The agenda of `user` (default: the actor) at the current time: customers they own

@@ -68,6 +68,24 @@ pub struct Page<T> {
     pub next_after: Option<i64>,
 }
 
+impl<T> Page<T> {
+    /// A page from `rows` read with `limit`: when the page is full, the last row's id is the
+    /// cursor for the next one. `present` turns each row into what the caller returns.
+    pub(crate) fn of<R: crate::store::Record>(
+        rows: Vec<R>,
+        limit: u32,
+        present: impl FnMut(R) -> T,
+    ) -> Page<T> {
+        let next_after = (rows.len() as u32 == limit)
+            .then(|| rows.last().map(R::raw_id))
+            .flatten();
+        Page {
+            items: rows.into_iter().map(present).collect(),
+            next_after,
+        }
+    }
+}
+
 /// What the loaded snapshot of a call knows about the tenant and the actor.
 pub(crate) struct Ctx {
     pub tenant: Tenant,
@@ -98,6 +116,26 @@ impl Ctx {
             }
         }
         visible_customer(customer, &policy, view)
+    }
+
+    /// A page query of `entity` restricted to what reading `module` reaches for the actor
+    /// (the scope is part of the query), with the page size validated.
+    pub(crate) fn scoped_page(
+        &self,
+        module: Module,
+        entity: Entity,
+        order: crate::store::Order,
+        after: Option<i64>,
+        limit: Option<u32>,
+    ) -> CrmResult<(Query, u32)> {
+        let reach = self.access.require(module, crate::access::Action::Read)?;
+        let limit = page_limit(limit)?;
+        let query = Query::new(entity, self.tenant.id)
+            .scope(self.access.scope_filter(&reach, self.now))
+            .order(order)
+            .after(after)
+            .limit(limit);
+        Ok((query, limit))
     }
 
     /// The pool by id (enabled or not).

@@ -2,7 +2,7 @@
 //! probability, reads. Each keeps the customer's open-opportunity count and clock in step
 //! (the no-open-opportunity recycle rule reads them).
 
-use super::{json, page_limit, transact, Crm, Ctx, Page};
+use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::customer::Customer;
@@ -14,7 +14,7 @@ use crate::sales::{
     move_stage, open_opportunity, reset_probability, set_probability, LineInput, OpportunityStatus,
     Pipeline, StageMove,
 };
-use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
+use crate::store::{Changes, Entity, EventKind, Filter, Order, Store, StoreExt};
 use crate::validate::{required_text, MAX_NAME};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -310,13 +310,13 @@ impl<S: Store> Crm<S> {
         filter: OpportunityFilter,
     ) -> CrmResult<Page<Opportunity>> {
         let ctx = self.ctx(actor).await?;
-        let reach = ctx.access.require(Module::Opportunities, Action::Read)?;
-        let limit = page_limit(filter.limit)?;
-        let mut q = Query::new(Entity::Opportunity, ctx.tenant.id)
-            .scope(ctx.access.scope_filter(&reach, ctx.now))
-            .order(Order::IdAsc)
-            .after(filter.after)
-            .limit(limit);
+        let (mut q, limit) = ctx.scoped_page(
+            Module::Opportunities,
+            Entity::Opportunity,
+            Order::IdAsc,
+            filter.after,
+            filter.limit,
+        )?;
         if let Some(c) = filter.customer_id {
             q = q.filter(Filter::eq("customer_id", c.0));
         }
@@ -327,9 +327,6 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("status", status_name(s)));
         }
         let items: Vec<Opportunity> = self.store().load_all(&q).await?;
-        let next_after = (items.len() as u32 == limit)
-            .then(|| items.last().map(|o| o.id))
-            .flatten();
-        Ok(Page { items, next_after })
+        Ok(Page::of(items, limit, |o| o))
     }
 }

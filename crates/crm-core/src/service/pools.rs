@@ -228,15 +228,6 @@ impl<S: Store> Crm<S> {
                     .limit(limit),
             )
             .await?;
-        let next_after = (rows.len() as u32 == limit)
-            .then(|| rows.last().map(|c| c.id.0))
-            .flatten();
-        Ok(Page {
-            items: rows
-                .into_iter()
-                .map(|c| ctx.present(c, ViewContext::List))
-                .collect(),
-            next_after,
-        })
+        Ok(Page::of(rows, limit, |c| ctx.present(c, ViewContext::List)))
     }
 }

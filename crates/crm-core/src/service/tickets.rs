@@ -1,7 +1,7 @@
 //! Ticket operations: create (routing and SLA policy), messages (responses), status
 //! (pause, resume, resolve, reopen), assignment, satisfaction, reads.
 
-use super::{json, page_limit, transact, Crm, Ctx, Page};
+use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::customer::Customer;
@@ -630,13 +630,13 @@ impl<S: Store> Crm<S> {
         filter: TicketFilter,
     ) -> CrmResult<Page<TicketView>> {
         let ctx = self.ctx(actor).await?;
-        let reach = ctx.access.require(Module::Tickets, Action::Read)?;
-        let limit = page_limit(filter.limit)?;
-        let mut q = Query::new(Entity::Ticket, ctx.tenant.id)
-            .scope(ctx.access.scope_filter(&reach, ctx.now))
-            .order(Order::IdDesc)
-            .after(filter.after)
-            .limit(limit);
+        let (mut q, limit) = ctx.scoped_page(
+            Module::Tickets,
+            Entity::Ticket,
+            Order::IdDesc,
+            filter.after,
+            filter.limit,
+        )?;
         if let Some(s) = filter.status {
             q = q.filter(Filter::eq("status", s.as_str()));
         }
@@ -650,18 +650,9 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("priority", p.as_str()));
         }
         let rows: Vec<Ticket> = self.store().load_all(&q).await?;
-        let next_after = (rows.len() as u32 == limit)
-            .then(|| rows.last().map(|t| t.id))
-            .flatten();
-        Ok(Page {
-            items: rows
-                .into_iter()
-                .map(|t| TicketView {
-                    sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
-                    ticket: t,
-                })
-                .collect(),
-            next_after,
-        })
+        Ok(Page::of(rows, limit, |t| TicketView {
+            sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+            ticket: t,
+        }))
     }
 }
