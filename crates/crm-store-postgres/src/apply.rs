@@ -173,16 +173,23 @@ fn plan_events(events: Vec<NewEvent>) -> CrmResult<Option<PlannedEvents>> {
 /// Every statement is built (and every row checked) before the transaction starts, so bad
 /// input never reaches the database. Any failure rolls the whole transaction back.
 pub(crate) async fn apply(pool: &PgPool, changes: Changes) -> CrmResult<Vec<i64>> {
+    let touches_access = changes.touches_access_config();
     let Changes {
         tenant,
         writes,
         audit,
         events,
     } = changes;
-    let writes = writes
+    let mut writes = writes
         .into_iter()
         .map(|w| plan_write(tenant, w))
         .collect::<CrmResult<Vec<_>>>()?;
+    if touches_access {
+        writes.push(PlannedWrite {
+            sql: sql::bump_tenant_version(tenant),
+            on_miss: None,
+        });
+    }
     let audit = plan_audit(audit)?;
     let events = plan_events(events)?;
     if writes.is_empty() && audit.is_none() && events.is_none() {

@@ -124,6 +124,19 @@ pub(crate) fn delete(entity: Entity, tenant: TenantId, id: i64, expected_version
     sql
 }
 
+/// Raises the tenant row's version without checking it (users, departments, roles or
+/// pools changed: `Changes::touches_access_config`).
+pub(crate) fn bump_tenant_version(tenant: TenantId) -> Sql {
+    let mut sql = Sql::new(String::new());
+    let t = sql.param(Param::Int(Some(tenant.0)));
+    let id = sql.param(Param::Int(Some(tenant.0)));
+    sql.text = format!(
+        "UPDATE {} SET \"version\" = \"version\" + 1 WHERE \"tenant_id\" = {t} AND \"id\" = {id}",
+        ident(Entity::Tenant.spec().table)
+    );
+    sql
+}
+
 /// One row by id within a tenant.
 pub(crate) fn select_by_id(entity: Entity, tenant: TenantId, id: i64) -> Sql {
     let spec = entity.spec();

@@ -241,7 +241,14 @@ async fn every_column_type_round_trips() {
             "{:?} {}",
             expected.entity, expected.id
         );
-        assert_eq!(got.version, 1);
+        // The user row in the same unit of work raised the tenant's version (the stamp of
+        // the engine's cached access snapshot).
+        let version = if expected.entity == Entity::Tenant {
+            2
+        } else {
+            1
+        };
+        assert_eq!(got.version, version, "{:?}", expected.entity);
         let a: serde_json::Value = serde_json::from_str(&got.body).expect("json body");
         let b: serde_json::Value = serde_json::from_str(&expected.body).expect("json body");
         assert_eq!(a, b, "body survives JSONB");

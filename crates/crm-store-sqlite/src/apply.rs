@@ -46,6 +46,7 @@ pub(crate) async fn finish<T>(
 
 /// Applies a unit of work; returns the sequence numbers given to its events, in order.
 pub(crate) async fn apply(pool: &SqlitePool, changes: Changes) -> CrmResult<Vec<i64>> {
+    let touches_access = changes.touches_access_config();
     let Changes {
         tenant,
         writes,
@@ -58,8 +59,25 @@ pub(crate) async fn apply(pool: &SqlitePool, changes: Changes) -> CrmResult<Vec<
         return Ok(Vec::new());
     }
     let mut tx = begin_immediate(pool).await?;
-    let result = apply_in(&mut tx, tenant, &steps, &audit, &events).await;
+    let mut result = apply_in(&mut tx, tenant, &steps, &audit, &events).await;
+    if result.is_ok() && touches_access {
+        if let Err(e) = bump_tenant_version(&mut tx, tenant).await {
+            result = Err(e);
+        }
+    }
     finish(tx, result).await
+}
+
+/// Raises the tenant row's version: users, departments, roles or pools changed (see
+/// `Changes::touches_access_config`).
+async fn bump_tenant_version(conn: &mut SqliteConnection, tenant: TenantId) -> CrmResult<()> {
+    sqlx::query("UPDATE tenants SET version = version + 1 WHERE tenant_id = ? AND id = ?")
+        .bind(tenant.0)
+        .bind(tenant.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| map_sqlx(e, "raising the tenant version", None))?;
+    Ok(())
 }
 
 async fn apply_in(

@@ -13,6 +13,7 @@ use crate::org::{Org, User};
 use crate::store::ScopeFilter;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Whose records an action reaches, resolved against the org.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +30,7 @@ pub struct AccessContext {
     actor: Actor,
     user: Option<User>,
     roles: Vec<Role>,
-    org: Org,
+    org: Arc<Org>,
     pools: Vec<i64>,
 }
 
@@ -43,8 +44,9 @@ fn denied(module: Module, action: Action) -> CrmError {
 
 impl AccessContext {
     /// Resolves an actor. A user actor must exist in the org and be active; only their own
-    /// roles count.
-    pub fn resolve(actor: Actor, org: Org, roles: Vec<Role>) -> CrmResult<Self> {
+    /// roles count. The org may be shared (`Arc<Org>`) by many contexts of one snapshot.
+    pub fn resolve(actor: Actor, org: impl Into<Arc<Org>>, roles: Vec<Role>) -> CrmResult<Self> {
+        let org: Arc<Org> = org.into();
         let user = match actor {
             Actor::System { .. } => None,
             Actor::User { user, .. } => {

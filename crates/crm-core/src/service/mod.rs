@@ -22,6 +22,7 @@ mod sales_reports;
 mod sla_admin;
 mod sla_report;
 mod sla_sweep;
+mod snapshot;
 mod team;
 mod tenants;
 mod tickets;
@@ -38,7 +39,6 @@ use crate::clock::Clock;
 use crate::customer::{visible_customer, Customer};
 use crate::error::{CrmError, CrmResult};
 use crate::ids::PoolId;
-use crate::org::{Department, Org, User};
 use crate::pool::{Pool, PoolFieldMode};
 use crate::store::{AuditEntry, Entity, EventKind, NewEvent, Query, Store, StoreExt};
 use crate::tenant::Tenant;
@@ -57,6 +57,7 @@ pub struct Crm<S: Store> {
     store: S,
     clock: Arc<dyn Clock>,
     max_attempts: u32,
+    snapshots: snapshot::SnapshotCache,
 }
 
 /// One page of a keyset-paged list.
@@ -90,7 +91,7 @@ impl<T> Page<T> {
 pub(crate) struct Ctx {
     pub tenant: Tenant,
     pub access: AccessContext,
-    pub pools: Vec<Pool>,
+    pub pools: Arc<Vec<Pool>>,
     pub now: DateTime<Utc>,
 }
 
@@ -217,6 +218,7 @@ impl<S: Store> Crm<S> {
             store,
             clock,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            snapshots: snapshot::SnapshotCache::default(),
         }
     }
 
@@ -253,36 +255,21 @@ impl<S: Store> Crm<S> {
             .ok_or_else(|| CrmError::not_found("tenant", actor.tenant()))
     }
 
-    pub(crate) async fn load_org(&self, actor: Actor) -> CrmResult<Org> {
-        let tenant = actor.tenant();
-        let users: Vec<User> = self
-            .store
-            .load_all(&Query::new(Entity::User, tenant))
-            .await?;
-        let departments: Vec<Department> = self
-            .store
-            .load_all(&Query::new(Entity::Department, tenant))
-            .await?;
-        Ok(Org::new(users, departments))
+    /// The per-tenant access snapshots of this engine.
+    fn snapshots(&self) -> &snapshot::SnapshotCache {
+        &self.snapshots
     }
 
     /// Loads the tenant and resolves the actor's permissions at `now`.
     pub(crate) async fn ctx(&self, actor: Actor) -> CrmResult<Ctx> {
         let tenant = self.load_tenant(actor).await?;
-        let org = self.load_org(actor).await?;
+        let snapshot = self.access_snapshot(&tenant).await?;
         let roles: Vec<Role> = match actor {
             Actor::System { .. } => Vec::new(),
-            Actor::User { .. } => {
-                self.store
-                    .load_all(&Query::new(Entity::Role, actor.tenant()))
-                    .await?
-            }
+            Actor::User { .. } => snapshot.roles.clone(),
         };
-        let mut pools: Vec<Pool> = self
-            .store
-            .load_all(&Query::new(Entity::Pool, actor.tenant()))
-            .await?;
-        pools.sort_by_key(|p| (p.position, p.id));
+        let pools = snapshot.pools.clone();
+        let org = snapshot.org.clone();
         let access = AccessContext::resolve(actor, org, roles)?;
         let visible = match access.user() {
             None => Vec::new(),

@@ -190,13 +190,14 @@ impl<S: Store> Crm<S> {
     pub async fn list_pools(&self, actor: Actor) -> CrmResult<Vec<Pool>> {
         let ctx = self.ctx(actor).await?;
         if ctx.access.require_settings(Action::Read).is_ok() {
-            return Ok(ctx.pools);
+            return Ok(ctx.pools.as_ref().clone());
         }
         let visible = ctx.access.visible_pools().to_vec();
         Ok(ctx
             .pools
-            .into_iter()
+            .iter()
             .filter(|p| visible.contains(&p.id.0))
+            .cloned()
             .collect())
     }
 

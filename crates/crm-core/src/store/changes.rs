@@ -62,6 +62,21 @@ impl Changes {
         self.writes.is_empty() && self.audit.is_empty() && self.events.is_empty()
     }
 
+    /// True when a write goes to a user, department, role or pool
+    /// ([`Entity::is_access_config`]). Every store then also raises the version of the
+    /// tenant row (`tenants`, id = tenant id) by one in the same transaction, without
+    /// checking it: the tenant version is the stamp by which the engine's cached access
+    /// context is known to be current.
+    pub fn touches_access_config(&self) -> bool {
+        self.writes.iter().any(|w| {
+            let entity = match w {
+                Write::Insert(row) | Write::Update { row, .. } => row.entity,
+                Write::Delete { entity, .. } => *entity,
+            };
+            entity.is_access_config()
+        })
+    }
+
     /// Adds an insert of a new record (version must be 1).
     pub fn insert<R: Record>(&mut self, record: &R) -> CrmResult<()> {
         self.writes.push(Write::Insert(record.to_row()?));

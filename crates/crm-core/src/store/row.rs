@@ -83,6 +83,19 @@ impl Entity {
         self.spec().record_name
     }
 
+    /// Whether rows of this entity are part of what every call's access context is built
+    /// from: users, departments, roles and pools. A unit of work writing any of them also
+    /// bumps the tenant row's version (see [`Changes::touches_access_config`]), so engines
+    /// caching that context (in this or another process) notice the change.
+    ///
+    /// [`Changes::touches_access_config`]: crate::store::Changes::touches_access_config
+    pub fn is_access_config(self) -> bool {
+        matches!(
+            self,
+            Entity::User | Entity::Department | Entity::Role | Entity::Pool
+        )
+    }
+
     /// Parses a singular name back (`customer` → `Entity::Customer`).
     pub fn from_name(name: &str) -> Option<Entity> {
         Entity::ALL.into_iter().find(|e| e.name() == name)

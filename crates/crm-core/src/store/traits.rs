@@ -33,6 +33,8 @@ pub trait Store: Send + Sync + 'static {
     async fn count(&self, query: &Query) -> CrmResult<u64>;
 
     /// Applies a unit of work atomically; returns the sequence numbers given to its events.
+    /// When [`Changes::touches_access_config`] holds, the tenant row's version is raised
+    /// by one in the same transaction (no row: nothing to raise).
     async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>>;
 
     /// Events of a tenant with `seq > cursor`, ascending, at most `limit`.

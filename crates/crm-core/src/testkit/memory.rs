@@ -271,6 +271,17 @@ impl State {
         Ok(())
     }
 
+    /// Raises the tenant row's version (see [`Changes::touches_access_config`]).
+    fn bump_tenant_version(&mut self, tenant: TenantId) {
+        if let Some(row) = self
+            .tables
+            .get_mut(&Entity::Tenant)
+            .and_then(|t| t.get_mut(&(tenant, tenant.0)))
+        {
+            row.version += 1;
+        }
+    }
+
     fn apply_write(&mut self, tenant: TenantId, write: Write) -> CrmResult<()> {
         match write {
             Write::Insert(row) => {
@@ -404,6 +415,7 @@ impl Store for MemoryStore {
     async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
         let mut guard = self.lock();
         let mut next = guard.clone();
+        let touches_access = changes.touches_access_config();
         let Changes {
             tenant,
             writes,
@@ -412,6 +424,9 @@ impl Store for MemoryStore {
         } = changes;
         for write in writes {
             next.apply_write(tenant, write)?;
+        }
+        if touches_access {
+            next.bump_tenant_version(tenant);
         }
         for mut entry in audit {
             entry.id = next.audit.len() as i64 + 1;

@@ -11,6 +11,7 @@
 //! dev-dependency. Each case receives the store in an `Arc`; the teardown runs when the
 //! case passed.
 
+mod access_cache;
 mod apply;
 mod logs;
 mod pools;
@@ -20,6 +21,7 @@ mod scope;
 mod service;
 mod tickets;
 
+pub use access_cache::*;
 pub use apply::*;
 pub use logs::*;
 pub use pools::*;
@@ -68,6 +70,7 @@ macro_rules! crm_store_conformance_tests {
             due_work_twice_at_one_instant_does_nothing_more,
             concurrent_sweepers_do_each_thing_once,
             tickets_scope_and_sla_fire_once,
+            access_changes_reach_other_engines,
         );
     };
 }
