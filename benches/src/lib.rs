@@ -13,9 +13,13 @@
 
 pub mod claim;
 pub mod db;
+pub mod ffi;
+pub mod import;
+pub mod list;
 pub mod report;
 pub mod setup;
 pub mod sla;
+pub mod view360;
 
 pub use report::Figure;
 pub use setup::Size;

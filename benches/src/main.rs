@@ -1,9 +1,9 @@
 //! The scenario harness: `cargo run --release -p crm-benches -- <scenario> [--tiny] [--seed N]`.
 //!
 //! Scenarios: `claim-sqlite`, `claim-pg`, `due-work`, `sla`, `list`, `view360`, `import`,
-//! `all`. Prints each figure with its baselines and ratios.
+//! `ffi`, `all`. Prints each figure with its baselines and ratios.
 
-use crm_benches::{claim, sla, Size};
+use crm_benches::{claim, ffi, import, list, sla, view360, Size};
 
 const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -51,6 +51,33 @@ async fn main() {
     if all || scenario == "sla" {
         let calls = if tiny { 10_000 } else { 5_000_000 };
         for f in sla::scenario(calls).expect("sla") {
+            println!("{}", f.render());
+            figures.push(f);
+        }
+    }
+    if all || scenario == "list" {
+        for f in list::scenario(size, &dir).await.expect("list") {
+            println!("{}", f.render());
+            figures.push(f);
+        }
+    }
+    if all || scenario == "view360" {
+        let f = view360::scenario(size, &dir).await.expect("view360");
+        println!("{}", f.render());
+        figures.push(f);
+    }
+    if all || scenario == "import" {
+        let f = import::scenario(size, &dir).await.expect("import");
+        println!("{}", f.render());
+        figures.push(f);
+    }
+    if all || scenario == "ffi" {
+        let d = dir.clone();
+        let ffi_figures = tokio::task::spawn_blocking(move || ffi::scenario(size, &d))
+            .await
+            .expect("ffi task")
+            .expect("ffi");
+        for f in ffi_figures {
             println!("{}", f.render());
             figures.push(f);
         }

@@ -46,3 +46,50 @@ fn sla_tiny() {
     assert_eq!(figures.len(), 2);
     assert!(figures.iter().all(|f| f.engine > 0.0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_and_view360_tiny() {
+    let d = dir("read");
+    // The list scenario checks every page of every contender against the engine's ids.
+    let figures = crm_benches::list::scenario(Size::tiny(7), &d)
+        .await
+        .expect("list scenario");
+    assert_eq!(figures.len(), 2);
+    for f in &figures {
+        assert!(
+            f.engine > 0.0 && f.sqlx.is_some() && f.native.is_some(),
+            "{}",
+            f.render()
+        );
+    }
+    // The 360° scenario checks the related records exist and the baselines read the same
+    // customer and follow-ups; run twice so the second run reuses them.
+    for _ in 0..2 {
+        let f = crm_benches::view360::scenario(Size::tiny(7), &d)
+            .await
+            .expect("view360 scenario");
+        assert!(f.engine > 0.0 && f.native.is_some(), "{}", f.render());
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_tiny() {
+    let d = dir("import");
+    // Fails unless all three contenders import, refuse and store the same rows.
+    let f = crm_benches::import::scenario(Size::tiny(7), &d)
+        .await
+        .expect("import scenario");
+    assert!(f.engine > 0.0, "{}", f.render());
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn ffi_tiny() {
+    let d = dir("ffi");
+    // Fails unless crm_call and the Rust call return the same customer.
+    let figures = crm_benches::ffi::scenario(Size::tiny(7), &d).expect("ffi scenario");
+    assert_eq!(figures.len(), 2);
+    assert!(figures[0].notes.iter().any(|n| n.contains("crm_call")));
+    let _ = std::fs::remove_dir_all(&d);
+}
