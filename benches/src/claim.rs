@@ -1,6 +1,7 @@
 //! Pool claim: 1 and 8 concurrent claimers over the pooled customers under a held limit,
 //! each walking the list from its own offset and claiming one customer at a time until the
-//! held limit refuses it. Throughput is successful claims per second of wall time; after
+//! held limit refuses it; every run wins the same number of claims (one claimer has a
+//! limit eight times that of each of eight, see [`run_size`]). Throughput is successful claims per second of wall time; after
 //! each run the stored rows are checked: nothing claimed twice, nobody over the limit,
 //! every held counter equal to the real count.
 
@@ -40,6 +41,21 @@ impl ClaimRun {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), self.won.len(), "a customer was claimed twice");
+    }
+}
+
+/// Claimers of the widest run; every run wins as many claims as this many claimers at the
+/// size's held limit.
+pub const MAX_CLAIMERS: usize = 8;
+
+/// The size of a run of `claimers`: the held limit is raised so that every run wins the
+/// same number of claims (`MAX_CLAIMERS` × the size's limit) and one claimer is timed over
+/// as many claims as eight.
+pub fn run_size(size: Size, claimers: usize) -> Size {
+    let share = (MAX_CLAIMERS / claimers.clamp(1, MAX_CLAIMERS)) as u32;
+    Size {
+        claim_limit: size.claim_limit * share,
+        ..size
     }
 }
 
@@ -379,6 +395,7 @@ pub async fn scenario_sqlite(
     claimers: usize,
 ) -> CrmResult<crate::Figure> {
     use crm_store_sqlite::SqliteStore;
+    let size = run_size(size, claimers);
     let path = |name: &str| {
         dir.join(format!("claim-{claimers}-{name}.db"))
             .display()
@@ -446,6 +463,7 @@ pub async fn drop_schema(url: &str, schema: &str) -> CrmResult<()> {
 /// The PostgreSQL variant: two schemas seeded alike (engine, (a)); no (b) on PostgreSQL.
 pub async fn scenario_pg(size: Size, url: &str, claimers: usize) -> CrmResult<crate::Figure> {
     use crm_store_postgres::PostgresStore;
+    let size = run_size(size, claimers);
     let schema = |name: &str| format!("bench_claim{claimers}_{name}");
     let mut world = None;
     for name in ["engine", "sqlx"] {
