@@ -321,7 +321,7 @@ pub async fn run(big: &BigDb) -> CrmResult<Figure> {
         Some(5.0),
     );
     f.notes.push(format!(
-        "customer_360 returns the customer, owner name, contacts, the {} most recent follow-ups and the team; the baselines read exactly those (4 statements); the engine also re-reads its permission snapshot, {snapshot_ms:.3} ms median with rusqlite",
+        "customer_360 returns the customer, owner name, contacts, the {} most recent follow-ups and the team; the baselines read exactly those (4 statements); the engine also needs its permission snapshot (cached per tenant version since da8f742), {snapshot_ms:.3} ms median to read with rusqlite",
         RECENT_FOLLOWUPS
     ));
     f.notes.push(format!(
