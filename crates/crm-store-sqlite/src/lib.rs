@@ -20,6 +20,8 @@ mod bind;
 mod error_map;
 mod ids;
 mod logs;
+#[cfg(test)]
+mod lookup_plans;
 mod query_sql;
 mod read;
 mod sql;
