@@ -13,6 +13,7 @@
 
 pub mod claim;
 pub mod db;
+pub mod due_work;
 pub mod ffi;
 pub mod import;
 pub mod list;

@@ -3,7 +3,7 @@
 //! Scenarios: `claim-sqlite`, `claim-pg`, `due-work`, `sla`, `list`, `view360`, `import`,
 //! `ffi`, `all`. Prints each figure with its baselines and ratios.
 
-use crm_benches::{claim, ffi, import, list, sla, view360, Size};
+use crm_benches::{claim, due_work, ffi, import, list, sla, view360, Size};
 
 const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -54,6 +54,23 @@ async fn main() {
             println!("{}", f.render());
             figures.push(f);
         }
+    }
+    if scenario == "due-work-run" {
+        // The engine's timed run alone (spawned by `due-work`, or run by hand under
+        // `/usr/bin/time -v`): copies the kept seed in CRM_BENCH_DIR and runs due work.
+        due_work::run_child(&dir).await.expect("due-work-run");
+    }
+    if scenario == "due-work-steps" {
+        let (tiers, rest, r) = due_work::breakdown(&dir).await.expect("due-work-steps");
+        println!("recompute_tiers alone: {tiers:.3} s; every other sweep: {rest:.3} s ({r:?})");
+    }
+    if all || scenario == "due-work" {
+        let exe = std::env::current_exe().expect("current executable");
+        let (f, _) = due_work::scenario(size, &dir, due_work::EngineMode::Child(exe))
+            .await
+            .expect("due work");
+        println!("{}", f.render());
+        figures.push(f);
     }
     if all || scenario == "list" {
         for f in list::scenario(size, &dir).await.expect("list") {

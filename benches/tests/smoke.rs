@@ -93,3 +93,26 @@ fn ffi_tiny() {
     assert!(figures[0].notes.iter().any(|n| n.contains("crm_call")));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn due_work_tiny() {
+    let d = dir("due-work");
+    // Fails unless (a) and (b) did exactly the engine's work and the pool invariants hold
+    // on all three databases afterwards.
+    let (f, r) = crm_benches::due_work::scenario(
+        Size::tiny(7),
+        &d,
+        crm_benches::due_work::EngineMode::InProcess,
+    )
+    .await
+    .expect("due work scenario");
+    let text = f.render();
+    assert!(f.sqlx.is_some() && f.native.is_some(), "{text}");
+    assert!(r.recycled > 0 && r.recycle_reminders > 0, "{text}");
+    assert!(r.followup_escalations > 0 && r.sla.breaches > 0, "{text}");
+    assert!(
+        r.installments_due_soon + r.installments_overdue > 0 && r.tier_changes > 0,
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -93,19 +93,27 @@ impl<S: Store> Crm<S> {
             return Ok(0);
         }
         let cutoff = ctx.now - Duration::hours(i64::from(hours));
-        self.in_batches(|| async move {
+        // Keyset batches in id order: one pass over the candidates. Re-reading from the
+        // start after every batch (the escalated rows no longer match) made SQLite walk the
+        // whole `owned_since` range and sort it again for each batch — there is no index on
+        // `escalation_pending`; with the cursor it scans the primary key once instead.
+        let mut after = Some(i64::MIN);
+        let mut done = 0;
+        let mut conflicts = 0;
+        loop {
             let due: Vec<Customer> = self
                 .store()
                 .load_all(
                     &Query::new(Entity::Customer, ctx.tenant.id)
                         .filter(Filter::eq("escalation_pending", true))
                         .filter(Filter::le("owned_since", cutoff))
+                        .after(after)
                         .limit(DUE_WORK_BATCH),
                 )
                 .await?;
-            if due.is_empty() {
-                return Ok(None);
-            }
+            let Some(last) = due.last().map(|c| c.id.0) else {
+                break;
+            };
             let mut changes = Changes::new(ctx.tenant.id);
             for c in &due {
                 let next = Customer {
@@ -133,9 +141,18 @@ impl<S: Store> Crm<S> {
                     }),
                 ));
             }
-            Ok(Some((changes, due.len() as u64)))
-        })
-        .await
+            match self.store().apply(changes).await {
+                Ok(_) => done += due.len() as u64,
+                // Another runner changed some of these rows: read the batch again.
+                Err(CrmError::Conflict { .. }) if conflicts < 100 => {
+                    conflicts += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            after = Some(last);
+        }
+        Ok(done)
     }
 
     async fn expire_team_members(&self, ctx: &Ctx) -> CrmResult<u64> {
