@@ -56,13 +56,22 @@ pub fn whole_days(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     ((to - from).num_seconds().max(0)) / 86_400
 }
 
-/// Decides a claim or distribution.
-pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDecision> {
-    if s.customers.is_empty() {
+/// The checks of a claim or distribution that read only the pool and the customers (not
+/// the counters), in the order [`decide_claim`] makes them: none given or one given twice,
+/// not in the pool, new-in-pool protection, previous-owner cooldown. The service makes them
+/// before reading any counter, so a refused attempt costs no more reads.
+pub fn check_claim_customers(
+    pool: &Pool,
+    customers: &[Customer],
+    claimant: UserId,
+    now: DateTime<Utc>,
+    mode: ClaimMode,
+) -> CrmResult<()> {
+    if customers.is_empty() {
         return Err(CrmError::validation("customer_ids", "must not be empty"));
     }
     let mut ids = BTreeSet::new();
-    for c in &s.customers {
+    for c in customers {
         if !ids.insert(c.id) {
             return Err(CrmError::validation(
                 "customer_ids",
@@ -70,19 +79,18 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
             ));
         }
     }
-    let n = s.customers.len() as i64;
-    let rules = &s.pool.rules;
-    for c in &s.customers {
-        if c.pool_id != Some(s.pool.id) || c.owner_id.is_some() {
+    let rules = &pool.rules;
+    for c in customers {
+        if c.pool_id != Some(pool.id) || c.owner_id.is_some() {
             return Err(CrmError::rule(
                 "not_in_pool",
-                format!("customer {} is not in pool {}", c.id, s.pool.id),
+                format!("customer {} is not in pool {}", c.id, pool.id),
             ));
         }
         if mode == ClaimMode::Claim {
             let entered = c.entered_pool_at.unwrap_or(c.created_at);
             let hours = i64::from(rules.new_in_pool_protection_hours);
-            if hours > 0 && s.now < entered + Duration::hours(hours) {
+            if hours > 0 && now < entered + Duration::hours(hours) {
                 return Err(CrmError::rule(
                     "new_in_pool_protection",
                     format!(
@@ -93,20 +101,28 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
             }
             let cooldown = i64::from(rules.previous_owner_cooldown_days);
             if cooldown > 0
-                && c.previous_owner_id == Some(s.claimant)
-                && whole_days(entered, s.now) <= cooldown
+                && c.previous_owner_id == Some(claimant)
+                && whole_days(entered, now) <= cooldown
             {
                 return Err(CrmError::rule(
                     "previous_owner_cooldown",
                     format!(
                         "customer {} left you {} whole day(s) ago; wait until more than {cooldown}",
                         c.id,
-                        whole_days(entered, s.now)
+                        whole_days(entered, now)
                     ),
                 ));
             }
         }
     }
+    Ok(())
+}
+
+/// Decides a claim or distribution.
+pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDecision> {
+    check_claim_customers(s.pool, &s.customers, s.claimant, s.now, mode)?;
+    let n = s.customers.len() as i64;
+    let rules = &s.pool.rules;
     let mut daily_claims = 0;
     if mode == ClaimMode::Claim {
         let today = s.daily.as_ref().map(|d| d.claims).unwrap_or(0);

@@ -8,7 +8,7 @@ mod history;
 mod model;
 pub mod recycle;
 
-pub use claim::{decide_claim, ClaimDecision, ClaimMode, ClaimSnapshot};
+pub use claim::{check_claim_customers, decide_claim, ClaimDecision, ClaimMode, ClaimSnapshot};
 pub use counters::{ClaimCounter, HeldCounter};
 pub use history::{OwnerChange, OwnerHistory};
 pub use model::{

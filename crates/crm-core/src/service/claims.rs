@@ -9,7 +9,9 @@ use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{CustomerId, PoolId, UserId};
-use crate::pool::{decide_claim, ClaimCounter, ClaimMode, ClaimSnapshot, OwnerChange, Pool};
+use crate::pool::{
+    check_claim_customers, decide_claim, ClaimCounter, ClaimMode, ClaimSnapshot, OwnerChange, Pool,
+};
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
 use crate::tenant::local_day_bounds;
 use crate::view::Visible;
@@ -116,6 +118,8 @@ impl<S: Store> Crm<S> {
             for id in &ids {
                 customers.push(self.load_customer(ctx.tenant.id, *id).await?);
             }
+            // Refusals that need no counter are made before any counter is read.
+            check_claim_customers(&pool, &customers, claimant, ctx.now, mode)?;
             let settings = &ctx.tenant.settings;
             let limits = &settings.held_limits;
             let exempt =
