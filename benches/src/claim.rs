@@ -13,6 +13,7 @@ use crm_core::pool::{
     decide_claim, ClaimCounter, ClaimMode, ClaimSnapshot, HeldCounter, OwnerChange, OwnerHistory,
     Pool,
 };
+use crm_core::service::DEFAULT_MAX_ATTEMPTS;
 use crm_core::store::{AuditEntry, Changes, Entity, EventKind, NewEvent, SqlValue, Store};
 use crm_core::{Actor, Crm, CrmError, CrmResult};
 use std::sync::Arc;
@@ -252,6 +253,25 @@ pub async fn claim_by_hand<D: Db>(
     db.apply(&changes).await
 }
 
+/// One claim by hand, tried again on `Conflict` as often as the engine tries an operation
+/// (`DEFAULT_MAX_ATTEMPTS`): a conflict may be a concurrent change of the claimant's own
+/// counter, which must not lose the claim, so the engine re-reads and decides again; the
+/// hand-written claimer does the same statements.
+async fn claim_retrying<D: Db>(
+    db: &D,
+    s: &ClaimSetup,
+    who: UserId,
+    id: CustomerId,
+) -> CrmResult<()> {
+    let mut attempt = 1;
+    loop {
+        match claim_by_hand(db, s, who, id).await {
+            Err(CrmError::Conflict { .. }) if attempt < DEFAULT_MAX_ATTEMPTS => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
 async fn by_hand_claimer<D: Db>(
     db: &D,
     s: &ClaimSetup,
@@ -260,7 +280,7 @@ async fn by_hand_claimer<D: Db>(
 ) -> Vec<CustomerId> {
     let mut won = Vec::new();
     for id in ids {
-        match claim_by_hand(db, s, who, id).await {
+        match claim_retrying(db, s, who, id).await {
             Ok(()) => won.push(id),
             Err(CrmError::RuleViolation { rule, .. }) if rule == "held_limit" => break,
             Err(CrmError::RuleViolation { .. }) | Err(CrmError::Conflict { .. }) => {}

@@ -107,28 +107,39 @@ pub(crate) fn get_field_changes(
     serde_json::from_str(&text).map_err(|e| CrmError::Storage(format!("decoding {what}: {e}")))
 }
 
-/// Decodes an indexed column by its declared type.
+/// Decodes an indexed column by its declared type. The column's name is only formatted
+/// when decoding fails (this runs for every column of every row read).
 pub(crate) fn get_column(
     row: &SqliteRow,
     idx: usize,
     column: &ColumnSpec,
     table: &str,
 ) -> CrmResult<SqlValue> {
-    let what = format!("{table}.{}", column.name);
+    let what = || format!("{table}.{}", column.name);
+    let failed = |e: sqlx::Error| CrmError::Storage(format!("decoding {}: {e}", what()));
+    let int = || row.try_get::<Option<i64>, _>(idx).map_err(failed);
     Ok(match column.ty {
-        ColumnType::Int => get_opt_i64(row, idx, &what)?.map_or(SqlValue::Null, SqlValue::Int),
-        ColumnType::Text => get_opt_text(row, idx, &what)?.map_or(SqlValue::Null, SqlValue::Text),
-        ColumnType::Time => match get_opt_i64(row, idx, &what)? {
+        ColumnType::Int => int()?.map_or(SqlValue::Null, SqlValue::Int),
+        ColumnType::Text => row
+            .try_get::<Option<String>, _>(idx)
+            .map_err(failed)?
+            .map_or(SqlValue::Null, SqlValue::Text),
+        ColumnType::Time => match int()? {
             None => SqlValue::Null,
-            Some(micros) => SqlValue::Time(from_micros(micros, &what)?),
+            Some(micros) => SqlValue::Time(
+                DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(|| {
+                    CrmError::Storage(format!("{}: {micros} µs is not a valid instant", what()))
+                })?,
+            ),
         },
-        ColumnType::Bool => match get_opt_i64(row, idx, &what)? {
+        ColumnType::Bool => match int()? {
             None => SqlValue::Null,
             Some(0) => SqlValue::Bool(false),
             Some(1) => SqlValue::Bool(true),
             Some(other) => {
                 return Err(CrmError::Storage(format!(
-                    "decoding {what}: {other} is not a boolean (0 or 1)"
+                    "decoding {}: {other} is not a boolean (0 or 1)",
+                    what()
                 )))
             }
         },
