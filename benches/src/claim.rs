@@ -467,6 +467,23 @@ pub async fn scenario_sqlite(
     ))
 }
 
+/// Lets the server settle before a timed run: statistics for every seeded table (so both
+/// contenders get the same plans) and a checkpoint (so the seeding's dirty pages are not
+/// flushed during whichever run comes first).
+pub async fn settle_pg(url: &str) -> CrmResult<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .map_err(|e| CrmError::Storage(e.to_string()))?;
+    for statement in ["ANALYZE", "CHECKPOINT"] {
+        sqlx::query(statement)
+            .execute(&mut conn)
+            .await
+            .map_err(|e| CrmError::Storage(format!("{statement}: {e}")))?;
+    }
+    Ok(())
+}
+
 /// Drops and recreates nothing but `schema` on the server at `url`.
 pub async fn drop_schema(url: &str, schema: &str) -> CrmResult<()> {
     use sqlx::Connection;
@@ -495,11 +512,13 @@ pub async fn scenario_pg(size: Size, url: &str, claimers: usize) -> CrmResult<cr
     let limit = size.claim_limit;
     let engine_store = PostgresStore::connect_with_schema(url, &schema("engine")).await?;
     let (crm, _) = setup::engine(engine_store.clone());
+    settle_pg(url).await?;
     let e = run_engine(Arc::new(crm), &world, claimers).await;
     e.assert_no_double_claims();
     crm_core::testkit::conformance::check_pool_invariants(&engine_store, Some(i64::from(limit)))
         .await;
     let sqlx_store = PostgresStore::connect_with_schema(url, &schema("sqlx")).await?;
+    settle_pg(url).await?;
     let a = run_sqlx_pg(
         SqlxPg {
             pool: sqlx_store.pool().clone(),
