@@ -66,6 +66,25 @@ impl Figure {
         Some(self.engine / b)
     }
 
+    /// Of several runs of one scenario (each with its own engine and baseline figures), the
+    /// run whose ratio to baseline (a) is the median, with every run's ratio in its notes:
+    /// contended runs vary from run to run (SQLite's busy handler sleeps in steps of
+    /// milliseconds), and one run is not a figure.
+    pub fn median_run(mut runs: Vec<Figure>) -> Option<Figure> {
+        let key = |f: &Figure| f.ratio(f.sqlx).unwrap_or(0.0);
+        runs.sort_by(|a, b| key(a).total_cmp(&key(b)));
+        let all: Vec<String> = runs.iter().map(|f| format!("{:.3}", key(f))).collect();
+        let n = runs.len();
+        let mut median = runs.into_iter().nth(n / 2)?;
+        if n > 1 {
+            median.notes.push(format!(
+                "median of {n} runs by engine/(a); every run's engine/(a), ascending: {}",
+                all.join(", ")
+            ));
+        }
+        Some(median)
+    }
+
     /// One human-readable block.
     pub fn render(&self) -> String {
         let mut s = String::new();
