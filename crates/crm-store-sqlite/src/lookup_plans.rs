@@ -141,3 +141,44 @@ async fn equality_lookups_use_their_index_in_id_order() {
         }
     }
 }
+
+/// The reads of `Crm::customer_360`: newest first with a limit, open tickets also filtered
+/// by status, each served by the table's `(tenant_id, customer_id, id)` index, unsorted.
+#[tokio::test]
+async fn customer_360_reads_use_the_customer_index_newest_first() {
+    use crm_core::store::Order;
+    let store = SqliteStore::open_in_memory().await.expect("open");
+    let open: Vec<SqlValue> = ["new", "open", "waiting_on_customer", "on_hold"]
+        .into_iter()
+        .map(SqlValue::from)
+        .collect();
+    let reads = [
+        (Entity::FollowUp, None, "followups_customer"),
+        (Entity::Opportunity, None, "opportunities_customer"),
+        (Entity::Contract, None, "contracts_customer"),
+        (
+            Entity::Ticket,
+            Some(Filter::is_in("status", open)),
+            "tickets_customer",
+        ),
+        (Entity::OwnerHistory, None, "owner_history_customer"),
+    ];
+    for (entity, extra, index) in reads {
+        let mut query = Query::new(entity, TenantId(1))
+            .filter(Filter::eq("customer_id", 7))
+            .order(Order::IdDesc)
+            .limit(50);
+        if let Some(f) = extra {
+            query = query.filter(f);
+        }
+        let steps = plan(&store, &query).await;
+        assert!(
+            steps.iter().any(|s| s.contains(&format!("INDEX {index} "))),
+            "{entity:?} should use {index}: {steps:?}"
+        );
+        assert!(
+            !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+            "{entity:?} should need no sort: {steps:?}"
+        );
+    }
+}

@@ -31,7 +31,10 @@ mod tiers;
 pub use customers::CustomerFilter;
 pub use due_work::DueWorkReport;
 pub use followups::{Agenda, AgendaItem};
-pub use overview::Customer360;
+pub use overview::{
+    ContractOverview, Customer360, InstallmentOverview, RECENT_FOLLOWUPS, VIEW_CONTRACTS,
+    VIEW_OPEN_TICKETS, VIEW_OPPORTUNITIES, VIEW_OWNER_HISTORY,
+};
 
 use crate::access::{AccessContext, FieldAccess, FieldPolicy, MaskMode, Module, Role, ViewContext};
 use crate::actor::Actor;

@@ -59,7 +59,8 @@ pub struct TicketFilter {
     pub limit: Option<u32>,
 }
 
-const OPEN_STATUSES: [TicketStatus; 4] = [
+/// Ticket states that count as open (neither resolved nor closed).
+pub(crate) const OPEN_STATUSES: [TicketStatus; 4] = [
     TicketStatus::New,
     TicketStatus::Open,
     TicketStatus::WaitingOnCustomer,

@@ -54,7 +54,7 @@ pub(super) const OPS: &[Op] = &[
     Op {
         name: "customer.view_360",
         calls: "customer_360",
-        summary: "The 360° view: customer, owner name, contacts, recent follow-ups, team.",
+        summary: "The 360° view: customer (with tier), owner name, contacts, recent follow-ups, opportunities, contracts with installments (paid, outstanding), open tickets with SLA state, team, owner/pool history; sections the actor may not read are null.",
         request: r#"{"id": "int"}"#,
         handler: view_360,
     },

@@ -136,6 +136,10 @@ static void customers(crm_db *db) {
     char *view = call_ok(db, MANAGER, "customer.view_360", request);
     CHECK_HAS(view, "\"owner_name\":\"张伟\"");
     CHECK_HAS(view, "确认采购预算");
+    /* The creation is the one owner-history row; sections of ungranted modules are null. */
+    CHECK_HAS(view, "\"change\":\"created\"");
+    CHECK(count_of(view, "\"change\":") == 1);
+    CHECK_HAS(view, "\"open_tickets\":null");
     crm_string_free(view);
 }
 
