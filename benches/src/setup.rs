@@ -169,10 +169,17 @@ fn sales_role(name: &str, scope: DataScope) -> RoleInput {
             grants(Module::Contacts, &[Create, Read, Update], scope),
             grants(Module::FollowUps, &[Create, Read], scope),
             grants(Module::Tickets, &[Create, Read, Update], scope),
+            grants(Module::Opportunities, &[Create, Read, Update], scope),
+            grants(Module::Contracts, &[Create, Read, Update], scope),
         ]
         .concat(),
         fields: vec![],
     }
+}
+
+/// The managers' role: sales grants over self and subordinates.
+pub fn manager_role() -> RoleInput {
+    sales_role("manager", DataScope::SelfAndSubordinates)
 }
 
 /// A Shanghai Monday–Friday 09:00–12:00, 13:00–18:00 calendar with the 2026 public holidays
@@ -228,10 +235,7 @@ pub async fn setup_org<S: Store>(
         .create_role(sys, sales_role("sales", DataScope::SelfOnly))
         .await?
         .id;
-    let manager: RoleId = crm
-        .create_role(sys, sales_role("manager", DataScope::SelfAndSubordinates))
-        .await?
-        .id;
+    let manager: RoleId = crm.create_role(sys, manager_role()).await?.id;
     let regions = size.regions();
     let parent_of =
         |d: usize| -> Option<usize> { (d > regions).then(|| (d - regions - 1) % regions + 1) };
