@@ -1,10 +1,10 @@
 //! FFI round trip (DESIGN §7): what `crm_call` adds over the same engine call made in Rust.
 //!
-//! One SQLite file (the full org, a few thousand customers) opened twice: by `crm_open`
-//! (its own runtime with 2 workers, its own pool, a fixed clock) and by a Rust host building
-//! the same engine (`Crm<Arc<dyn Store>>` on a 2-worker runtime, `block_on` from the calling
-//! thread, as the handle does). Both read `customer.get` for the same customers as the same
-//! user, in alternating blocks of calls so machine noise hits both alike.
+//! One SQLite file (the full org, a few thousand customers) opened by `crm_open` (its own
+//! runtime with 2 workers, its own pool, a fixed clock). `customer.get` is timed through
+//! `crm_call` and as the same `Crm::get_customer` made in Rust on the handle's very engine,
+//! runtime and connections (`crm_db::block_on_engine`, Rust only), for the same customers
+//! as the same user, in alternating blocks of calls so machine noise hits both alike.
 //!
 //! Reported: the median of the paired differences (the headline: each pair runs back to
 //! back, so drift cancels within it), per-call median of each, the difference of the
@@ -21,12 +21,10 @@ use crate::setup::{self, Size, TENANT};
 use crm::{crm_call, crm_close, crm_db, crm_open, crm_status, crm_string_free};
 use crm_core::customer::Customer;
 use crm_core::ids::CustomerId;
-use crm_core::store::Store;
 use crm_core::view::Visible;
-use crm_core::{Actor, Crm, CrmError, CrmResult, FixedClock};
+use crm_core::{Actor, CrmError, CrmResult};
 use std::ffi::{c_char, CStr, CString};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Calls per side in one block of the alternating measurement.
@@ -43,6 +41,14 @@ pub const FFI_CUSTOMERS: usize = 5_000;
 pub struct Handle(*mut crm_db);
 
 impl Handle {
+    /// The same operation as `customer.get` made in Rust on this handle's own engine and
+    /// runtime: everything `crm_call` does except the C boundary.
+    pub fn in_rust(&self, actor: Actor, id: CustomerId) -> CrmResult<Visible<Customer>> {
+        // SAFETY: the pointer came from `crm_open` and stays valid until `Drop` closes it.
+        let db = unsafe { &*self.0 };
+        db.block_on_engine(|engine| async move { engine.get_customer(actor, id).await })
+    }
+
     /// `crm_open(path, options_json)`.
     pub fn open(path: &str, options_json: &str) -> CrmResult<Handle> {
         let url = CString::new(path).map_err(st)?;
@@ -153,14 +159,6 @@ fn measure(size: Size, dir: &Path) -> CrmResult<Vec<Figure>> {
         &path,
         &format!("{{\"fixed_now\":\"{}\"}}", now.to_rfc3339()),
     )?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(st)?;
-    let store = rt.block_on(crm_store_sqlite::SqliteStore::open(&path))?;
-    let dyn_store: Arc<dyn Store> = Arc::new(store.clone());
-    let crm = Crm::new(dyn_store, Arc::new(FixedClock::new(now)));
 
     let actor = Actor::user(TENANT, world.manager);
     let actor_json = CString::new(serde_json::to_string(&actor).map_err(st)?).map_err(st)?;
@@ -178,7 +176,7 @@ fn measure(size: Size, dir: &Path) -> CrmResult<Vec<Figure>> {
     // Same answer both ways.
     let via_c: Visible<Customer> =
         serde_json::from_str(&handle.call(&actor_json, op, &requests[0])?).map_err(st)?;
-    let via_rust = rt.block_on(crm.get_customer(actor, ids[0]))?;
+    let via_rust = handle.in_rust(actor, ids[0])?;
     if via_c != via_rust {
         return Err(CrmError::Storage(
             "crm_call and the Rust call returned different customers".into(),
@@ -188,7 +186,7 @@ fn measure(size: Size, dir: &Path) -> CrmResult<Vec<Figure>> {
     // Warm both.
     for (id, req) in ids.iter().zip(&requests).take(50) {
         handle.call(&actor_json, op, req)?;
-        rt.block_on(crm.get_customer(actor, *id))?;
+        handle.in_rust(actor, *id)?;
     }
 
     let iters = size.samples * 50;
@@ -213,9 +211,7 @@ fn measure(size: Size, dir: &Path) -> CrmResult<Vec<Figure>> {
         };
         let via_rust = |out: &mut Vec<f64>| -> CrmResult<()> {
             for &j in &js {
-                out.push(time_us(|| {
-                    rt.block_on(crm.get_customer(actor, ids[j])).map(|_| ())
-                })?);
+                out.push(time_us(|| handle.in_rust(actor, ids[j]).map(|_| ()))?);
             }
             Ok(())
         };
@@ -255,7 +251,6 @@ fn measure(size: Size, dir: &Path) -> CrmResult<Vec<Figure>> {
     }
     let boundary_us = start.elapsed().as_secs_f64() * 1e6 / reps as f64;
     drop(handle);
-    rt.block_on(store.close());
 
     // The headline is the median of the paired differences: each pair ran back to back, so
     // machine drift cancels within the pair; the difference of the two medians does not

@@ -147,6 +147,19 @@ impl crm_db {
             .map_err(|e| FfiError::panic(format!("could not serialize the response: {e}")))
     }
 
+    /// Runs `op` on this handle's engine and runtime exactly as `crm_call` does, without the
+    /// C boundary (no JSON in or out, no C strings). Rust only, not part of the C ABI: it lets
+    /// a benchmark time `crm_call` against the very same engine call on the same runtime and
+    /// connections.
+    #[doc(hidden)]
+    pub fn block_on_engine<T, F, Fut>(&self, op: F) -> CrmResult<T>
+    where
+        F: FnOnce(Arc<Crm<Arc<dyn Store>>>) -> Fut,
+        Fut: Future<Output = CrmResult<T>>,
+    {
+        self.runtime.block_on(op(Arc::clone(&self.engine)))
+    }
+
     /// Closes the store's connections and stops the runtime.
     pub(crate) fn close(self) {
         let crm_db {
