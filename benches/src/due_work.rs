@@ -140,61 +140,6 @@ pub async fn seed_customers_tiered<S: Store>(store: &S, world: &World) -> CrmRes
     Ok(world)
 }
 
-/// Like [`setup::seed_tickets`], but the due template is created four days ago (Thursday
-/// 10:00, 16 business hours before [`now`]: its 4-hour first response is breached), so 1 in
-/// 50 tickets has SLA work due now; the others were created ten minutes ago.
-pub async fn seed_tickets_due<S: Store>(
-    crm: &crm_core::Crm<S>,
-    clock: &crm_core::FixedClock,
-    world: &World,
-) -> CrmResult<()> {
-    let size = world.size;
-    let owned = size.customers - size.pooled;
-    let template = |at: chrono::DateTime<chrono::Utc>, i: usize| {
-        clock.set(at);
-        crm.create_ticket(
-            Actor::system(TENANT),
-            crm_core::ticket::NewTicket {
-                customer_id: world.customer(i),
-                subject: "无法登录".into(),
-                description: "客户反馈登录后台时提示密码错误，已重置仍然失败。".into(),
-                channel: crm_core::ticket::Channel::Email,
-                category: None,
-                priority: crm_core::ticket::Priority::Normal,
-                assignee_id: Some(world.owner_of(i)),
-                group: None,
-            },
-        )
-    };
-    let due: Ticket = template(now() - Duration::days(4), 0).await?.ticket;
-    let fresh: Ticket = template(now() - Duration::minutes(10), 1).await?.ticket;
-    clock.set(now());
-    let n = size.tickets.saturating_sub(2);
-    if n == 0 {
-        return Ok(());
-    }
-    let first = crm.store().allocate_ids(Entity::Ticket, n as u32).await?;
-    let mut k = 0;
-    while k < n {
-        let end = (k + SEED_CHUNK).min(n);
-        let mut changes = Changes::new(TENANT);
-        for j in k..end {
-            let h = mix(size.seed ^ 0x7469_636b, j as u64);
-            let base = if h % 50 == 0 { &due } else { &fresh };
-            let ci = (h as usize >> 8) % owned;
-            changes.insert(&Ticket {
-                id: first + j as i64,
-                customer_id: world.customer(ci),
-                assignee_id: Some(world.owner_of(ci)),
-                ..base.clone()
-            })?;
-        }
-        crm.store().apply(changes).await?;
-        k = end;
-    }
-    Ok(())
-}
-
 fn money(s: &str) -> Decimal {
     s.parse().unwrap_or_default()
 }
@@ -335,14 +280,14 @@ pub async fn seed_contracts<S: Store>(crm: &crm_core::Crm<S>, world: &World) -> 
 }
 
 /// Seeds the pristine database at `path`: the org, the customers (tiers as of yesterday),
-/// the open tickets ([`seed_tickets_due`]) and the contracts. Returns the world.
+/// the open tickets ([`setup::seed_tickets`]) and the contracts. Returns the world.
 pub async fn seed(path: &Path, size: Size) -> CrmResult<World> {
     remove_db(path);
     let store = SqliteStore::open(&path.display().to_string()).await?;
     let (crm, clock) = setup::engine(store.clone());
     let world = setup::setup_org(&crm, size, None).await?;
     let world = seed_customers_tiered(crm.store(), &world).await?;
-    seed_tickets_due(&crm, &clock, &world).await?;
+    setup::seed_tickets(&crm, &clock, &world).await?;
     clock.set(now());
     seed_contracts(&crm, &world).await?;
     store.close().await;

@@ -429,8 +429,9 @@ pub async fn seed_customers<S: Store>(store: &S, world: &World) -> CrmResult<Wor
 }
 
 /// Creates `size.tickets` open tickets on owned customers: two templates through the
-/// engine (one created two days ago, due for SLA work now; one ten minutes ago, not due),
-/// then copies of them under fresh ids, 1 in 50 a copy of the due one.
+/// engine (one created four days ago — Thursday 10:00, 16 business hours before [`now`], so
+/// its 4-hour first response is breached and SLA work is due now; one ten minutes ago, not
+/// due), then copies of them under fresh ids, 1 in 50 a copy of the due one.
 pub async fn seed_tickets<S: Store>(
     crm: &Crm<S>,
     clock: &FixedClock,
@@ -454,7 +455,7 @@ pub async fn seed_tickets<S: Store>(
             },
         )
     };
-    let due: Ticket = template(now() - Duration::days(2), 0).await?.ticket;
+    let due: Ticket = template(now() - Duration::days(4), 0).await?.ticket;
     let fresh: Ticket = template(now() - Duration::minutes(10), 1).await?.ticket;
     clock.set(now());
     let n = size.tickets.saturating_sub(2);
