@@ -96,48 +96,16 @@ fn settled_tier(tiers: &TierSettings, c: &Customer) -> String {
     tiers.assign(c, &fig, &scores)
 }
 
-/// Like [`setup::seed_customers`], but every customer carries the tier yesterday's batch
-/// gave it, except 1 in 97 whose tier is still unset (the day's tier changes).
+/// [`setup::seed_customers`], except that every customer carries the tier yesterday's
+/// batch gave it, but 1 in 97 whose tier is still unset (the day's tier changes).
 pub async fn seed_customers_tiered<S: Store>(store: &S, world: &World) -> CrmResult<World> {
-    let size = world.size;
     let tiers = TenantSettings::default().tiers;
-    let first = store
-        .allocate_ids(Entity::Customer, size.customers as u32)
-        .await?;
-    let world = World {
-        first_customer: first,
-        ..world.clone()
-    };
-    let mut held = vec![0i64; world.users.len()];
-    let mut i = 0;
-    while i < size.customers {
-        let end = (i + SEED_CHUNK).min(size.customers);
-        let mut changes = Changes::new(TENANT);
-        for k in i..end {
-            let mut c = setup::customer(&world, k);
-            if k % 97 != 5 {
-                c.tier = Some(settled_tier(&tiers, &c));
-            }
-            if c.owner_id.is_some() {
-                held[k % world.users.len()] += 1;
-            }
-            changes.insert(&c)?;
+    setup::seed_customers_with(store, world, |k, c| {
+        if k % 97 != 5 {
+            c.tier = Some(settled_tier(&tiers, c));
         }
-        store.apply(changes).await?;
-        i = end;
-    }
-    let mut changes = Changes::new(TENANT);
-    for (u, n) in world.users.iter().zip(held) {
-        if n > 0 {
-            changes.insert(&HeldCounter {
-                version: 1,
-                held: n,
-                ..HeldCounter::zero(TENANT, *u)
-            })?;
-        }
-    }
-    store.apply(changes).await?;
-    Ok(world)
+    })
+    .await
 }
 
 fn money(s: &str) -> Decimal {

@@ -391,6 +391,15 @@ pub fn customer(world: &World, i: usize) -> Customer {
 /// Writes the generated customers and their owners' held counters through `store.apply`,
 /// in units of [`SEED_CHUNK`] rows; returns the world with its first customer id set.
 pub async fn seed_customers<S: Store>(store: &S, world: &World) -> CrmResult<World> {
+    seed_customers_with(store, world, |_, _| {}).await
+}
+
+/// [`seed_customers`], with `adjust` applied to the `i`-th customer before it is written.
+pub async fn seed_customers_with<S: Store>(
+    store: &S,
+    world: &World,
+    adjust: impl Fn(usize, &mut Customer),
+) -> CrmResult<World> {
     let size = world.size;
     let first = store
         .allocate_ids(Entity::Customer, size.customers as u32)
@@ -405,7 +414,8 @@ pub async fn seed_customers<S: Store>(store: &S, world: &World) -> CrmResult<Wor
         let end = (i + SEED_CHUNK).min(size.customers);
         let mut changes = Changes::new(TENANT);
         for k in i..end {
-            let c = customer(&world, k);
+            let mut c = customer(&world, k);
+            adjust(k, &mut c);
             if c.owner_id.is_some() {
                 held[k % world.users.len()] += 1;
             }
