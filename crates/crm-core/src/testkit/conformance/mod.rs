@@ -13,6 +13,7 @@
 
 mod access_cache;
 mod apply;
+mod contention;
 mod logs;
 mod pools;
 mod queries;
@@ -23,6 +24,7 @@ mod tickets;
 
 pub use access_cache::*;
 pub use apply::*;
+pub use contention::*;
 pub use logs::*;
 pub use pools::*;
 pub use queries::*;
@@ -71,6 +73,7 @@ macro_rules! crm_store_conformance_tests {
             concurrent_sweepers_do_each_thing_once,
             tickets_scope_and_sla_fire_once,
             access_changes_reach_other_engines,
+            hot_customer_writers_succeed,
         );
     };
 }
