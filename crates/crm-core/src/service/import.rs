@@ -103,7 +103,7 @@ fn row_error(line: u64, err: CrmError, report: &mut ImportReport) {
 
 impl<S: Store> Crm<S> {
     /// Imports customers from CSV text (header row first; see
-    /// [`parse_csv`](crate::customer::import::parse_csv) for the columns). Invalid and
+    /// [`parse_csv`] for the columns). Invalid and
     /// duplicate rows are reported and skipped; the rest are written in batches, each batch
     /// atomically. Rows without an owner go to the importing user.
     pub async fn import_customers_csv(

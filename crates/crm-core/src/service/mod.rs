@@ -1,6 +1,7 @@
 //! The service façade: every operation resolves the actor's permissions, loads a snapshot
-//! through the store, calls a pure rule, applies the resulting [`Changes`] atomically, and
-//! retries a bounded number of times on an optimistic-concurrency conflict.
+//! through the store, calls a pure rule, applies the resulting
+//! [`Changes`](crate::store::Changes) atomically, and retries a bounded number of times on an
+//! optimistic-concurrency conflict.
 
 mod claims;
 mod contacts;

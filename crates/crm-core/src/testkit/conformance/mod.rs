@@ -1,5 +1,6 @@
-//! The store conformance suite. Every store invokes [`crm_store_conformance_tests!`] with a
-//! factory; the macro expands to one `#[tokio::test]` per case below, each on a fresh store.
+//! The store conformance suite. Every store invokes
+//! [`crm_store_conformance_tests!`](crate::crm_store_conformance_tests) with a factory; the
+//! macro expands to one `#[tokio::test]` per case below, each on a fresh store.
 //!
 //! ```ignore
 //! async fn make_store() -> MyStore { MyStore::open_fresh().await }
