@@ -250,10 +250,14 @@ impl AccessContext {
     }
 
     /// The actor's field policy for a module (most permissive over the roles that grant
-    /// the module; the system actor sees everything).
+    /// the module; the system actor sees everything; a user none of whose roles grants
+    /// the module sees none of its fields, see ADR 0011).
     pub fn field_policy(&self, module: Module) -> FieldPolicy {
         if self.user.is_none() {
             return FieldPolicy::open();
+        }
+        if !self.roles.iter().any(|r| r.grants_module(module)) {
+            return FieldPolicy::closed();
         }
         FieldPolicy::combine(
             self.roles
