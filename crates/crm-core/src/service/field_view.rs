@@ -47,17 +47,20 @@ impl Ctx {
     }
 
     /// The policies governing a record of `entity` (`pool`: the customer's pool, for
-    /// customers).
+    /// customers). The record's own module always counts (closed when no role grants it);
+    /// a further module (receivables on a contract) only when a role of the actor grants
+    /// it, so a contract reader without receivable grants sees the contract's plan.
     pub(crate) fn policies(&self, entity: Entity, pool: Option<PoolId>) -> Policies {
         modules_of(entity)
             .iter()
-            .map(|&m| {
+            .enumerate()
+            .filter_map(|(i, &m)| {
                 let policy = if m == Module::Customers {
                     self.customer_policy(pool)
                 } else {
                     self.access.field_policy(m)
                 };
-                (m, policy)
+                (i == 0 || !policy.is_closed()).then_some((m, policy))
             })
             .collect()
     }
