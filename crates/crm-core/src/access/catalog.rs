@@ -44,6 +44,7 @@ const fn field(
 /// Every key that carries money on a contract, its receivable plan and its ledger: each
 /// one reveals the total (lines sum to it, installments sum to it, payments settle it).
 const CONTRACT_MONEY: &[&str] = &[
+    "totals",
     "total",
     "subtotal",
     "net_total",

@@ -13,6 +13,7 @@
 
 mod access_cache;
 mod apply;
+mod field_rules;
 mod logs;
 mod pools;
 mod queries;
@@ -23,6 +24,7 @@ mod tickets;
 
 pub use access_cache::*;
 pub use apply::*;
+pub use field_rules::*;
 pub use logs::*;
 pub use pools::*;
 pub use queries::*;
@@ -71,6 +73,10 @@ macro_rules! crm_store_conformance_tests {
             concurrent_sweepers_do_each_thing_once,
             tickets_scope_and_sla_fire_once,
             access_changes_reach_other_engines,
+            field_rules_apply_to_audit_and_events,
+            field_rules_apply_to_sales_records_and_reports,
+            filters_on_unreadable_fields_are_refused,
+            owners_and_scope_come_before_rules,
         );
     };
 }
