@@ -265,29 +265,65 @@ async fn responses<S: Store>(
     let crm = &f.crm;
     vec![
         ("customer.get", show(crm.get_customer(a, c).await)),
-        ("customer.list", show(crm.list_customers(a, Default::default()).await)),
+        (
+            "customer.list",
+            show(crm.list_customers(a, Default::default()).await),
+        ),
         ("customer.view_360", show(crm.customer_360(a, c).await)),
         ("customer.audit", show(crm.customer_audit(a, c).await)),
         ("contact.list", show(crm.list_contacts(a, c).await)),
-        ("followup.list", show(crm.list_followups(a, c, None, None).await)),
+        (
+            "followup.list",
+            show(crm.list_followups(a, c, None, None).await),
+        ),
         ("opportunity.get", show(crm.get_opportunity(a, o).await)),
-        ("opportunity.list", show(crm.list_opportunities(a, Default::default()).await)),
+        (
+            "opportunity.list",
+            show(crm.list_opportunities(a, Default::default()).await),
+        ),
         ("contract.get", show(crm.get_contract(a, k).await)),
-        ("contract.list", show(crm.list_contracts(a, Default::default()).await)),
-        ("receivable.summary", show(crm.receivable_summary(a, k).await)),
-        ("receivable.aging", show(crm.aging(a, day(5, 1), None).await)),
+        (
+            "contract.list",
+            show(crm.list_contracts(a, Default::default()).await),
+        ),
+        (
+            "receivable.summary",
+            show(crm.receivable_summary(a, k).await),
+        ),
+        (
+            "receivable.aging",
+            show(crm.aging(a, day(5, 1), None).await),
+        ),
         (
             "report.sales",
             show(crm.sales_report(a, "default", day(1, 1), day(12, 31)).await),
         ),
         ("ticket.get", show(crm.get_ticket(a, t).await)),
-        ("ticket.list", show(crm.list_tickets(a, TicketFilter::default()).await)),
+        (
+            "ticket.list",
+            show(crm.list_tickets(a, TicketFilter::default()).await),
+        ),
         ("events.after", show(crm.events_after(a, 0, 1000).await)),
-        ("audit.record.customer", show(crm.record_audit(a, "customer", c.0).await)),
-        ("audit.record.contract", show(crm.record_audit(a, "contract", k).await)),
-        ("audit.record.opportunity", show(crm.record_audit(a, "opportunity", o).await)),
-        ("audit.record.ticket", show(crm.record_audit(a, "ticket", t).await)),
-        ("audit.by_user", show(crm.audit_by_user(a, READER, 0, 1000).await)),
+        (
+            "audit.record.customer",
+            show(crm.record_audit(a, "customer", c.0).await),
+        ),
+        (
+            "audit.record.contract",
+            show(crm.record_audit(a, "contract", k).await),
+        ),
+        (
+            "audit.record.opportunity",
+            show(crm.record_audit(a, "opportunity", o).await),
+        ),
+        (
+            "audit.record.ticket",
+            show(crm.record_audit(a, "ticket", t).await),
+        ),
+        (
+            "audit.by_user",
+            show(crm.audit_by_user(a, READER, 0, 1000).await),
+        ),
     ]
 }
 
@@ -300,7 +336,11 @@ fn all_fields() -> Vec<(Module, &'static str, FieldKind)> {
 }
 
 fn access(i: u8) -> FieldAccess {
-    [FieldAccess::Hidden, FieldAccess::ReadOnly, FieldAccess::Editable][usize::from(i % 3)]
+    [
+        FieldAccess::Hidden,
+        FieldAccess::ReadOnly,
+        FieldAccess::Editable,
+    ][usize::from(i % 3)]
 }
 
 fn mask(i: u8) -> MaskMode {
@@ -316,7 +356,10 @@ async fn check(rules: Vec<(usize, u8, u8)>, admin: bool) {
     let mut withheld: Vec<(Module, &'static str)> = Vec::new();
     for (i, a, m) in rules {
         let (module, field, kind) = fields[i % fields.len()];
-        if chosen.iter().any(|r| r.module == module && r.field == field) {
+        if chosen
+            .iter()
+            .any(|r| r.module == module && r.field == field)
+        {
             continue;
         }
         let (a, m) = (access(a), mask(m));

@@ -46,6 +46,10 @@ fn python_tour_runs_twice_on_one_file() {
         "{first}"
     );
     assert!(first.contains("李娜 claimed"), "{first}");
+    assert!(
+        first.contains("pool audit: phone masked for members"),
+        "customer.audit through crm_call masks the pooled phone: {first}"
+    );
     assert!(first.contains("answered, resolved and rated"), "{first}");
     let sale = "sale: contract active, opportunity won, paid 15000.00 of 50000.00; \
                 aging {'0–30': '0', '31–90': '35000.00', '91+': '0'}";

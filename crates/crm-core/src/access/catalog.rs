@@ -33,11 +33,7 @@ pub struct CatalogField {
     pub keys: &'static [&'static str],
 }
 
-const fn field(
-    name: &'static str,
-    kind: FieldKind,
-    keys: &'static [&'static str],
-) -> CatalogField {
+const fn field(name: &'static str, kind: FieldKind, keys: &'static [&'static str]) -> CatalogField {
     CatalogField { name, kind, keys }
 }
 
@@ -114,7 +110,11 @@ const TICKETS: &[CatalogField] = &[
     field("description", FieldKind::Text, &["description"]),
     field("category", FieldKind::Text, &["category"]),
     field("group", FieldKind::Text, &["group", "group_name"]),
-    field("satisfaction", FieldKind::Value, &["satisfaction", "rating"]),
+    field(
+        "satisfaction",
+        FieldKind::Value,
+        &["satisfaction", "rating"],
+    ),
 ];
 
 /// The fields of a module a rule can name (custom fields of customers come on top, as

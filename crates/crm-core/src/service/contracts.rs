@@ -3,7 +3,6 @@
 
 use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, ViewContext};
-use crate::view::VisibleJson;
 use crate::actor::Actor;
 use crate::contract::{Amendment, Contract, ContractStatus};
 use crate::customer::{Customer, DealStatus};
@@ -17,6 +16,7 @@ use crate::sales::{
 };
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use crate::validate::required_text;
+use crate::view::VisibleJson;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

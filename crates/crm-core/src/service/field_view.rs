@@ -74,8 +74,7 @@ impl Ctx {
         view: ViewContext,
     ) -> Visible<serde_json::Value> {
         let mut value = super::json(record);
-        let (hidden_fields, masked_fields) =
-            redact(&mut value, &self.policies(entity, None), view);
+        let (hidden_fields, masked_fields) = redact(&mut value, &self.policies(entity, None), view);
         Visible {
             record: value,
             hidden_fields,
@@ -91,8 +90,7 @@ impl Ctx {
         policy: &FieldPolicy,
         field: &str,
     ) -> CrmResult<()> {
-        if policy.access(field) == FieldAccess::Hidden || policy.masked(field, ViewContext::List)
-        {
+        if policy.access(field) == FieldAccess::Hidden || policy.masked(field, ViewContext::List) {
             return Err(unreadable(module, field));
         }
         Ok(())
@@ -110,7 +108,11 @@ impl Ctx {
     }
 
     /// Refuses a report that sums or groups amounts of `entity` the actor cannot read.
-    pub(crate) fn require_amounts(&self, entity: Entity, fields: &[(Module, &str)]) -> CrmResult<()> {
+    pub(crate) fn require_amounts(
+        &self,
+        entity: Entity,
+        fields: &[(Module, &str)],
+    ) -> CrmResult<()> {
         let policies = self.policies(entity, None);
         for (module, field) in fields {
             if let Some((_, policy)) = policies.iter().find(|(m, _)| m == module) {
@@ -165,7 +167,10 @@ impl<S: Store> Crm<S> {
             return Ok(entries);
         }
         let pools = self
-            .customer_pools(ctx, entries.iter().map(|e| (e.entity.as_str(), e.record_id)))
+            .customer_pools(
+                ctx,
+                entries.iter().map(|e| (e.entity.as_str(), e.record_id)),
+            )
             .await?;
         for entry in &mut entries {
             let policies = Self::policies_for(ctx, &entry.entity, entry.record_id, &pools);

@@ -4,7 +4,6 @@
 
 use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, ViewContext};
-use crate::view::VisibleJson;
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
@@ -17,6 +16,7 @@ use crate::sales::{
 };
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Store, StoreExt};
 use crate::validate::{required_text, MAX_NAME};
+use crate::view::VisibleJson;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

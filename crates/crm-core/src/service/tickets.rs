@@ -3,7 +3,6 @@
 
 use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, ViewContext};
-use crate::view::VisibleJson;
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
@@ -15,6 +14,7 @@ use crate::ticket::{
     TicketMessage, TicketStatus,
 };
 use crate::validate::{optional_text, required_text, MAX_NOTE};
+use crate::view::VisibleJson;
 use serde::{Deserialize, Serialize};
 
 /// A ticket with its SLA display status.

@@ -3,8 +3,8 @@
 //! catalog ([`crate::access::catalog`]), so every read path withholds the same keys.
 
 use super::MaskKind;
-use crate::access::{catalog, FieldAccess, FieldKind, FieldPolicy, Module, ViewContext};
 use crate::access::CUSTOM_PREFIX;
+use crate::access::{catalog, FieldAccess, FieldKind, FieldPolicy, Module, ViewContext};
 use crate::store::{AuditEntry, Event};
 use serde_json::Value;
 
@@ -167,7 +167,10 @@ pub fn redact_audit(entry: &mut AuditEntry, policies: &[(Module, FieldPolicy)]) 
         for value in [&mut change.before, &mut change.after] {
             let mut wrapped = serde_json::json!({ change.field.clone(): value.take() });
             redact(&mut wrapped, policies, ViewContext::List);
-            match wrapped.as_object_mut().and_then(|m| m.remove(&change.field)) {
+            match wrapped
+                .as_object_mut()
+                .and_then(|m| m.remove(&change.field))
+            {
                 Some(v) => *value = v,
                 None => keep = false,
             }
@@ -224,11 +227,7 @@ mod tests {
     fn a_masked_amount_is_withheld_and_a_closed_policy_hides_everything() {
         let mut v = serde_json::json!({"amount": "5.00", "name": "deal", "stage": "lead"});
         let p = policy(&[("amount", FieldAccess::ReadOnly, MaskMode::Everywhere)]);
-        let (hidden, _) = redact(
-            &mut v,
-            &[(Module::Opportunities, p)],
-            ViewContext::Detail,
-        );
+        let (hidden, _) = redact(&mut v, &[(Module::Opportunities, p)], ViewContext::Detail);
         assert_eq!(hidden, vec!["amount".to_owned()]);
         assert!(v.get("amount").is_none() && v["name"] == "deal");
         let (hidden, _) = redact(

@@ -11,8 +11,8 @@ use crate::error::CrmError;
 use crate::ids::{CustomerId, UserId};
 use crate::sales::{EntryKind, LineInput, PricingInput, ScheduledPercent};
 use crate::service::{
-    CustomerFilter, LedgerInput, NewContract, NewOpportunity, PlanInput, RoleInput,
-    TicketFilter, UserInput,
+    CustomerFilter, LedgerInput, NewContract, NewOpportunity, PlanInput, RoleInput, TicketFilter,
+    UserInput,
 };
 use crate::store::Store;
 use crate::testkit::fixture::*;
@@ -190,9 +190,17 @@ pub async fn field_rules_apply_to_audit_and_events<S: Store>(store: Arc<S>) {
         .id;
     // A pool member who does not administer the pool: the phone is masked in the audit
     // trail as in `customer.get`; the pool's admin reads it in clear.
-    let rep = text(&f.crm.customer_audit(user(REP), pooled).await.expect("rep audit"));
+    let rep = text(
+        &f.crm
+            .customer_audit(user(REP), pooled)
+            .await
+            .expect("rep audit"),
+    );
     assert!(!rep.contains("13800001234"), "{rep}");
-    assert!(rep.contains("\"phone\""), "the change is there, masked: {rep}");
+    assert!(
+        rep.contains("\"phone\""),
+        "the change is there, masked: {rep}"
+    );
     let admin = text(
         &f.crm
             .customer_audit(user(MANAGER), pooled)
@@ -214,22 +222,39 @@ pub async fn field_rules_apply_to_audit_and_events<S: Store>(store: Arc<S>) {
         )
         .await
         .expect("update");
-    let service = text(&f.crm.customer_audit(user(SERVICE), owned).await.expect("service"));
+    let service = text(
+        &f.crm
+            .customer_audit(user(SERVICE), owned)
+            .await
+            .expect("service"),
+    );
     for secret in ["13900005678", "13900008765", "secret.example"] {
         assert!(!service.contains(secret), "{secret} in {service}");
     }
-    assert!(service.contains("保密客户甲"), "name is not restricted for service");
+    assert!(
+        service.contains("保密客户甲"),
+        "name is not restricted for service"
+    );
     let owner = text(&f.crm.customer_audit(user(REP), owned).await.expect("owner"));
     for secret in ["13900005678", "13900008765", "secret.example"] {
         assert!(owner.contains(secret), "{secret} missing for the owner");
     }
     // The rep's own changes read back through audit_by_user are their own to see.
-    let mine = text(&f.crm.audit_by_user(user(REP), REP, 0, 1000).await.expect("mine"));
+    let mine = text(
+        &f.crm
+            .audit_by_user(user(REP), REP, 0, 1000)
+            .await
+            .expect("mine"),
+    );
     assert!(mine.contains("13900008765"));
 
     // A tenant admin without roles: events and audit keep their ids, kinds and operations
     // but no field any rule could restrict.
-    let events = f.crm.events_after(user(ADMIN), 0, 1000).await.expect("events");
+    let events = f
+        .crm
+        .events_after(user(ADMIN), 0, 1000)
+        .await
+        .expect("events");
     assert!(events.iter().any(|e| e.kind == "CustomerCreated"));
     let events = text(&events);
     for secret in ["13900005678", "secret.example", "保密客户甲", "池中客户"] {
@@ -265,8 +290,16 @@ pub async fn field_rules_apply_to_audit_and_events<S: Store>(store: Arc<S>) {
         )
         .await
         .expect("admin with role");
-    let events = text(&f.crm.events_after(user(ADMIN), 0, 1000).await.expect("events"));
-    assert!(events.contains("保密客户甲"), "names are readable to service");
+    let events = text(
+        &f.crm
+            .events_after(user(ADMIN), 0, 1000)
+            .await
+            .expect("events"),
+    );
+    assert!(
+        events.contains("保密客户甲"),
+        "names are readable to service"
+    );
     let audit = text(
         &f.crm
             .record_audit(user(ADMIN), "customer", owned.0)
@@ -275,7 +308,10 @@ pub async fn field_rules_apply_to_audit_and_events<S: Store>(store: Arc<S>) {
     );
     assert!(audit.contains("保密客户甲"));
     for secret in ["13900005678", "13900008765", "secret.example"] {
-        assert!(!audit.contains(secret), "{secret} in service-role admin audit");
+        assert!(
+            !audit.contains(secret),
+            "{secret} in service-role admin audit"
+        );
     }
 }
 
@@ -300,9 +336,24 @@ pub async fn field_rules_apply_to_sales_records_and_reports<S: Store>(store: Arc
         "cs",
         read_all.clone(),
         vec![
-            rule(Module::Contracts, "total", FieldAccess::Hidden, MaskMode::None),
-            rule(Module::Opportunities, "amount", FieldAccess::Hidden, MaskMode::None),
-            rule(Module::Tickets, "description", FieldAccess::Hidden, MaskMode::None),
+            rule(
+                Module::Contracts,
+                "total",
+                FieldAccess::Hidden,
+                MaskMode::None,
+            ),
+            rule(
+                Module::Opportunities,
+                "amount",
+                FieldAccess::Hidden,
+                MaskMode::None,
+            ),
+            rule(
+                Module::Tickets,
+                "description",
+                FieldAccess::Hidden,
+                MaskMode::None,
+            ),
         ],
     )
     .await;
@@ -388,7 +439,10 @@ pub async fn field_rules_apply_to_sales_records_and_reports<S: Store>(store: Arc
     let got = f.crm.get_contract(cs, k.id).await.expect("cs contract");
     assert_eq!(got.hidden_fields, vec!["total".to_owned()]);
     assert_eq!(got.record["number"], "K-FR-1");
-    assert!(got.record["pricing"].get("totals").is_none(), "absent, not zero");
+    assert!(
+        got.record["pricing"].get("totals").is_none(),
+        "absent, not zero"
+    );
     none_of("contract.get", &text(&got), &amounts);
     let listed = f
         .crm
@@ -397,7 +451,11 @@ pub async fn field_rules_apply_to_sales_records_and_reports<S: Store>(store: Arc
         .expect("cs contracts");
     assert_eq!(listed.items.len(), 1);
     none_of("contract.list", &text(&listed), &amounts);
-    let opp = f.crm.get_opportunity(cs, o.id).await.expect("cs opportunity");
+    let opp = f
+        .crm
+        .get_opportunity(cs, o.id)
+        .await
+        .expect("cs opportunity");
     assert!(opp.record.get("amount").is_none());
     assert_eq!(opp.hidden_fields, vec!["amount".to_owned()]);
     none_of("opportunity.get", &text(&opp), &amounts);
@@ -469,7 +527,11 @@ pub async fn field_rules_apply_to_sales_records_and_reports<S: Store>(store: Arc
     assert!(text(&report).contains("765432"));
 
     // The design's example: customer service sees tickets, no contract amounts on any op.
-    let service = f.crm.customer_360(user(SERVICE), c).await.expect("service 360");
+    let service = f
+        .crm
+        .customer_360(user(SERVICE), c)
+        .await
+        .expect("service 360");
     assert!(service.contracts.is_none());
     assert!(service.open_tickets.as_ref().is_some_and(|t| t.len() == 1));
     none_of("service 360", &text(&service), &amounts);
@@ -492,9 +554,24 @@ pub async fn filters_on_unreadable_fields_are_refused<S: Store>(store: Arc<S>) {
         "no names",
         read.clone(),
         vec![
-            rule(Module::Customers, "name", FieldAccess::Hidden, MaskMode::None),
-            rule(Module::Customers, "level", FieldAccess::ReadOnly, MaskMode::InLists),
-            rule(Module::Tickets, "group", FieldAccess::Hidden, MaskMode::None),
+            rule(
+                Module::Customers,
+                "name",
+                FieldAccess::Hidden,
+                MaskMode::None,
+            ),
+            rule(
+                Module::Customers,
+                "level",
+                FieldAccess::ReadOnly,
+                MaskMode::InLists,
+            ),
+            rule(
+                Module::Tickets,
+                "group",
+                FieldAccess::Hidden,
+                MaskMode::None,
+            ),
         ],
     )
     .await;
@@ -524,7 +601,11 @@ pub async fn filters_on_unreadable_fields_are_refused<S: Store>(store: Arc<S>) {
         Some("level"),
         "masked in lists is not readable in a list either"
     );
-    assert!(f.crm.list_customers(user(CS), CustomerFilter::default()).await.is_ok());
+    assert!(f
+        .crm
+        .list_customers(user(CS), CustomerFilter::default())
+        .await
+        .is_ok());
     let page = f
         .crm
         .list_customers(user(FULL), by_name("秘"))
@@ -572,7 +653,11 @@ pub async fn filters_on_unreadable_fields_are_refused<S: Store>(store: Arc<S>) {
         denied_field(f.crm.list_customers(user(REP), by_name("秘")).await).as_deref(),
         Some("name")
     );
-    assert!(f.crm.list_customers(user(MANAGER), by_name("秘")).await.is_ok());
+    assert!(f
+        .crm
+        .list_customers(user(MANAGER), by_name("秘"))
+        .await
+        .is_ok());
 }
 
 /// Items 4 and 5: a new opportunity or contract for another owner needs the transfer
@@ -597,7 +682,11 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
         .await
         .expect("role");
     let mut team_grants = grants(&deals, &sales_actions, DataScope::SelfAndSubordinates);
-    team_grants.extend(grants(&deals, &[Action::Transfer], DataScope::SelfAndSubordinates));
+    team_grants.extend(grants(
+        &deals,
+        &[Action::Transfer],
+        DataScope::SelfAndSubordinates,
+    ));
     let deals_team = f
         .crm
         .create_role(
@@ -611,9 +700,24 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
         .await
         .expect("role");
     for (id, name, sup, roles) in [
-        (REP, "Rep Li", MANAGER, vec![f.roles["sales"], deals_self.id]),
-        (REP2, "Rep Wang", MANAGER, vec![f.roles["sales"], deals_self.id]),
-        (MANAGER, "East Manager", BOSS, vec![f.roles["manager"], deals_team.id]),
+        (
+            REP,
+            "Rep Li",
+            MANAGER,
+            vec![f.roles["sales"], deals_self.id],
+        ),
+        (
+            REP2,
+            "Rep Wang",
+            MANAGER,
+            vec![f.roles["sales"], deals_self.id],
+        ),
+        (
+            MANAGER,
+            "East Manager",
+            BOSS,
+            vec![f.roles["manager"], deals_team.id],
+        ),
     ] {
         f.crm
             .upsert_user(
@@ -678,7 +782,10 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
         .create_contract(user(REP2), new_contract("K-REP2-1", theirs, REP2))
         .await
         .expect("colleague's contract");
-    f.crm.submit_contract(sys, theirs_k.id).await.expect("active");
+    f.crm
+        .submit_contract(sys, theirs_k.id)
+        .await
+        .expect("active");
     let decided = f
         .crm
         .decide_contract(user(REP), theirs_k.id, Decision::Approve, None)
