@@ -249,15 +249,17 @@ impl AccessContext {
             })
     }
 
+    /// True when a role of the actor grants some action on `module` (always for the system
+    /// actor).
+    pub fn grants_module(&self, module: Module) -> bool {
+        self.user.is_none() || self.roles.iter().any(|r| r.grants_module(module))
+    }
+
     /// The actor's field policy for a module (most permissive over the roles that grant
-    /// the module; the system actor sees everything; a user none of whose roles grants
-    /// the module sees none of its fields, see ADR 0011).
+    /// the module; the system actor sees everything).
     pub fn field_policy(&self, module: Module) -> FieldPolicy {
         if self.user.is_none() {
             return FieldPolicy::open();
-        }
-        if !self.roles.iter().any(|r| r.grants_module(module)) {
-            return FieldPolicy::closed();
         }
         FieldPolicy::combine(
             self.roles

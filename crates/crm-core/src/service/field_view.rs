@@ -47,20 +47,24 @@ impl Ctx {
     }
 
     /// The policies governing a record of `entity` (`pool`: the customer's pool, for
-    /// customers). The record's own module always counts (closed when no role grants it);
-    /// a further module (receivables on a contract) only when a role of the actor grants
-    /// it, so a contract reader without receivable grants sees the contract's plan.
-    pub(crate) fn policies(&self, entity: Entity, pool: Option<PoolId>) -> Policies {
+    /// customers). A further module (receivables on a contract) counts only when a role of
+    /// the actor grants it, so a contract reader without receivable grants sees the plan.
+    /// In audit entries and events (`logs`), the record's own module is closed to a user
+    /// none of whose roles grants it: every field of it is withheld (ADR 0011).
+    pub(crate) fn policies(&self, entity: Entity, pool: Option<PoolId>, logs: bool) -> Policies {
         modules_of(entity)
             .iter()
             .enumerate()
             .filter_map(|(i, &m)| {
+                if !self.access.grants_module(m) {
+                    return (i == 0 && logs).then(|| (m, FieldPolicy::closed()));
+                }
                 let policy = if m == Module::Customers {
                     self.customer_policy(pool)
                 } else {
                     self.access.field_policy(m)
                 };
-                (i == 0 || !policy.is_closed()).then_some((m, policy))
+                Some((m, policy))
             })
             .collect()
     }
@@ -74,7 +78,8 @@ impl Ctx {
         view: ViewContext,
     ) -> Visible<serde_json::Value> {
         let mut value = super::json(record);
-        let (hidden_fields, masked_fields) = redact(&mut value, &self.policies(entity, None), view);
+        let (hidden_fields, masked_fields) =
+            redact(&mut value, &self.policies(entity, None, false), view);
         Visible {
             record: value,
             hidden_fields,
@@ -113,7 +118,7 @@ impl Ctx {
         entity: Entity,
         fields: &[(Module, &str)],
     ) -> CrmResult<()> {
-        let policies = self.policies(entity, None);
+        let policies = self.policies(entity, None, false);
         for (module, field) in fields {
             if let Some((_, policy)) = policies.iter().find(|(m, _)| m == module) {
                 self.require_readable(*module, policy, field)?;
@@ -152,7 +157,7 @@ impl<S: Store> Crm<S> {
         pools: &BTreeMap<i64, Option<PoolId>>,
     ) -> Policies {
         match Entity::from_name(entity) {
-            Some(e) => ctx.policies(e, pools.get(&id).copied().flatten()),
+            Some(e) => ctx.policies(e, pools.get(&id).copied().flatten(), true),
             None => Vec::new(),
         }
     }
