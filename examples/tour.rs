@@ -903,7 +903,11 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
             Some("财务通过".into()),
         )
         .await?;
-    let won = crm.get_opportunity(sys, opp.id).await?;
+    let won: crm_core::opportunity::Opportunity = crm
+        .get_opportunity(sys, opp.id)
+        .await?
+        .decode()
+        .map_err(|e| crm_core::CrmError::Storage(e.to_string()))?;
     println!(
         "  approved by 陈经理 then 赵敏: contract {:?}; opportunity {:?}",
         active.status, won.state.status

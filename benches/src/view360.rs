@@ -286,6 +286,15 @@ fn view_native(db: &Native, r: &Reads, id: CustomerId) -> CrmResult<View> {
 
 /// The engine's view as ids per section (as [`View::ids`]); a section the actor may not
 /// read is an error: the scenario measures the whole view.
+/// The id at `path` in a redacted record (the view's sales and ticket sections are JSON);
+/// -1 when absent, so a missing id never matches a baseline's.
+fn id_at(record: &serde_json::Value, path: &[&str]) -> i64 {
+    path.iter()
+        .fold(record, |v, k| &v[*k])
+        .as_i64()
+        .unwrap_or(-1)
+}
+
 fn engine_ids(v: &Customer360) -> CrmResult<[Vec<i64>; 5]> {
     let missing = |s: &str| CrmError::Storage(format!("the manager's 360° view lacks {s}"));
     Ok([
@@ -299,19 +308,19 @@ fn engine_ids(v: &Customer360) -> CrmResult<[Vec<i64>; 5]> {
             .as_ref()
             .ok_or_else(|| missing("opportunities"))?
             .iter()
-            .map(|o| o.id)
+            .map(|o| id_at(&o.record, &["id"]))
             .collect(),
         v.contracts
             .as_ref()
             .ok_or_else(|| missing("contracts"))?
             .iter()
-            .map(|c| c.contract.id)
+            .map(|c| id_at(&c.record, &["contract", "id"]))
             .collect(),
         v.open_tickets
             .as_ref()
             .ok_or_else(|| missing("tickets"))?
             .iter()
-            .map(|t| t.ticket.id)
+            .map(|t| id_at(&t.record, &["ticket", "id"]))
             .collect(),
         v.owner_history.iter().map(|h| h.id).collect(),
     ])

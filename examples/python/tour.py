@@ -9,6 +9,7 @@ host gets back, opens a ticket, closes a small sale (opportunity, contract, rece
 payment, aging), and reads the event log.
 """
 
+import json
 import os
 import sys
 import tempfile
@@ -71,7 +72,8 @@ def main():
             print(f"  line {e['line']}: invalid {e['field']}: {e['reason']}")
 
         zhang = user(TENANT, ZHANG)
-        mine = crm.customer("list", {"limit": 50}, actor=zhang)["items"]
+        # 张伟's own customers (the list also shows the pool's, which he may read, not follow up).
+        mine = [c for c in crm.customer("list", {"limit": 50}, actor=zhang)["items"] if c["owner_id"] == ZHANG]
         for c in mine:
             crm.followup("record", {"customer_id": c["id"], "kind": "call", "content": "确认采购预算"}, actor=zhang)
         print(f"张伟 recorded {len(mine)} follow-up(s)")
@@ -91,6 +93,16 @@ def main():
         assert quota["held"] >= 1 and mine_here["claims_today"] >= 1, quota
         print(f"李娜 quota: holds {quota['held']}, {mine_here['claims_today']} claim(s) today "
               f"(cap {mine_here['daily_cap']}, limit {mine_here['held_limit']})")
+
+        # Pool members who do not own a pooled customer see its phone masked (the pool's
+        # field rules), in the audit trail as in customer.get.
+        phone = f"139{uuid.uuid4().int % 10**8:08d}"
+        kept = crm.customer("create", {"name": f"Pool Phone {uuid.uuid4().hex[:8]}", "phone": phone})
+        shown = crm.customer("get", {"id": kept["id"]}, actor=zhang)["phone"]
+        audit = json.dumps(crm.customer("audit", {"id": kept["id"]}, actor=zhang), ensure_ascii=False)
+        assert phone not in audit and shown != phone, audit
+        assert phone in json.dumps(crm.customer("audit", {"id": kept["id"]}), ensure_ascii=False)
+        print("pool audit: phone masked for members")
 
         # Errors carry the status code, kind and the field or rule.
         try:

@@ -433,7 +433,13 @@ async fn approval_thresholds_one_cent_each_side_and_activation() {
         ),
         "approving twice"
     );
-    let won = f.crm.get_opportunity(sys, o.id).await.expect("opp");
+    let won: crm_core::opportunity::Opportunity = f
+        .crm
+        .get_opportunity(sys, o.id)
+        .await
+        .expect("opp")
+        .decode()
+        .expect("whole opportunity");
     assert_eq!(format!("{:?}", won.state.status), "Won");
     let cust = f.crm.get_customer(sys, c).await.expect("c").record;
     assert_eq!(cust.deal_status, DealStatus::Dealt);
@@ -1056,7 +1062,13 @@ async fn voids_refunds_write_offs_expiry_and_the_sales_report() {
         .expect("due"); // 04-01
     assert_eq!(r.contracts_expired, 1);
     assert_eq!(
-        f.crm.get_contract(sys, k.id).await.expect("k").status,
+        f.crm
+            .get_contract(sys, k.id)
+            .await
+            .expect("k")
+            .decode::<crm_core::contract::Contract>()
+            .expect("whole contract")
+            .status,
         ContractStatus::Expired
     );
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use crm_core::customer::NewCustomer;
 use crm_core::ids::CustomerId;
-use crm_core::service::{MessageInput, SlaGroupBy};
+use crm_core::service::{MessageInput, SlaGroupBy, TicketView};
 use crm_core::sla::{Calendar, MetricKind, PriorityTargets, SlaDisplay, SlaPolicy, Targets};
 use crm_core::tenant::TenantSettings;
 use crm_core::testkit::fixture::*;
@@ -796,6 +796,8 @@ async fn calendar_edits_reapply_and_percent_warnings_and_escalation_actions() {
             .get_ticket(sys, t.id)
             .await
             .expect("t")
+            .decode::<TicketView>()
+            .expect("whole ticket")
             .ticket
             .priority,
         Priority::High
@@ -804,7 +806,14 @@ async fn calendar_edits_reapply_and_percent_warnings_and_escalation_actions() {
         .run_due_work(T1, at(2025, 1, 6, 14, 20, 0))
         .await
         .expect("due");
-    let moved = f.crm.get_ticket(sys, t.id).await.expect("t").ticket;
+    let moved = f
+        .crm
+        .get_ticket(sys, t.id)
+        .await
+        .expect("t")
+        .decode::<TicketView>()
+        .expect("whole ticket")
+        .ticket;
     assert_eq!(
         (moved.group.as_deref(), moved.assignee_id),
         (Some("senior"), Some(BOSS))

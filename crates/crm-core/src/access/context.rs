@@ -249,6 +249,12 @@ impl AccessContext {
             })
     }
 
+    /// True when a role of the actor grants some action on `module` (always for the system
+    /// actor).
+    pub fn grants_module(&self, module: Module) -> bool {
+        self.user.is_none() || self.roles.iter().any(|r| r.grants_module(module))
+    }
+
     /// The actor's field policy for a module (most permissive over the roles that grant
     /// the module; the system actor sees everything).
     pub fn field_policy(&self, module: Module) -> FieldPolicy {

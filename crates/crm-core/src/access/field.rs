@@ -53,16 +53,32 @@ pub enum ViewContext {
 }
 
 /// The effective field rules of an actor for one module (most permissive over roles).
-/// Fields without a rule are editable and unmasked.
+/// Fields without a rule are editable and unmasked, unless the policy is closed (a user
+/// none of whose roles grants the module): then every field without a rule is hidden.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldPolicy {
     rules: BTreeMap<String, (FieldAccess, MaskMode)>,
+    closed: bool,
 }
 
 impl FieldPolicy {
     /// Policy that allows everything.
     pub fn open() -> Self {
         Self::default()
+    }
+
+    /// Policy that hides every field: a user reading a module none of their roles grants
+    /// (a tenant admin reading audit entries and events, see ADR 0011).
+    pub fn closed() -> Self {
+        Self {
+            rules: BTreeMap::new(),
+            closed: true,
+        }
+    }
+
+    /// True for [`closed`](Self::closed) policies (and policies restricted by one).
+    pub fn is_closed(&self) -> bool {
+        self.closed
     }
 
     /// Combines the rules of every role that grants the module. A role that grants the
@@ -100,7 +116,10 @@ impl FieldPolicy {
                 rules.insert(field.to_owned(), rule);
             }
         }
-        Self { rules }
+        Self {
+            rules,
+            closed: false,
+        }
     }
 
     /// The stricter of two policies, field by field (least access, most masking): a pool's
@@ -113,13 +132,17 @@ impl FieldPolicy {
                 .or_insert((FieldAccess::Editable, MaskMode::None));
             *entry = (entry.0.min(*access), entry.1.max(*mask));
         }
-        FieldPolicy { rules }
+        FieldPolicy {
+            rules,
+            closed: self.closed || other.closed,
+        }
     }
 
     /// A policy from explicit (field, access, mask) rules.
     pub fn from_rules(rules: impl IntoIterator<Item = (String, FieldAccess, MaskMode)>) -> Self {
         FieldPolicy {
             rules: rules.into_iter().map(|(f, a, m)| (f, (a, m))).collect(),
+            closed: false,
         }
     }
 
@@ -128,7 +151,11 @@ impl FieldPolicy {
         self.rules
             .get(field)
             .map(|r| r.0)
-            .unwrap_or(FieldAccess::Editable)
+            .unwrap_or(if self.closed {
+                FieldAccess::Hidden
+            } else {
+                FieldAccess::Editable
+            })
     }
 
     /// True when the field is shown masked in this context.

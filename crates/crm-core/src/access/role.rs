@@ -57,6 +57,20 @@ impl Role {
                     "1 to 100 characters",
                 ));
             }
+            if !super::catalog::is_known_field(rule.module, &rule.field) {
+                let known: Vec<&str> = super::catalog::catalog(rule.module)
+                    .iter()
+                    .map(|f| f.name)
+                    .collect();
+                return Err(CrmError::validation(
+                    "role.fields.field",
+                    format!(
+                        "not a field of {} with field rules (one of: {})",
+                        rule.module.as_str(),
+                        known.join(", ")
+                    ),
+                ));
+            }
         }
         Ok(())
     }

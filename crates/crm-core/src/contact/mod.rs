@@ -69,6 +69,7 @@ impl ContactInput {
 /// The contact as the policy lets the actor see it.
 pub fn visible_contact(mut c: Contact, policy: &FieldPolicy, ctx: ViewContext) -> Visible<Contact> {
     let mut m = Masker::new(policy, ctx);
+    m.required_text("name", &mut c.name, MaskKind::Text);
     m.text("title", &mut c.title, MaskKind::Text);
     m.text("phone", &mut c.phone, MaskKind::Phone);
     m.text("email", &mut c.email, MaskKind::Email);

@@ -2,7 +2,7 @@
 //! amendments guarded by the amendment rule, completion and termination.
 
 use super::{json, transact, Crm, Ctx, Page};
-use crate::access::{Action, Module};
+use crate::access::{Action, Module, ViewContext};
 use crate::actor::Actor;
 use crate::contract::{Amendment, Contract, ContractStatus};
 use crate::customer::{Customer, DealStatus};
@@ -16,6 +16,7 @@ use crate::sales::{
 };
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use crate::validate::required_text;
+use crate::view::VisibleJson;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +105,8 @@ impl Ctx {
 
 impl<S: Store> Crm<S> {
     /// Loads a contract the actor may `action` (owner in reach, or through the customer).
-    /// Approvers are named by the approval run itself, which refuses anyone else.
+    /// For `Approve`, approvers named by the contract's approval run (or its amendment's)
+    /// pass; anyone else must read the contract, and the run itself then refuses them.
     pub(crate) async fn contract_for(
         &self,
         ctx: &Ctx,
@@ -117,8 +119,23 @@ impl<S: Store> Crm<S> {
             .await?
             .ok_or_else(|| CrmError::not_found("contract", id))?;
         let c = self.load_customer(ctx.tenant.id, k.customer_id).await?;
-        if action != Action::Approve {
-            self.check_owned_child(ctx, Module::Contracts, action, Some(k.owner_id), &c)
+        let named = |run: &ApprovalRun| {
+            ctx.access
+                .user()
+                .is_some_and(|u| run.levels.iter().any(|l| l.approvers.contains(&u.id)))
+        };
+        let approver = action == Action::Approve
+            && (k.approval.as_ref().is_some_and(named)
+                || k.amendment.as_ref().is_some_and(|a| named(&a.approval)));
+        if !approver {
+            // Someone not named by the approval run decides only what they may read, and
+            // is refused before any approval rule describes the contract.
+            let check = if action == Action::Approve {
+                Action::Read
+            } else {
+                action
+            };
+            self.check_owned_child(ctx, Module::Contracts, check, Some(k.owner_id), &c)
                 .await?;
         }
         Ok((k, c))
@@ -151,12 +168,16 @@ impl<S: Store> Crm<S> {
                     field: None,
                 });
             }
+            let owner = input
+                .owner_id
+                .or(ctx.access.user().map(|u| u.id))
+                .or(c.owner_id)
+                .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
+            // A contract owned by someone else is a transfer to them.
+            self.check_owner_in(&ctx, Module::Contracts, owner, Action::Transfer)?;
             if let Some(oid) = input.opportunity_id {
-                let o = self
-                    .store()
-                    .load::<Opportunity>(ctx.tenant.id, oid)
-                    .await?
-                    .ok_or_else(|| CrmError::not_found("opportunity", oid))?;
+                // Only an opportunity the actor reads is described (customer, currency).
+                let (o, _) = self.opportunity_for(&ctx, oid, Action::Read).await?;
                 if o.customer_id != c.id {
                     return Err(CrmError::validation(
                         "opportunity_id",
@@ -178,18 +199,9 @@ impl<S: Store> Crm<S> {
                 )
                 .await?;
             if taken > 0 {
-                return Err(CrmError::validation("number", format!("{number} is taken")));
-            }
-            let owner = input
-                .owner_id
-                .or(ctx.access.user().map(|u| u.id))
-                .or(c.owner_id)
-                .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
-            if !ctx.access.org().users.get(&owner).is_some_and(|u| u.active) {
-                return Err(CrmError::validation(
-                    "owner_id",
-                    format!("no active user {owner}"),
-                ));
+                // Uniqueness makes the number's use observable; nothing more is told (not
+                // which contract, whose, or its state), in scope or not (ADR 0011).
+                return Err(CrmError::validation("number", "is not available"));
             }
             let k = Contract {
                 tenant: ctx.tenant.id,
@@ -674,10 +686,11 @@ impl<S: Store> Crm<S> {
         })
     }
 
-    /// One contract.
-    pub async fn get_contract(&self, actor: Actor, id: i64) -> CrmResult<Contract> {
+    /// One contract, as the actor's contract and receivable field rules let them see it.
+    pub async fn get_contract(&self, actor: Actor, id: i64) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
-        Ok(self.contract_for(&ctx, id, Action::Read).await?.0)
+        let (k, _) = self.contract_for(&ctx, id, Action::Read).await?;
+        Ok(ctx.show(Entity::Contract, &k, ViewContext::Detail))
     }
 
     /// A page of the contracts the actor may read.
@@ -685,7 +698,7 @@ impl<S: Store> Crm<S> {
         &self,
         actor: Actor,
         filter: ContractFilter,
-    ) -> CrmResult<Page<Contract>> {
+    ) -> CrmResult<Page<VisibleJson>> {
         let ctx = self.ctx(actor).await?;
         let (mut q, limit) = ctx.scoped_page(
             Module::Contracts,
@@ -701,6 +714,8 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("status", s.as_str()));
         }
         let items: Vec<Contract> = self.store().load_all(&q).await?;
-        Ok(Page::of(items, limit, |k| k))
+        Ok(Page::of(items, limit, |k| {
+            ctx.show(Entity::Contract, &k, ViewContext::List)
+        }))
     }
 }

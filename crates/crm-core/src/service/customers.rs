@@ -114,9 +114,23 @@ impl<S: Store> Crm<S> {
         Ok(None)
     }
 
-    /// Checks that `owner` may be given a record by the actor: an active user of the tenant,
-    /// and (unless it is the actor) within the actor's reach for `action` on customers.
+    /// Checks that `owner` may be given a customer by the actor: an active user of the
+    /// tenant, and (unless it is the actor) within the actor's reach for `action` on
+    /// customers.
     pub(crate) fn check_owner(&self, ctx: &Ctx, owner: UserId, action: Action) -> CrmResult<()> {
+        self.check_owner_in(ctx, Module::Customers, owner, action)
+    }
+
+    /// Checks that `owner` may be given a record of `module` by the actor: an active user
+    /// of the tenant, and (unless it is the actor) within the actor's reach for `action` on
+    /// `module`. Refused with `PermissionDenied` naming `owner_id`.
+    pub(crate) fn check_owner_in(
+        &self,
+        ctx: &Ctx,
+        module: Module,
+        owner: UserId,
+        action: Action,
+    ) -> CrmResult<()> {
         let user = ctx
             .access
             .org()
@@ -129,14 +143,15 @@ impl<S: Store> Crm<S> {
         if ctx.access.user().is_some_and(|u| u.id == owner) {
             return Ok(());
         }
-        match ctx.access.require(Module::Customers, action)? {
+        let denied = || CrmError::PermissionDenied {
+            module: module.as_str().into(),
+            action: action.as_str().into(),
+            field: Some("owner_id".into()),
+        };
+        match ctx.access.reach(module, action).ok_or_else(denied)? {
             Reach::All => Ok(()),
             Reach::Owners(set) if set.contains(&owner) => Ok(()),
-            Reach::Owners(_) => Err(CrmError::PermissionDenied {
-                module: Module::Customers.as_str().into(),
-                action: action.as_str().into(),
-                field: Some("owner_id".into()),
-            }),
+            Reach::Owners(_) => Err(denied()),
         }
     }
 
@@ -357,7 +372,9 @@ impl<S: Store> Crm<S> {
         if let Some(owner) = filter.owner_id {
             query = query.filter(Filter::eq("owner_id", owner.0));
         }
+        let readable = |field: &str| ctx.require_customer_field_readable(field);
         if let Some(level) = filter.level {
+            readable("level")?;
             query = query.filter(Filter::eq("level", level.as_str()));
         }
         if let Some(status) = filter.deal_status {
@@ -375,6 +392,7 @@ impl<S: Store> Crm<S> {
                     "longer than 200 characters",
                 ));
             }
+            readable("name")?;
             query = query.filter(Filter::contains("name", text));
         }
         let customers: Vec<Customer> = self.store().load_all(&query).await?;

@@ -1,4 +1,5 @@
-//! The event outbox and the audit log, read back.
+//! The event outbox and the audit log, read back, with the reader's field rules applied to
+//! every value (ADR 0011): a tenant admin sees the fields their roles let them read.
 
 use super::Crm;
 use crate::access::{Action, Module};
@@ -32,18 +33,22 @@ impl<S: Store> Crm<S> {
         let limit = check_limit(limit)?;
         let ctx = self.ctx(actor).await?;
         ctx.access.require_settings(Action::Read)?;
-        self.store()
+        let events = self
+            .store()
             .events_after(ctx.tenant.id, cursor, limit)
-            .await
+            .await?;
+        self.visible_events(&ctx, events).await
     }
 
     /// The audit trail of one customer (readers of the customer may see it).
     pub async fn customer_audit(&self, actor: Actor, id: CustomerId) -> CrmResult<Vec<AuditEntry>> {
         let ctx = self.ctx(actor).await?;
         self.customer_for(&ctx, id, Action::Read).await?;
-        self.store()
+        let entries = self
+            .store()
             .audit_for_record(ctx.tenant.id, Entity::Customer.name(), id.0)
-            .await
+            .await?;
+        self.visible_audit(&ctx, entries).await
     }
 
     /// The audit trail of any record (tenant admins and the system actor).
@@ -61,9 +66,11 @@ impl<S: Store> Crm<S> {
                 format!("unknown record kind {entity:?}"),
             ));
         }
-        self.store()
+        let entries = self
+            .store()
             .audit_for_record(ctx.tenant.id, entity, record_id)
-            .await
+            .await?;
+        self.visible_audit(&ctx, entries).await
     }
 
     /// What one user changed, oldest first, after audit id `after`. Users may read their
@@ -86,8 +93,10 @@ impl<S: Store> Crm<S> {
                     field: Some("user_id".into()),
                 })?;
         }
-        self.store()
+        let entries = self
+            .store()
             .audit_by_user(ctx.tenant.id, user, after, limit)
-            .await
+            .await?;
+        self.visible_audit(&ctx, entries).await
     }
 }

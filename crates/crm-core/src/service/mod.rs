@@ -8,6 +8,7 @@ mod contacts;
 mod contracts;
 mod customers;
 mod due_work;
+mod field_view;
 mod followups;
 mod held;
 mod import;
@@ -40,13 +41,13 @@ pub use overview::{
     VIEW_OPEN_TICKETS, VIEW_OPPORTUNITIES, VIEW_OWNER_HISTORY,
 };
 
-use crate::access::{AccessContext, FieldAccess, FieldPolicy, MaskMode, Module, Role, ViewContext};
+use crate::access::{AccessContext, Module, Role, ViewContext};
 use crate::actor::Actor;
 use crate::clock::Clock;
 use crate::customer::{visible_customer, Customer};
 use crate::error::{CrmError, CrmResult};
 use crate::ids::PoolId;
-use crate::pool::{Pool, PoolFieldMode};
+use crate::pool::Pool;
 use crate::store::{AuditEntry, Entity, EventKind, NewEvent, Query, Store, StoreExt};
 use crate::tenant::Tenant;
 use crate::view::Visible;
@@ -105,23 +106,7 @@ impl Ctx {
     /// A customer as the actor may see it: role field rules, plus the pool's field rules
     /// when it sits in a pool and the actor is not that pool's admin.
     pub(crate) fn present(&self, customer: Customer, view: ViewContext) -> Visible<Customer> {
-        let mut policy = self.access.field_policy(Module::Customers);
-        if let (Some(pool_id), Some(user)) = (customer.pool_id, self.access.user()) {
-            if let Some(pool) = self.pools.iter().find(|p| p.id == pool_id) {
-                if !pool.admins.contains(self.access.org(), user.id) {
-                    policy = policy.restricted_by(&FieldPolicy::from_rules(
-                        pool.field_rules.iter().map(|r| match r.mode {
-                            PoolFieldMode::Hidden => {
-                                (r.field.clone(), FieldAccess::Hidden, MaskMode::None)
-                            }
-                            PoolFieldMode::Masked => {
-                                (r.field.clone(), FieldAccess::ReadOnly, MaskMode::Everywhere)
-                            }
-                        }),
-                    ));
-                }
-            }
-        }
+        let policy = self.customer_policy(customer.pool_id);
         visible_customer(customer, &policy, view)
     }
 

@@ -3,7 +3,7 @@
 //! (the no-open-opportunity recycle rule reads them).
 
 use super::{json, transact, Crm, Ctx, Page};
-use crate::access::{Action, Module};
+use crate::access::{Action, Module, ViewContext};
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
@@ -16,6 +16,7 @@ use crate::sales::{
 };
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Store, StoreExt};
 use crate::validate::{required_text, MAX_NAME};
+use crate::view::VisibleJson;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -151,12 +152,8 @@ impl<S: Store> Crm<S> {
                 .or(ctx.access.user().map(|u| u.id))
                 .or(c.owner_id)
                 .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
-            if !ctx.access.org().users.get(&owner).is_some_and(|u| u.active) {
-                return Err(CrmError::validation(
-                    "owner_id",
-                    format!("no active user {owner}"),
-                ));
-            }
+            // Landing a deal in someone else's pipeline is a transfer to them.
+            self.check_owner_in(&ctx, Module::Opportunities, owner, Action::Transfer)?;
             let pipeline_name = input.pipeline.clone().unwrap_or_else(|| "default".into());
             let by = ctx.access.user().map(|u| u.id).unwrap_or(owner);
             let (state, entry) = open_opportunity(
@@ -297,10 +294,11 @@ impl<S: Store> Crm<S> {
         })
     }
 
-    /// One opportunity.
-    pub async fn get_opportunity(&self, actor: Actor, id: i64) -> CrmResult<Opportunity> {
+    /// One opportunity, as the actor's field rules let them see it.
+    pub async fn get_opportunity(&self, actor: Actor, id: i64) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
-        Ok(self.opportunity_for(&ctx, id, Action::Read).await?.0)
+        let (o, _) = self.opportunity_for(&ctx, id, Action::Read).await?;
+        Ok(ctx.show(Entity::Opportunity, &o, ViewContext::Detail))
     }
 
     /// A page of the opportunities the actor may read.
@@ -308,7 +306,7 @@ impl<S: Store> Crm<S> {
         &self,
         actor: Actor,
         filter: OpportunityFilter,
-    ) -> CrmResult<Page<Opportunity>> {
+    ) -> CrmResult<Page<VisibleJson>> {
         let ctx = self.ctx(actor).await?;
         let (mut q, limit) = ctx.scoped_page(
             Module::Opportunities,
@@ -327,6 +325,8 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("status", status_name(s)));
         }
         let items: Vec<Opportunity> = self.store().load_all(&q).await?;
-        Ok(Page::of(items, limit, |o| o))
+        Ok(Page::of(items, limit, |o| {
+            ctx.show(Entity::Opportunity, &o, ViewContext::List)
+        }))
     }
 }

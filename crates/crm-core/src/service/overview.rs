@@ -3,8 +3,9 @@
 //! Every section is one indexed equality lookup on `customer_id` with a limit (no scans).
 //! Sections of modules the actor may not read for this customer are `None`. Records are
 //! presented the way their own services present them: customers, contacts and follow-ups
-//! through their field policies; opportunities, contracts and tickets as the records
-//! themselves, exactly as `get_opportunity`, `get_contract` and `get_ticket` return them.
+//! through their field policies; opportunities, contracts (with installments and sums) and
+//! tickets redacted by their modules' field rules exactly as `get_opportunity`,
+//! `get_contract` and `get_ticket` return them: withheld amounts are absent.
 
 use super::tickets::{TicketView, OPEN_STATUSES};
 use super::Crm;
@@ -22,7 +23,7 @@ use crate::sales::{summarize, today_in, Installment, InstallmentStatus, Receivab
 use crate::sla::display;
 use crate::store::{Entity, Filter, Order, Query, SqlValue, Store, StoreExt};
 use crate::ticket::Ticket;
-use crate::view::Visible;
+use crate::view::{Visible, VisibleJson};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -92,13 +93,16 @@ pub struct Customer360 {
     pub recent_followups: Option<Vec<Visible<FollowUp>>>,
     /// Opportunities (newest first, at most [`VIEW_OPPORTUNITIES`]), if the actor may read
     /// opportunities of this customer.
-    pub opportunities: Option<Vec<Opportunity>>,
+    pub opportunities: Option<Vec<VisibleJson>>,
     /// Contracts with their installments (newest first, at most [`VIEW_CONTRACTS`]), if
     /// the actor may read contracts of this customer.
-    pub contracts: Option<Vec<ContractOverview>>,
+    /// Each is a [`ContractOverview`] with the actor's contract and receivable field rules
+    /// applied.
+    pub contracts: Option<Vec<VisibleJson>>,
     /// Tickets neither resolved nor closed, with their SLA display status (newest first,
     /// at most [`VIEW_OPEN_TICKETS`]), if the actor may read tickets of this customer.
-    pub open_tickets: Option<Vec<TicketView>>,
+    /// Each is a [`TicketView`] with the actor's ticket field rules applied.
+    pub open_tickets: Option<Vec<VisibleJson>>,
     /// Live team members.
     pub team: Vec<TeamMember>,
     /// Changes of owner and pool (newest first, at most [`VIEW_OWNER_HISTORY`]). Readable by
@@ -154,14 +158,18 @@ impl<S: Store> Crm<S> {
             None
         };
         let opportunities = if can(Module::Opportunities) {
+            let rows: Vec<Opportunity> = self
+                .store()
+                .load_all(
+                    &of_customer(Entity::Opportunity)
+                        .order(Order::IdDesc)
+                        .limit(VIEW_OPPORTUNITIES),
+                )
+                .await?;
             Some(
-                self.store()
-                    .load_all(
-                        &of_customer(Entity::Opportunity)
-                            .order(Order::IdDesc)
-                            .limit(VIEW_OPPORTUNITIES),
-                    )
-                    .await?,
+                rows.iter()
+                    .map(|o| ctx.show(Entity::Opportunity, o, ViewContext::Detail))
+                    .collect(),
             )
         } else {
             None
@@ -188,6 +196,7 @@ impl<S: Store> Crm<S> {
                         receivables: summarize(&k.installments, today),
                         contract: k,
                     })
+                    .map(|o| ctx.show(Entity::Contract, &o, ViewContext::Detail))
                     .collect(),
             )
         } else {
@@ -215,6 +224,7 @@ impl<S: Store> Crm<S> {
                         sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
                         ticket: t,
                     })
+                    .map(|v| ctx.show(Entity::Ticket, &v, ViewContext::Detail))
                     .collect(),
             )
         } else {

@@ -63,6 +63,12 @@ pub struct LedgerInput {
 /// The aging report keyed by (customer, contract).
 pub type Aging = AgingReport<(CustomerId, i64)>;
 
+/// The amount fields a receivables report sums: refused when either is withheld.
+const CONTRACT_AMOUNTS: &[(Module, &str)] = &[
+    (Module::Contracts, "total"),
+    (Module::Receivables, "amount"),
+];
+
 impl<S: Store> Crm<S> {
     /// Sets the receivable plan of a contract with no payments yet.
     pub async fn set_plan(
@@ -300,7 +306,9 @@ impl<S: Store> Crm<S> {
         })
     }
 
-    /// Paid, outstanding, written off and overdue sums of a contract as of today.
+    /// Paid, outstanding, written off and overdue sums of a contract as of today. Refused
+    /// (naming the field) to an actor whose field rules withhold contract totals or
+    /// receivable amounts.
     pub async fn receivable_summary(
         &self,
         actor: Actor,
@@ -308,6 +316,7 @@ impl<S: Store> Crm<S> {
     ) -> CrmResult<ReceivableSummary> {
         let ctx = self.ctx(actor).await?;
         let (k, _) = self.contract_for(&ctx, contract_id, Action::Read).await?;
+        ctx.require_amounts(Entity::Contract, CONTRACT_AMOUNTS)?;
         Ok(summarize(
             &k.installments,
             today_in(ctx.tenant.settings.tz()?, ctx.now),
@@ -316,6 +325,8 @@ impl<S: Store> Crm<S> {
 
     /// The aging report as of a date over the contracts the actor may read (receivables
     /// read), per customer and contract, buckets from the tenant settings unless given.
+    /// Refused like [`receivable_summary`](Self::receivable_summary) to an actor who cannot
+    /// read the amounts it sums.
     pub async fn aging(
         &self,
         actor: Actor,
@@ -324,6 +335,7 @@ impl<S: Store> Crm<S> {
     ) -> CrmResult<Aging> {
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Receivables, Action::Read)?;
+        ctx.require_amounts(Entity::Contract, CONTRACT_AMOUNTS)?;
         let buckets = buckets.unwrap_or_else(|| ctx.tenant.settings.contracts.aging.clone());
         let mut items = Vec::new();
         let mut after = None;

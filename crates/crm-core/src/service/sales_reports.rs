@@ -35,6 +35,8 @@ pub struct SalesReport {
 
 impl<S: Store> Crm<S> {
     /// The sales report of one pipeline; the win rate counts deals closed in `[from, to]`.
+    /// Refused with `PermissionDenied` naming `amount` to an actor whose opportunity field
+    /// rules withhold amounts.
     pub async fn sales_report(
         &self,
         actor: Actor,
@@ -50,6 +52,9 @@ impl<S: Store> Crm<S> {
         if !ctx.access.is_system() {
             ctx.access.require(Module::Reports, Action::Read)?;
         }
+        // Weighted pipeline, categories and funnel sum amounts: refused to an actor who
+        // cannot read them, before anything is read.
+        ctx.require_amounts(Entity::Opportunity, &[(Module::Opportunities, "amount")])?;
         let p = ctx.pipeline(pipeline)?.clone();
         let mut facts = Vec::new();
         let mut after = None;

@@ -2,7 +2,7 @@
 //! (pause, resume, resolve, reopen), assignment, satisfaction, reads.
 
 use super::{json, transact, Crm, Ctx, Page};
-use crate::access::{Action, Module};
+use crate::access::{Action, Module, ViewContext};
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
@@ -14,6 +14,7 @@ use crate::ticket::{
     TicketMessage, TicketStatus,
 };
 use crate::validate::{optional_text, required_text, MAX_NOTE};
+use crate::view::VisibleJson;
 use serde::{Deserialize, Serialize};
 
 /// A ticket with its SLA display status.
@@ -598,14 +599,16 @@ impl<S: Store> Crm<S> {
         })
     }
 
-    /// One ticket.
-    pub async fn get_ticket(&self, actor: Actor, ticket_id: i64) -> CrmResult<TicketView> {
+    /// One ticket (with its SLA display status), as the actor's ticket field rules let them
+    /// see it.
+    pub async fn get_ticket(&self, actor: Actor, ticket_id: i64) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
         let (t, _) = self.ticket_for(&ctx, ticket_id, Action::Read).await?;
-        Ok(TicketView {
+        let view = TicketView {
             sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
             ticket: t,
-        })
+        };
+        Ok(ctx.show(Entity::Ticket, &view, ViewContext::Detail))
     }
 
     /// Messages of a ticket, oldest first (internal notes included for agents).
@@ -629,7 +632,7 @@ impl<S: Store> Crm<S> {
         &self,
         actor: Actor,
         filter: TicketFilter,
-    ) -> CrmResult<Page<TicketView>> {
+    ) -> CrmResult<Page<VisibleJson>> {
         let ctx = self.ctx(actor).await?;
         let (mut q, limit) = ctx.scoped_page(
             Module::Tickets,
@@ -645,15 +648,23 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("assignee_id", a.0));
         }
         if let Some(g) = &filter.group {
+            ctx.require_readable(
+                Module::Tickets,
+                &ctx.access.field_policy(Module::Tickets),
+                "group",
+            )?;
             q = q.filter(Filter::eq("group_name", g.clone()));
         }
         if let Some(p) = filter.priority {
             q = q.filter(Filter::eq("priority", p.as_str()));
         }
         let rows: Vec<Ticket> = self.store().load_all(&q).await?;
-        Ok(Page::of(rows, limit, |t| TicketView {
-            sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
-            ticket: t,
+        Ok(Page::of(rows, limit, |t| {
+            let view = TicketView {
+                sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                ticket: t,
+            };
+            ctx.show(Entity::Ticket, &view, ViewContext::List)
         }))
     }
 }

@@ -150,7 +150,7 @@ fn role_inputs() -> Vec<(&'static str, RoleInput)> {
                     ),
                     rule(
                         Module::Contracts,
-                        "amount",
+                        "total",
                         FieldAccess::Hidden,
                         MaskMode::None,
                     ),

@@ -65,14 +65,14 @@ pub(super) const OPS: &[Op] = &[
     Op {
         name: "contract.get",
         calls: "get_contract",
-        summary: "One contract with its pricing, approval run, installments and ledger.",
+        summary: "One contract with its pricing, approval run, installments and ledger; fields the actor's contract and receivable field rules withhold are absent and listed in hidden_fields.",
         request: r#"{"id": "int"}"#,
         handler: get,
     },
     Op {
         name: "contract.list",
         calls: "list_contracts",
-        summary: "A page of the contracts the actor may read: {items, next_after}.",
+        summary: "A page of the contracts the actor may read, field rules applied as for contract.get: {items, next_after}.",
         request: r#"{"customer_id?": "int", "status?": "draft | pending_approval | active | rejected | completed | terminated | expired", "after?": "int", "limit?": "int 1..=500, default 50"}"#,
         handler: list,
     },

@@ -61,7 +61,7 @@ pub(super) const OPS: &[Op] = &[
     Op {
         name: "customer.audit",
         calls: "customer_audit",
-        summary: "The audit trail of a customer the actor may read.",
+        summary: "The audit trail of a customer the actor may read, with the actor's field rules (and the pool's) applied to every value.",
         request: r#"{"id": "int"}"#,
         handler: audit,
     },

@@ -19,7 +19,7 @@ pub(super) const OPS: &[Op] = &[
     Op {
         name: "audit.record",
         calls: "record_audit",
-        summary: "The audit trail of any record (tenant admin or system actor).",
+        summary: "The audit trail of any record (tenant admin or system actor), with the reader's field rules applied (ADR 0011).",
         request: r#"{"entity": "customer | contact | follow_up | user | department | role | team_member | tenant | …", "record_id": "int"}"#,
         handler: record,
     },

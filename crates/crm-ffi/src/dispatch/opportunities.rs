@@ -34,14 +34,14 @@ pub(super) const OPS: &[Op] = &[
     Op {
         name: "opportunity.get",
         calls: "get_opportunity",
-        summary: "One opportunity with its stage history.",
+        summary: "One opportunity with its stage history; fields the actor's field rules withhold (e.g. amount) are absent and listed in hidden_fields.",
         request: r#"{"id": "int"}"#,
         handler: get,
     },
     Op {
         name: "opportunity.list",
         calls: "list_opportunities",
-        summary: "A page of the opportunities the actor may read: {items, next_after}.",
+        summary: "A page of the opportunities the actor may read, field rules applied as for opportunity.get: {items, next_after}.",
         request: r#"{"customer_id?": "int", "owner_id?": "int", "status?": "open | won | lost", "after?": "int", "limit?": "int 1..=500, default 50"}"#,
         handler: list,
     },

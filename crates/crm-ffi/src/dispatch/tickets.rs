@@ -54,7 +54,7 @@ pub(super) const OPS: &[Op] = &[
     Op {
         name: "ticket.get",
         calls: "get_ticket",
-        summary: "One ticket with its SLA state.",
+        summary: "One ticket with its SLA state; fields the actor's ticket field rules withhold are absent and listed in hidden_fields.",
         request: r#"{"id": "int"}"#,
         handler: get,
     },

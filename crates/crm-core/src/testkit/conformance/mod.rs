@@ -15,6 +15,7 @@
 mod access_cache;
 mod apply;
 mod contention;
+mod field_rules;
 mod logs;
 mod pools;
 mod queries;
@@ -26,6 +27,7 @@ mod tickets;
 pub use access_cache::*;
 pub use apply::*;
 pub use contention::*;
+pub use field_rules::*;
 pub use logs::*;
 pub use pools::*;
 pub use queries::*;
@@ -75,6 +77,10 @@ macro_rules! crm_store_conformance_tests {
             tickets_scope_and_sla_fire_once,
             access_changes_reach_other_engines,
             hot_customer_writers_succeed,
+            field_rules_apply_to_audit_and_events,
+            field_rules_apply_to_sales_records_and_reports,
+            filters_on_unreadable_fields_are_refused,
+            owners_and_scope_come_before_rules,
         );
     };
 }

@@ -891,12 +891,18 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
             .as_ref()
             .expect("opportunities")
             .iter()
-            .map(|o| o.name.as_str())
+            .map(|o| o.record["name"].as_str().unwrap_or_default())
             .collect::<Vec<_>>(),
         vec!["second deal", "first deal"],
         "newest first"
     );
-    let contracts = view.contracts.as_ref().expect("contracts");
+    let contracts: Vec<crate::service::ContractOverview> = view
+        .contracts
+        .as_ref()
+        .expect("contracts")
+        .iter()
+        .map(|k| k.decode().expect("the owner sees whole contracts"))
+        .collect();
     assert_eq!(
         contracts.iter().map(|k| k.contract.id).collect::<Vec<_>>(),
         vec![draft.id, active.id],
@@ -946,7 +952,13 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
         ),
         (dec("1000.00"), dec("400.00"), dec("600.00"), Decimal::ZERO)
     );
-    let open = view.open_tickets.as_ref().expect("tickets");
+    let open: Vec<crate::service::TicketView> = view
+        .open_tickets
+        .as_ref()
+        .expect("tickets")
+        .iter()
+        .map(|t| t.decode().expect("the owner sees whole tickets"))
+        .collect();
     assert_eq!(
         open.iter()
             .map(|t| (t.ticket.id, t.ticket.status, t.sla_status))
@@ -1028,7 +1040,9 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
     assert!(finance.opportunities.is_none());
     let fk = finance.contracts.expect("finance reads contracts");
     assert_eq!(fk.len(), 2);
-    assert_eq!(fk[1].receivables.outstanding, dec("600.00"));
+    assert!(fk.iter().all(|k| k.hidden_fields.is_empty()));
+    let fk: crate::service::ContractOverview = fk[1].decode().expect("whole contract");
+    assert_eq!(fk.receivables.outstanding, dec("600.00"));
     let notes = finance.recent_followups.expect("finance reads follow-ups");
     assert_eq!(notes.len(), 3);
     assert!(notes

@@ -102,8 +102,12 @@ pub async fn tickets_scope_and_sla_fire_once<S: Store>(store: Arc<S>) {
         .await
         .expect("agent list");
     assert_eq!(
-        listed.items.iter().map(|t| t.ticket.id).collect::<Vec<_>>(),
-        vec![mine.id],
+        listed
+            .items
+            .iter()
+            .map(|t| t.record["ticket"]["id"].as_i64())
+            .collect::<Vec<_>>(),
+        vec![Some(mine.id)],
         "own assignments only"
     );
     let all = f
@@ -164,6 +168,12 @@ pub async fn tickets_scope_and_sla_fire_once<S: Store>(store: Arc<S>) {
         (2, 2, 2),
         "once each per ticket"
     );
-    let breached = f.crm.get_ticket(sys, mine.id).await.expect("ticket");
+    let breached: crate::service::TicketView = f
+        .crm
+        .get_ticket(sys, mine.id)
+        .await
+        .expect("ticket")
+        .decode()
+        .expect("whole ticket");
     assert_eq!(breached.sla_status, Some(crate::sla::SlaDisplay::Breached));
 }

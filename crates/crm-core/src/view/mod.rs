@@ -1,5 +1,12 @@
 //! Records as an actor may see them: hidden fields emptied, masked fields masked, and the
-//! names of both listed so hosts can render them.
+//! names of both listed so hosts can render them. Customers, contacts and follow-ups are
+//! typed records driven field by field ([`Masker`]); contracts, opportunities, tickets,
+//! audit entries and event payloads are redacted as JSON by the field catalog
+//! ([`redact`]), so a hidden amount is absent rather than zero.
+
+mod redact;
+
+pub use redact::{redact, redact_audit, redact_event, Policies};
 
 use crate::access::{mask_email, mask_phone, mask_text, FieldAccess, FieldPolicy, ViewContext};
 use serde::{Deserialize, Serialize};
@@ -18,6 +25,16 @@ pub struct Visible<T> {
     pub masked_fields: Vec<String>,
 }
 
+/// A record redacted as JSON (contracts, opportunities, tickets): hidden fields are absent.
+pub type VisibleJson = Visible<serde_json::Value>;
+
+impl Visible<serde_json::Value> {
+    /// The record as `T`; fails when a field `T` needs was withheld.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_value(self.record.clone())
+    }
+}
+
 /// How a text field is masked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MaskKind {
@@ -27,6 +44,20 @@ pub enum MaskKind {
     Email,
     /// Keep the first character.
     Text,
+}
+
+impl MaskKind {
+    /// The masked form of `value`.
+    pub fn apply(self, value: &str) -> String {
+        match self {
+            MaskKind::Phone => mask_phone(
+                &crate::customer::normalize::normalize_phone(value)
+                    .unwrap_or_else(|| value.to_owned()),
+            ),
+            MaskKind::Email => mask_email(value),
+            MaskKind::Text => mask_text(value),
+        }
+    }
 }
 
 /// Applies a policy field by field; each record type drives it over its own fields.
@@ -84,14 +115,7 @@ impl<'a> Masker<'a> {
 
     fn mask_in_place(&mut self, field: &str, value: &mut String, kind: MaskKind) {
         if self.policy.masked(field, self.ctx) {
-            *value = match kind {
-                MaskKind::Phone => mask_phone(
-                    &crate::customer::normalize::normalize_phone(value)
-                        .unwrap_or_else(|| value.clone()),
-                ),
-                MaskKind::Email => mask_email(value),
-                MaskKind::Text => mask_text(value),
-            };
+            *value = kind.apply(value);
             self.masked.push(field.to_owned());
         }
     }

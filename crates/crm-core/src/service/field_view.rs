@@ -1,0 +1,205 @@
+//! Field permissions on every read path: the policies that govern a record (role rules, plus
+//! a pool's rules for members who do not administer it), records, audit entries and events
+//! redacted by them, and the refusal of filters and reports over fields the actor cannot
+//! read. See `docs/adr/0011-field-rules-on-every-read-path.md`.
+
+use super::{Crm, Ctx};
+use crate::access::{modules_of, Action, FieldAccess, FieldPolicy, MaskMode, Module, ViewContext};
+use crate::customer::Customer;
+use crate::error::{CrmError, CrmResult};
+use crate::ids::PoolId;
+use crate::pool::PoolFieldMode;
+use crate::store::{AuditEntry, Entity, Event, Store, StoreExt};
+use crate::view::{redact, redact_audit, redact_event, Policies, Visible};
+use std::collections::BTreeMap;
+
+/// A refusal to read `field` of `module` (filters, sorts and reports over it).
+pub(crate) fn unreadable(module: Module, field: &str) -> CrmError {
+    CrmError::PermissionDenied {
+        module: module.as_str().into(),
+        action: Action::Read.as_str().into(),
+        field: Some(field.to_owned()),
+    }
+}
+
+impl Ctx {
+    /// The actor's customer field policy for a customer in `pool`: role rules, plus the
+    /// pool's field rules when the actor is not that pool's admin.
+    pub(crate) fn customer_policy(&self, pool: Option<PoolId>) -> FieldPolicy {
+        let policy = self.access.field_policy(Module::Customers);
+        let (Some(pool_id), Some(user)) = (pool, self.access.user()) else {
+            return policy;
+        };
+        let Some(pool) = self.pools.iter().find(|p| p.id == pool_id) else {
+            return policy;
+        };
+        if pool.admins.contains(self.access.org(), user.id) {
+            return policy;
+        }
+        policy.restricted_by(&FieldPolicy::from_rules(pool.field_rules.iter().map(
+            |r| match r.mode {
+                PoolFieldMode::Hidden => (r.field.clone(), FieldAccess::Hidden, MaskMode::None),
+                PoolFieldMode::Masked => {
+                    (r.field.clone(), FieldAccess::ReadOnly, MaskMode::Everywhere)
+                }
+            },
+        )))
+    }
+
+    /// The policies governing a record of `entity` (`pool`: the customer's pool, for
+    /// customers). A further module (receivables on a contract) counts only when a role of
+    /// the actor grants it, so a contract reader without receivable grants sees the plan.
+    /// In audit entries and events (`logs`), the record's own module is closed to a user
+    /// none of whose roles grants it: every field of it is withheld (ADR 0011).
+    pub(crate) fn policies(&self, entity: Entity, pool: Option<PoolId>, logs: bool) -> Policies {
+        modules_of(entity)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &m)| {
+                if !self.access.grants_module(m) {
+                    return (i == 0 && logs).then(|| (m, FieldPolicy::closed()));
+                }
+                let policy = if m == Module::Customers {
+                    self.customer_policy(pool)
+                } else {
+                    self.access.field_policy(m)
+                };
+                Some((m, policy))
+            })
+            .collect()
+    }
+
+    /// A record of `entity` as the actor may see it: serialized, hidden fields absent,
+    /// masked ones masked, both listed.
+    pub(crate) fn show<T: serde::Serialize>(
+        &self,
+        entity: Entity,
+        record: &T,
+        view: ViewContext,
+    ) -> Visible<serde_json::Value> {
+        let mut value = super::json(record);
+        let (hidden_fields, masked_fields) =
+            redact(&mut value, &self.policies(entity, None, false), view);
+        Visible {
+            record: value,
+            hidden_fields,
+            masked_fields,
+        }
+    }
+
+    /// Refuses a filter, sort or report over a field of `module` the actor cannot read in
+    /// clear in a list (hidden, or masked in lists).
+    pub(crate) fn require_readable(
+        &self,
+        module: Module,
+        policy: &FieldPolicy,
+        field: &str,
+    ) -> CrmResult<()> {
+        if policy.access(field) == FieldAccess::Hidden || policy.masked(field, ViewContext::List) {
+            return Err(unreadable(module, field));
+        }
+        Ok(())
+    }
+
+    /// Refuses a customer filter or sort over `field` when the actor cannot read it on
+    /// some customer the list reaches: by their roles, or in a pool they see as a member.
+    pub(crate) fn require_customer_field_readable(&self, field: &str) -> CrmResult<()> {
+        self.require_readable(Module::Customers, &self.customer_policy(None), field)?;
+        for &pool in self.access.visible_pools() {
+            let policy = self.customer_policy(Some(PoolId(pool)));
+            self.require_readable(Module::Customers, &policy, field)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a report that sums or groups amounts of `entity` the actor cannot read.
+    pub(crate) fn require_amounts(
+        &self,
+        entity: Entity,
+        fields: &[(Module, &str)],
+    ) -> CrmResult<()> {
+        let policies = self.policies(entity, None, false);
+        for (module, field) in fields {
+            if let Some((_, policy)) = policies.iter().find(|(m, _)| m == module) {
+                self.require_readable(*module, policy, field)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: Store> Crm<S> {
+    /// The pools of the customers among `records` (customer policies depend on them).
+    async fn customer_pools(
+        &self,
+        ctx: &Ctx,
+        records: impl Iterator<Item = (&str, i64)>,
+    ) -> CrmResult<BTreeMap<i64, Option<PoolId>>> {
+        let mut pools = BTreeMap::new();
+        for (entity, id) in records {
+            if entity != Entity::Customer.name() || pools.contains_key(&id) {
+                continue;
+            }
+            let pool = self
+                .store()
+                .load::<Customer>(ctx.tenant.id, id)
+                .await?
+                .and_then(|c| c.pool_id);
+            pools.insert(id, pool);
+        }
+        Ok(pools)
+    }
+
+    fn policies_for(
+        ctx: &Ctx,
+        entity: &str,
+        id: i64,
+        pools: &BTreeMap<i64, Option<PoolId>>,
+    ) -> Policies {
+        match Entity::from_name(entity) {
+            Some(e) => ctx.policies(e, pools.get(&id).copied().flatten(), true),
+            None => Vec::new(),
+        }
+    }
+
+    /// Audit entries as the actor may see them.
+    pub(crate) async fn visible_audit(
+        &self,
+        ctx: &Ctx,
+        mut entries: Vec<AuditEntry>,
+    ) -> CrmResult<Vec<AuditEntry>> {
+        if ctx.access.is_system() {
+            return Ok(entries);
+        }
+        let pools = self
+            .customer_pools(
+                ctx,
+                entries.iter().map(|e| (e.entity.as_str(), e.record_id)),
+            )
+            .await?;
+        for entry in &mut entries {
+            let policies = Self::policies_for(ctx, &entry.entity, entry.record_id, &pools);
+            redact_audit(entry, &policies);
+        }
+        Ok(entries)
+    }
+
+    /// Events as the actor may see them.
+    pub(crate) async fn visible_events(
+        &self,
+        ctx: &Ctx,
+        mut events: Vec<Event>,
+    ) -> CrmResult<Vec<Event>> {
+        if ctx.access.is_system() {
+            return Ok(events);
+        }
+        let pools = self
+            .customer_pools(ctx, events.iter().map(|e| (e.entity.as_str(), e.record_id)))
+            .await?;
+        for event in &mut events {
+            let policies = Self::policies_for(ctx, &event.entity, event.record_id, &pools);
+            redact_event(event, &policies);
+        }
+        Ok(events)
+    }
+}
