@@ -690,7 +690,8 @@ impl<S: Store> Crm<S> {
     pub async fn get_contract(&self, actor: Actor, id: i64) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
         let (k, _) = self.contract_for(&ctx, id, Action::Read).await?;
-        Ok(ctx.show(Entity::Contract, &k, ViewContext::Detail))
+        let today = crate::sales::today_in(ctx.tenant.settings.tz()?, ctx.now);
+        Ok(ctx.show_contract(&k, today, ViewContext::Detail))
     }
 
     /// A page of the contracts the actor may read.
@@ -714,8 +715,9 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("status", s.as_str()));
         }
         let items: Vec<Contract> = self.store().load_all(&q).await?;
+        let today = crate::sales::today_in(ctx.tenant.settings.tz()?, ctx.now);
         Ok(Page::of(items, limit, |k| {
-            ctx.show(Entity::Contract, &k, ViewContext::List)
+            ctx.show_contract(&k, today, ViewContext::List)
         }))
     }
 }

@@ -5,6 +5,7 @@
 
 mod claims;
 mod contacts;
+mod contract_view;
 mod contracts;
 mod customers;
 mod due_work;
