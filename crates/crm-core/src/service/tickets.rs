@@ -384,9 +384,7 @@ impl<S: Store> Crm<S> {
                 }
                 if status.is_done() && !was_done {
                     sla.resume(ctx.now, &cal);
-                    sla.complete(MetricKind::FirstResponse, ctx.now, &cal);
-                    sla.complete(MetricKind::NextResponse, ctx.now, &cal);
-                    sla.complete(MetricKind::Resolution, ctx.now, &cal);
+                    sla.close(ctx.now, &cal);
                 } else if paused_statuses.contains(&status) {
                     sla.pause(ctx.now, &cal);
                 } else if !status.is_done() {

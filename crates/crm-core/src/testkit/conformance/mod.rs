@@ -19,6 +19,7 @@ mod queries;
 mod rows;
 mod scope;
 mod service;
+mod ticket_close;
 mod tickets;
 
 pub use access_cache::*;
@@ -29,6 +30,7 @@ pub use queries::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use ticket_close::*;
 pub use tickets::*;
 
 /// Teardown that does nothing (stores that leave nothing behind).
@@ -70,6 +72,7 @@ macro_rules! crm_store_conformance_tests {
             due_work_twice_at_one_instant_does_nothing_more,
             concurrent_sweepers_do_each_thing_once,
             tickets_scope_and_sla_fire_once,
+            tickets_closed_without_response,
             access_changes_reach_other_engines,
         );
     };
