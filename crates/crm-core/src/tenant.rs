@@ -61,6 +61,7 @@ impl Default for TenantSettings {
 impl TenantSettings {
     /// Checks every setting, naming the first bad field.
     pub fn validate(&self) -> CrmResult<()> {
+        crate::validate::texts(self, "settings")?;
         self.tz()?;
         Currency::parse(&self.default_currency, "settings.default_currency")?;
         if self.followup_escalation_hours > 24 * 365 {
@@ -98,7 +99,10 @@ impl TenantSettings {
         self.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
             CrmError::validation(
                 "settings.time_zone",
-                format!("unknown IANA time zone {:?}", self.time_zone),
+                format!(
+                    "unknown IANA time zone {}",
+                    crate::validate::quote(&self.time_zone)
+                ),
             )
         })
     }

@@ -104,8 +104,12 @@ impl Pipeline {
     }
 
     fn open_stage(&self, key: &str) -> CrmResult<&Stage> {
-        self.stage(key)
-            .ok_or_else(|| CrmError::validation("stage", format!("no open stage {key:?}")))
+        self.stage(key).ok_or_else(|| {
+            CrmError::validation(
+                "stage",
+                format!("no open stage {}", crate::validate::quote(key)),
+            )
+        })
     }
 }
 
@@ -287,7 +291,10 @@ pub fn move_stage(
             if s.key == state.stage {
                 return Err(CrmError::rule(
                     "stage_unchanged",
-                    format!("the opportunity is already in {stage:?}"),
+                    format!(
+                        "the opportunity is already in {}",
+                        crate::validate::quote(stage)
+                    ),
                 ));
             }
             next.stage = s.key.clone();

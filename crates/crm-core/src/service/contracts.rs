@@ -127,6 +127,7 @@ impl<S: Store> Crm<S> {
     /// Creates a draft contract; totals are recomputed from the lines with the tenant's
     /// rounding mode.
     pub async fn create_contract(&self, actor: Actor, input: NewContract) -> CrmResult<Contract> {
+        crate::validate::texts(&input, "")?;
         let number = required_text(&input.number, "number", 64)?;
         if input.end_on < input.start_on {
             return Err(CrmError::validation("end_on", "is before start_on"));
@@ -178,7 +179,10 @@ impl<S: Store> Crm<S> {
                 )
                 .await?;
             if taken > 0 {
-                return Err(CrmError::validation("number", format!("{number} is taken")));
+                return Err(CrmError::validation(
+                    "number",
+                    format!("{} is taken", crate::validate::quote(&number)),
+                ));
             }
             let owner = input
                 .owner_id
@@ -235,6 +239,7 @@ impl<S: Store> Crm<S> {
         id: i64,
         pricing: PricingInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&pricing, "pricing")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, id, Action::Update).await?;
@@ -417,6 +422,7 @@ impl<S: Store> Crm<S> {
         decision: Decision,
         comment: Option<String>,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&comment, "comment")?;
         let by = actor.user_id().ok_or_else(|| CrmError::PermissionDenied {
             module: "contracts".into(),
             action: "approve".into(),
@@ -550,6 +556,7 @@ impl<S: Store> Crm<S> {
         id: i64,
         pricing: PricingInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&pricing, "pricing")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, customer) = self.contract_for(&ctx, id, Action::Update).await?;
@@ -686,6 +693,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         filter: ContractFilter,
     ) -> CrmResult<Page<Contract>> {
+        crate::validate::texts(&filter, "")?;
         let ctx = self.ctx(actor).await?;
         let (mut q, limit) = ctx.scoped_page(
             Module::Contracts,

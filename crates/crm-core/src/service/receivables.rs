@@ -71,6 +71,7 @@ impl<S: Store> Crm<S> {
         contract_id: i64,
         plan: PlanInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&plan, "plan")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, contract_id, Action::Update).await?;
@@ -145,6 +146,7 @@ impl<S: Store> Crm<S> {
         contract_id: i64,
         input: LedgerInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&input, "")?;
         let purchase_id = self.new_id(Entity::Purchase).await?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -322,6 +324,7 @@ impl<S: Store> Crm<S> {
         as_of: NaiveDate,
         buckets: Option<AgingBuckets>,
     ) -> CrmResult<Aging> {
+        crate::validate::texts(&buckets, "buckets")?;
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Receivables, Action::Read)?;
         let buckets = buckets.unwrap_or_else(|| ctx.tenant.settings.contracts.aging.clone());

@@ -67,7 +67,13 @@ pub(super) struct Ival {
 /// length ([`Zone::slot`]), so a slot starting at 02:30 in a 02:00–03:00 gap starts at
 /// 03:30 and a slot inside the gap moves past it whole; a shifted slot can then overlap a
 /// later one, which merging counts once.
-fn explicit_intervals(sched: &Schedule, zone: &Zone, run: &[i64], start: i64, end: i64) -> Vec<Ival> {
+fn explicit_intervals(
+    sched: &Schedule,
+    zone: &Zone,
+    run: &[i64],
+    start: i64,
+    end: i64,
+) -> Vec<Ival> {
     let mut spans: Vec<(i64, i64)> = run
         .iter()
         .flat_map(|&day| {
@@ -84,7 +90,11 @@ fn explicit_intervals(sched: &Schedule, zone: &Zone, run: &[i64], start: i64, en
     for (a, b) in spans {
         match out.last_mut() {
             Some(last) if last.end >= a => last.end = last.end.max(b),
-            _ => out.push(Ival { start: a, end: b, cum: 0 }),
+            _ => out.push(Ival {
+                start: a,
+                end: b,
+                cum: 0,
+            }),
         }
     }
     out
@@ -129,7 +139,8 @@ impl CompiledCalendar {
             let (first, last) = (run[0], run[run.len() - 1]);
             let (start, end) = (zone.to_utc(first * DAY), zone.to_utc((last + 1) * DAY));
             let from = cal.ivals.len();
-            cal.ivals.extend(explicit_intervals(sched, zone, run, start, end));
+            cal.ivals
+                .extend(explicit_intervals(sched, zone, run, start, end));
             let to = cal.ivals.len();
             cal.seg_start.push(start);
             cal.segs.push(Seg::Explicit { from, to });

@@ -19,6 +19,7 @@ mod queries;
 mod rows;
 mod scope;
 mod service;
+mod text_input;
 mod ticket_close;
 mod tickets;
 
@@ -30,6 +31,7 @@ pub use queries::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use text_input::*;
 pub use ticket_close::*;
 pub use tickets::*;
 
@@ -66,6 +68,8 @@ macro_rules! crm_store_conformance_tests {
             service_import_reports_each_row,
             service_followups_agenda_and_escalation,
             service_bad_input_writes_nothing,
+            service_nul_in_any_text_is_refused,
+            service_huge_text_gives_a_short_error,
             service_team_sharing,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,

@@ -97,7 +97,11 @@ pub async fn tickets_closed_without_response<S: Store>(store: Arc<S>) {
         (m, v.sla_status)
     };
     let (m, shown) = first(replied).await;
-    assert_eq!((m.achieved, m.stopped), (Some(true), None), "closed after a reply");
+    assert_eq!(
+        (m.achieved, m.stopped),
+        (Some(true), None),
+        "closed after a reply"
+    );
     assert_eq!(m.completed_at, Some(monday(10, 30)));
     assert_eq!(shown, Some(SlaDisplay::Achieved));
     let (m, shown) = first(silent).await;

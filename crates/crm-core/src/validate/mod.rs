@@ -1,5 +1,10 @@
-//! Field validation shared by every record: required names, bounded text, phones, e-mails.
-//! Every error names the field.
+//! Field validation shared by every record: required names, bounded text, phones, e-mails,
+//! and the text rules of every input ([`text`]: no NUL, bounded length, short quotes in
+//! errors). Every error names the field.
+
+mod text;
+
+pub use text::{json_texts, no_nul, quote, texts, truncate, MAX_INPUT_TEXT, QUOTE_CHARS};
 
 use crate::customer::normalize::normalize_phone;
 use crate::error::{CrmError, CrmResult};
@@ -51,7 +56,7 @@ pub fn optional_phone(value: Option<&str>, field: &str) -> CrmResult<Option<Stri
             Some(_) => Ok(Some(v)),
             None => Err(CrmError::validation(
                 field,
-                format!("{v:?} is not a phone number"),
+                format!("{} is not a phone number", quote(&v)),
             )),
         },
     }
@@ -79,7 +84,7 @@ pub fn optional_email(value: Option<&str>, field: &str) -> CrmResult<Option<Stri
     } else {
         Err(CrmError::validation(
             field,
-            format!("{v:?} is not an e-mail address"),
+            format!("{} is not an e-mail address", quote(&v)),
         ))
     }
 }
