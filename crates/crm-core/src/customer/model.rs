@@ -17,6 +17,22 @@ pub enum CustomerKind {
     Person,
 }
 
+impl CustomerKind {
+    /// The stable name (`company`, `person`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerKind::Company => "company",
+            CustomerKind::Person => "person",
+        }
+    }
+}
+
+impl std::fmt::Display for CustomerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where the customer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -125,6 +125,24 @@ pub enum OpportunityStatus {
     Lost,
 }
 
+impl OpportunityStatus {
+    /// The stable name (`open`, `won`, `lost`), as serialized and as stored in the status
+    /// column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpportunityStatus::Open => "open",
+            OpportunityStatus::Won => "won",
+            OpportunityStatus::Lost => "lost",
+        }
+    }
+}
+
+impl std::fmt::Display for OpportunityStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The stage-related state of an opportunity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpportunityState {

@@ -595,11 +595,9 @@ impl<S: Store> Crm<S> {
                 &ctx.tenant.settings.contracts.approval,
                 &before.approved_facts,
             ) {
-                (Some(policy), Some(approved)) => amendment_guard(policy, approved, &amended)?
-                    .reasons
-                    .iter()
-                    .map(|r| format!("{r:?}"))
-                    .collect(),
+                (Some(policy), Some(approved)) => {
+                    amendment_guard(policy, approved, &amended)?.reasons
+                }
                 _ => Vec::new(),
             };
             let run = Self::start_approval(&ctx, &amended)?;
