@@ -332,7 +332,10 @@ async fn run(db: &str) -> CrmResult<()> {
         println!(
             "  next follow-up {}",
             c.next_followup_at
-                .map(|t| t.with_timezone(&TOUR_TZ).format("%Y-%m-%d %H:%M").to_string())
+                .map(|t| t
+                    .with_timezone(&TOUR_TZ)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string())
                 .unwrap_or_else(|| "—".into())
         );
         for f in view.recent_followups.unwrap_or_default().iter().take(3) {

@@ -186,9 +186,7 @@ pub struct Customer {
 impl Customer {
     /// Normalized phone for the duplicate check.
     pub fn phone_norm(&self) -> Option<String> {
-        self.phone
-            .as_deref()
-            .and_then(super::normalize::normalize_phone)
+        self.phone.as_deref().and_then(super::normalize::phone_key)
     }
 
     /// Normalized name for the duplicate check (companies only).

@@ -6,7 +6,7 @@ mod text;
 
 pub use text::{json_texts, no_nul, quote, texts, truncate, MAX_INPUT_TEXT, QUOTE_CHARS};
 
-use crate::customer::normalize::normalize_phone;
+use crate::customer::normalize::phone_key;
 use crate::error::{CrmError, CrmResult};
 
 /// Longest name accepted.
@@ -52,7 +52,7 @@ fn bounded(v: &str, field: &str, max: usize) -> CrmResult<()> {
 pub fn optional_phone(value: Option<&str>, field: &str) -> CrmResult<Option<String>> {
     match optional_text(value, field, 40)? {
         None => Ok(None),
-        Some(v) => match normalize_phone(&v) {
+        Some(v) => match phone_key(&v) {
             Some(_) => Ok(Some(v)),
             None => Err(CrmError::validation(
                 field,

@@ -14,6 +14,7 @@
 mod access_cache;
 mod apply;
 mod logs;
+mod phones;
 mod pools;
 mod queries;
 mod rows;
@@ -26,6 +27,7 @@ mod tickets;
 pub use access_cache::*;
 pub use apply::*;
 pub use logs::*;
+pub use phones::*;
 pub use pools::*;
 pub use queries::*;
 pub use rows::*;
@@ -70,6 +72,7 @@ macro_rules! crm_store_conformance_tests {
             service_bad_input_writes_nothing,
             service_nul_in_any_text_is_refused,
             service_huge_text_gives_a_short_error,
+            service_phones_in_the_tenants_region,
             service_team_sharing,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
