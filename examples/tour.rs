@@ -38,6 +38,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 const TENANT: TenantId = TenantId(1);
+/// The tour tenant's zone: local times are printed in it.
+const TOUR_TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 const MANAGER: UserId = UserId(11);
 const ZHANG: UserId = UserId(12);
 const LI: UserId = UserId(13);
@@ -256,8 +258,10 @@ async fn run(db: &str) -> CrmResult<()> {
     for d in &report.duplicates {
         match (d.existing, d.earlier_line) {
             (Some(id), _) => println!(
-                "  line {:>2}: duplicate of customer {id} (owner {:?}) by {}",
-                d.line, d.owner, d.matched_on
+                "  line {:>2}: duplicate of customer {id} (owner {}) by {}",
+                d.line,
+                d.owner.map_or("none".to_owned(), |o| o.to_string()),
+                d.matched_on
             ),
             (None, Some(l)) => println!(
                 "  line {:>2}: duplicate of line {l} by {}",
@@ -314,7 +318,7 @@ async fn run(db: &str) -> CrmResult<()> {
         let c = &view.customer.record;
         println!("\n== 360° view of customer {} as 陈经理", c.id.0);
         println!(
-            "  {} ({:?}), owner {}",
+            "  {} ({}), owner {}",
             c.name,
             c.kind,
             view.owner_name.as_deref().unwrap_or("—")
@@ -328,13 +332,16 @@ async fn run(db: &str) -> CrmResult<()> {
         println!(
             "  next follow-up {}",
             c.next_followup_at
-                .map(|t| t.to_rfc3339())
+                .map(|t| t
+                    .with_timezone(&TOUR_TZ)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string())
                 .unwrap_or_else(|| "—".into())
         );
         for f in view.recent_followups.unwrap_or_default().iter().take(3) {
             println!(
-                "  follow-up {} {:?}: {}",
-                f.record.at.format("%Y-%m-%d %H:%M"),
+                "  follow-up {} {}: {}",
+                f.record.at.with_timezone(&TOUR_TZ).format("%Y-%m-%d %H:%M"),
                 f.record.kind,
                 f.record.content
             );
@@ -365,7 +372,12 @@ async fn run(db: &str) -> CrmResult<()> {
     for e in events.iter().rev().take(12).rev() {
         let detail = ["reason", "days_left", "to"]
             .iter()
-            .find_map(|k| e.payload.get(*k).map(|v| format!("{k}: {v}")))
+            .find_map(|k| {
+                e.payload.get(*k).map(|v| match v.as_str() {
+                    Some(text) => format!("{k}: {text}"),
+                    None => format!("{k}: {v}"),
+                })
+            })
             .unwrap_or_default();
         println!(
             "  #{:<4} {:<26} {} {:<4} {detail}",
@@ -686,14 +698,19 @@ async fn ticket_tour(db: &str, now: chrono::DateTime<Utc>) -> CrmResult<()> {
         t.sla
             .as_ref()
             .and_then(|s| s.latest(MetricKind::FirstResponse))
-            .map(|m| m.due_at.format("%H:%M:%S").to_string())
+            .map(|m| {
+                m.due_at
+                    .with_timezone(&TOUR_TZ)
+                    .format("%H:%M:%S")
+                    .to_string()
+            })
             .unwrap_or_default()
     };
     println!(
-        "  urgent ticket {} routed to group {} → agent {:?}; first response due {} UTC",
+        "  urgent ticket {} routed to group {} → agent {}; first response due {} (Asia/Shanghai)",
         t.id,
         t.group.as_deref().unwrap_or("-"),
-        t.assignee_id.map(|u| u.0),
+        t.assignee_id.map_or("none".to_owned(), |u| u.0.to_string()),
         fr(&t)
     );
     clock.set(now + Duration::minutes(5));
@@ -867,7 +884,7 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
         .submit_contract(Actor::user(TENANT, ZHANG), contract.id)
         .await?;
     println!(
-        "  submitted: branch {:?}, {} level(s)",
+        "  submitted: branch {}, {} level(s)",
         submitted
             .approval
             .as_ref()
@@ -909,8 +926,9 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
         .decode()
         .map_err(|e| crm_core::CrmError::Storage(e.to_string()))?;
     println!(
-        "  approved by 陈经理 then 赵敏: contract {:?}; opportunity {:?}",
-        active.status, won.state.status
+        "  approved by 陈经理 then 赵敏: contract {}; opportunity {}",
+        active.status.as_str(),
+        won.state.status
     );
     let plan = PlanInput::Percents {
         installments: vec![
@@ -986,15 +1004,18 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
     println!("\n  weighted pipeline by close month:");
     for r in &report.weighted_by_month {
         println!(
-            "  {:?} {:>14} {}",
+            "  {} {:>14} {}",
             r.group,
             r.weighted.to_string(),
             r.currency.code()
         );
     }
     println!(
-        "  win rate this period: {:?}%",
-        report.win_rate.rate_percent
+        "  win rate this period: {}",
+        report
+            .win_rate
+            .rate_percent
+            .map_or("n/a".to_owned(), |p| format!("{p}%"))
     );
     Ok(())
 }

@@ -124,11 +124,13 @@ impl CrmError {
         }
     }
 
-    /// Shorthand for a validation error.
+    /// Shorthand for a validation error. However it was built, the field is cut to
+    /// [`MAX_FIELD_CHARS`] and the reason to [`MAX_DETAIL_CHARS`] characters, so no input
+    /// makes an error message large (sites quote input with [`crate::validate::quote`]).
     pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
         CrmError::Validation {
-            field: field.into(),
-            reason: reason.into(),
+            field: bounded(field.into(), MAX_FIELD_CHARS),
+            reason: bounded(reason.into(), MAX_DETAIL_CHARS),
         }
     }
 
@@ -140,11 +142,23 @@ impl CrmError {
         }
     }
 
-    /// Shorthand for a rule violation.
+    /// Shorthand for a rule violation (the detail cut to [`MAX_DETAIL_CHARS`] characters).
     pub fn rule(rule: impl Into<String>, detail: impl Into<String>) -> Self {
         CrmError::RuleViolation {
             rule: rule.into(),
-            detail: detail.into(),
+            detail: bounded(detail.into(), MAX_DETAIL_CHARS),
         }
     }
+}
+
+/// Longest field name an error carries, in characters.
+pub const MAX_FIELD_CHARS: usize = 120;
+/// Longest reason or detail an error carries, in characters.
+pub const MAX_DETAIL_CHARS: usize = 300;
+
+fn bounded(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    crate::validate::truncate(&text, max)
 }

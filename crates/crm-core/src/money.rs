@@ -38,7 +38,12 @@ impl Currency {
             .iter()
             .find(|(c, _)| *c == code)
             .map(|(c, _)| Currency((*c).to_owned()))
-            .ok_or_else(|| CrmError::validation(field, format!("unknown currency {code:?}")))
+            .ok_or_else(|| {
+                CrmError::validation(
+                    field,
+                    format!("unknown currency {}", crate::validate::quote(code)),
+                )
+            })
     }
 
     /// The code.

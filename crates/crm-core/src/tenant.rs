@@ -34,6 +34,15 @@ pub struct TenantSettings {
     pub pipelines: std::collections::BTreeMap<String, crate::sales::Pipeline>,
     /// Contract approval and receivables.
     pub contracts: crate::contract::ContractSettings,
+    /// Region (ISO 3166-1 alpha-2, e.g. `CN`, `DE`, `US`) in which phone numbers written
+    /// without an international prefix are read; default `CN` (see
+    /// [`crate::customer::phone`]).
+    #[serde(default = "default_phone_region")]
+    pub phone_region: String,
+}
+
+fn default_phone_region() -> String {
+    crate::customer::phone::DEFAULT_REGION.to_owned()
 }
 
 impl Default for TenantSettings {
@@ -54,6 +63,7 @@ impl Default for TenantSettings {
             tickets: crate::ticket::TicketSettings::default(),
             pipelines: [("default".to_owned(), crate::opportunity::default_pipeline())].into(),
             contracts: crate::contract::ContractSettings::default(),
+            phone_region: default_phone_region(),
         }
     }
 }
@@ -61,7 +71,9 @@ impl Default for TenantSettings {
 impl TenantSettings {
     /// Checks every setting, naming the first bad field.
     pub fn validate(&self) -> CrmResult<()> {
+        crate::validate::texts(self, "settings")?;
         self.tz()?;
+        crate::customer::phone::region(&self.phone_region, "settings.phone_region")?;
         Currency::parse(&self.default_currency, "settings.default_currency")?;
         if self.followup_escalation_hours > 24 * 365 {
             return Err(CrmError::validation(
@@ -98,7 +110,10 @@ impl TenantSettings {
         self.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
             CrmError::validation(
                 "settings.time_zone",
-                format!("unknown IANA time zone {:?}", self.time_zone),
+                format!(
+                    "unknown IANA time zone {}",
+                    crate::validate::quote(&self.time_zone)
+                ),
             )
         })
     }

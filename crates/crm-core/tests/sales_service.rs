@@ -686,6 +686,29 @@ async fn amendment_lowering_more_than_20_percent_restarts_and_reflows() {
         "lowered by more than 20 %: {:?}",
         am.reasons
     );
+    // Reasons are data with stable names, never Debug text: in the record, in its JSON and
+    // in the ContractSubmitted event.
+    assert_eq!(am.reasons[0].as_str(), "amount_lowered");
+    let json = serde_json::to_value(&amended).expect("contract json");
+    assert_eq!(json["amendment"]["reasons"][0]["reason"], "amount_lowered");
+    assert_eq!(json["amendment"]["reasons"][0]["amended"], "23999.99");
+    assert!(!json.to_string().contains("AmountLowered"));
+    let events = f
+        .crm
+        .events_after(Actor::system(T1), 0, 1000)
+        .await
+        .expect("events");
+    let submitted = events
+        .iter()
+        .rev()
+        .find(|e| e.kind == "ContractSubmitted")
+        .expect("submitted event");
+    let payload = serde_json::to_string(&submitted.payload).expect("payload");
+    assert!(
+        payload.contains(r#""reason":"amount_lowered""#),
+        "{payload}"
+    );
+    assert!(!payload.contains("AmountLowered"), "{payload}");
     let exact = f
         .crm
         .decide_contract(user(MANAGER), k.id, Decision::Approve, None)

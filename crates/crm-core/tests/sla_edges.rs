@@ -109,29 +109,209 @@ fn los_angeles_interval_spanning_the_transition() {
 }
 
 #[test]
-fn los_angeles_interval_starting_in_the_gap_starts_when_the_gap_ends() {
-    // 02:30 does not exist on 2024-03-10: the interval opens at 03:00 PDT (10:00 UTC).
+fn los_angeles_interval_starting_in_the_gap_shifts_forward_by_the_gap() {
+    // 02:30 does not exist on 2024-03-10: as in java.time, it is 03:30 PDT (10:30 UTC).
     let cal = sundays("America/Los_Angeles", &[("02:30", "06:00")]);
-    assert!(!cal.is_open(at("2024-03-10 09:59:59")));
-    assert!(cal.is_open(at("2024-03-10 10:00")));
+    assert!(!cal.is_open(at("2024-03-10 10:29:59")));
+    assert!(cal.is_open(at("2024-03-10 10:30")));
     assert_eq!(
         cal.clock_start(at("2024-03-10 08:00")),
-        at("2024-03-10 10:00")
+        at("2024-03-10 10:30")
     );
     assert_eq!(
         cal.business_between(at("2024-03-10 00:00"), at("2024-03-11 00:00")),
-        3 * HOUR
+        2 * HOUR + HOUR / 2
     );
-    // Ending in the gap: 00:00-02:30 closes at 03:00 PDT, two real hours.
+    // Ending in the gap: 00:00-02:30 closes at 03:30 PDT, two and a half real hours.
     let cal = sundays("America/Los_Angeles", &[("00:00", "02:30")]);
     assert_eq!(
         cal.business_between(at("2024-03-10 00:00"), at("2024-03-11 00:00")),
-        2 * HOUR
+        2 * HOUR + HOUR / 2
     );
     assert_eq!(
-        cal.add_business(at("2024-03-10 00:00"), 2 * HOUR),
-        at("2024-03-10 10:00")
+        cal.add_business(at("2024-03-10 00:00"), 2 * HOUR + HOUR / 2),
+        at("2024-03-10 10:30")
     );
+}
+
+/// One slot `start`–06:00 every day; on `date` (local) it opens at `opens` and closes at
+/// `closes` (UTC), and `add_business`/`business_between` agree on it.
+fn assert_slot(zone: &str, start: &str, date: &str, opens: &str, closes: &str) {
+    let cal = every_day(zone, &[(start, "06:00")]);
+    let tz: Tz = zone.parse().expect("zone");
+    let midnight = tz
+        .from_local_datetime(&date_time(date))
+        .earliest()
+        .expect("midnight exists")
+        .with_timezone(&Utc);
+    let (opens, closes) = (at(opens), at(closes));
+    let case = format!("{zone} {start} on {date}");
+    assert_eq!(cal.clock_start(midnight), opens, "{case}");
+    let len = (closes - opens).num_seconds();
+    assert_eq!(cal.business_between(midnight, closes), len, "{case}");
+    assert_eq!(cal.add_business(midnight, len), closes, "{case}");
+    assert!(!cal.is_open(opens - TimeDelta::seconds(1)), "{case}");
+    assert!(!cal.is_open(closes), "{case}");
+}
+
+fn date_time(d: &str) -> NaiveDateTime {
+    date(d).and_hms_opt(0, 0, 0).expect("midnight")
+}
+
+#[test]
+fn slots_at_the_edges_of_the_gap_in_los_angeles() {
+    // 2014-03-09: 02:00 PST jumps to 03:00 PDT at 10:00 UTC.
+    let z = "America/Los_Angeles";
+    assert_slot(
+        z,
+        "01:59",
+        "2014-03-09",
+        "2014-03-09 09:59",
+        "2014-03-09 13:00",
+    );
+    assert_slot(
+        z,
+        "02:00",
+        "2014-03-09",
+        "2014-03-09 10:00",
+        "2014-03-09 13:00",
+    );
+    assert_slot(
+        z,
+        "02:30",
+        "2014-03-09",
+        "2014-03-09 10:30",
+        "2014-03-09 13:00",
+    );
+    assert_slot(
+        z,
+        "03:00",
+        "2014-03-09",
+        "2014-03-09 10:00",
+        "2014-03-09 13:00",
+    );
+    // The day after, all PDT.
+    assert_slot(
+        z,
+        "01:59",
+        "2014-03-10",
+        "2014-03-10 08:59",
+        "2014-03-10 13:00",
+    );
+    assert_slot(
+        z,
+        "02:00",
+        "2014-03-10",
+        "2014-03-10 09:00",
+        "2014-03-10 13:00",
+    );
+    assert_slot(
+        z,
+        "02:30",
+        "2014-03-10",
+        "2014-03-10 09:30",
+        "2014-03-10 13:00",
+    );
+    assert_slot(
+        z,
+        "03:00",
+        "2014-03-10",
+        "2014-03-10 10:00",
+        "2014-03-10 13:00",
+    );
+    // The day before, all PST.
+    assert_slot(
+        z,
+        "02:30",
+        "2014-03-08",
+        "2014-03-08 10:30",
+        "2014-03-08 14:00",
+    );
+}
+
+#[test]
+fn slots_at_the_edges_of_the_gap_in_berlin() {
+    // 2014-03-30: 02:00 CET jumps to 03:00 CEST at 01:00 UTC.
+    let z = "Europe/Berlin";
+    assert_slot(
+        z,
+        "01:59",
+        "2014-03-30",
+        "2014-03-30 00:59",
+        "2014-03-30 04:00",
+    );
+    assert_slot(
+        z,
+        "02:00",
+        "2014-03-30",
+        "2014-03-30 01:00",
+        "2014-03-30 04:00",
+    );
+    assert_slot(
+        z,
+        "02:30",
+        "2014-03-30",
+        "2014-03-30 01:30",
+        "2014-03-30 04:00",
+    );
+    assert_slot(
+        z,
+        "03:00",
+        "2014-03-30",
+        "2014-03-30 01:00",
+        "2014-03-30 04:00",
+    );
+    assert_slot(
+        z,
+        "01:59",
+        "2014-03-31",
+        "2014-03-30 23:59",
+        "2014-03-31 04:00",
+    );
+    assert_slot(
+        z,
+        "02:00",
+        "2014-03-31",
+        "2014-03-31 00:00",
+        "2014-03-31 04:00",
+    );
+    assert_slot(
+        z,
+        "02:30",
+        "2014-03-31",
+        "2014-03-31 00:30",
+        "2014-03-31 04:00",
+    );
+    assert_slot(
+        z,
+        "03:00",
+        "2014-03-31",
+        "2014-03-31 01:00",
+        "2014-03-31 04:00",
+    );
+}
+
+#[test]
+fn slots_inside_the_gap_move_forward_whole() {
+    // 02:10-02:50 and 02:30-03:00 do not exist on 2014-03-09 in Los Angeles: they run at
+    // 03:10-03:50 and 03:30-04:00 PDT, not dropped.
+    let day = (at("2014-03-09 08:00"), at("2014-03-10 08:00"));
+    for (slot, opens, closes) in [
+        (("02:10", "02:50"), "2014-03-09 10:10", "2014-03-09 10:50"),
+        (("02:30", "03:00"), "2014-03-09 10:30", "2014-03-09 11:00"),
+        (("02:00", "03:00"), "2014-03-09 10:00", "2014-03-09 11:00"),
+    ] {
+        let cal = sundays("America/Los_Angeles", &[slot]);
+        assert_eq!(cal.clock_start(day.0), at(opens), "{slot:?}");
+        let len = (at(closes) - at(opens)).num_seconds();
+        assert_eq!(cal.business_between(day.0, day.1), len, "{slot:?}");
+        assert_eq!(cal.add_business(day.0, len), at(closes), "{slot:?}");
+    }
+    // Berlin, 2014-03-30: 02:15-02:45 runs at 03:15-03:45 CEST.
+    let cal = sundays("Europe/Berlin", &[("02:15", "02:45")]);
+    let a = at("2014-03-29 12:00");
+    assert_eq!(cal.clock_start(a), at("2014-03-30 01:15"));
+    assert_eq!(cal.add_business(a, HOUR / 2), at("2014-03-30 01:45"));
 }
 
 #[test]
@@ -159,15 +339,15 @@ fn los_angeles_ambiguous_times_take_the_first_occurrence() {
 }
 
 #[test]
-fn berlin_interval_spanning_and_starting_in_the_gap() {
+fn berlin_interval_spanning_and_starting_in_the_gap_shifts_forward() {
     // 2024-03-31: 02:00 CET jumps to 03:00 CEST at 01:00 UTC.
     let cal = sundays("Europe/Berlin", &[("01:00", "05:00")]);
     let (a, b) = (at("2024-03-30 12:00"), at("2024-03-31 12:00"));
     assert_eq!(cal.business_between(a, b), 3 * HOUR);
     assert_eq!(cal.add_business(a, 3 * HOUR), at("2024-03-31 03:00")); // 05:00 CEST
     let cal = sundays("Europe/Berlin", &[("02:15", "04:00")]);
-    assert_eq!(cal.clock_start(a), at("2024-03-31 01:00")); // 03:00 CEST
-    assert_eq!(cal.business_between(a, b), HOUR);
+    assert_eq!(cal.clock_start(a), at("2024-03-31 01:15")); // 03:15 CEST
+    assert_eq!(cal.business_between(a, b), 3 * HOUR / 4);
     // 2024-10-27: 03:00 CEST falls back to 02:00 CET at 01:00 UTC.
     let cal = sundays("Europe/Berlin", &[("01:00", "05:00")]);
     let (a, b) = (at("2024-10-26 12:00"), at("2024-10-27 12:00"));

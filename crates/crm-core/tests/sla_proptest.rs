@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::{GapInfo, Tz};
 use crm_core::sla::{deadline, elapsed_business, Calendar, CompiledCalendar, WorkInterval};
 use proptest::prelude::*;
@@ -161,16 +161,32 @@ fn t(u: i64) -> DateTime<Utc> {
 
 // ---- the oracle: day by day, straight from chrono-tz ----
 
-/// The first instant at which the wall clock in `tz` reads `local` or later.
-fn wall_clock(tz: Tz, date: NaiveDate, secs: i64) -> i64 {
+/// The instant of wall-clock time `secs` after midnight of `date` in `tz`, as java.time maps
+/// it: a time in a gap shifts forward by the gap's length, an ambiguous one takes its first
+/// occurrence. Also the local end of the gap when the time is in one.
+fn wall_clock(tz: Tz, date: NaiveDate, secs: i64) -> (i64, Option<NaiveDateTime>) {
     let naive = date.and_hms_opt(0, 0, 0).expect("midnight") + TimeDelta::seconds(secs);
     match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(x) => x.timestamp(),
-        chrono::LocalResult::Ambiguous(first, _) => first.timestamp(),
-        chrono::LocalResult::None => GapInfo::new(&naive, &tz)
-            .and_then(|g| g.end)
-            .expect("gap end")
-            .timestamp(),
+        chrono::LocalResult::Single(x) => (x.timestamp(), None),
+        chrono::LocalResult::Ambiguous(first, _) => (first.timestamp(), None),
+        chrono::LocalResult::None => {
+            let gap = GapInfo::new(&naive, &tz).expect("gap");
+            let (begin, _) = gap.begin.expect("gap begin");
+            let end = gap.end.expect("gap end");
+            let shift = (naive - begin).num_seconds();
+            (end.timestamp() + shift, Some(end.naive_local()))
+        }
+    }
+}
+
+/// A slot `[a, b)` of `date` in UTC: ends as [`wall_clock`], but a slot starting in a gap and
+/// ending inside it (or at its end) moves forward whole.
+fn slot(tz: Tz, date: NaiveDate, a: i64, b: i64) -> (i64, i64) {
+    let (s, gap_end) = wall_clock(tz, date, a);
+    let b_naive = date.and_hms_opt(0, 0, 0).expect("midnight") + TimeDelta::seconds(b);
+    match gap_end {
+        Some(g) if b_naive <= g => (s, s + (b - a)),
+        _ => (s, wall_clock(tz, date, b).0),
     }
 }
 
@@ -220,7 +236,7 @@ fn oracle_intervals(spec: &Spec, from: NaiveDate, to: NaiveDate) -> Vec<(i64, i6
             }
         }
         for (a, b) in parts {
-            let (s, e) = (wall_clock(tz, date, a), wall_clock(tz, date, b));
+            let (s, e) = slot(tz, date, a, b);
             if e > s {
                 out.push((s, e));
             }

@@ -847,3 +847,60 @@ async fn calendar_edits_reapply_and_percent_warnings_and_escalation_actions() {
         (edited.version, policy.id, policy.version)
     );
 }
+
+#[tokio::test]
+async fn a_ticket_closed_without_response_and_reopened_still_waits_for_its_reply() {
+    let (f, c) = setup(
+        all(Targets {
+            first_response_secs: H,
+            next_response_secs: 0,
+            resolution_secs: 4 * H,
+        }),
+        &[],
+        true,
+    )
+    .await;
+    let sys = Actor::system(T1);
+    let t = create(&f, c, Priority::Normal, at(2025, 1, 6, 10, 0, 0)).await;
+    f.clock.set(at(2025, 1, 6, 10, 20, 0));
+    f.crm
+        .set_ticket_status(sys, t.id, TicketStatus::Closed)
+        .await
+        .expect("close");
+    f.clock.set(at(2025, 1, 6, 13, 0, 0));
+    let reopened = f
+        .crm
+        .set_ticket_status(sys, t.id, TicketStatus::Open)
+        .await
+        .expect("reopen");
+    let fr = reopened
+        .ticket
+        .sla
+        .as_ref()
+        .and_then(|s| s.latest(MetricKind::FirstResponse))
+        .expect("first response");
+    assert_eq!((fr.completed_at, fr.stopped), (None, None), "running again");
+    // Closed 10:20–13:00 counts as paused: due 11:00 + 2 h 40 min.
+    assert_eq!(fr.due_at, at(2025, 1, 6, 13, 40, 0));
+    f.clock.set(at(2025, 1, 6, 13, 30, 0));
+    let replied = f
+        .crm
+        .add_ticket_message(
+            sys,
+            t.id,
+            MessageInput {
+                author: MessageAuthor::Agent,
+                public: true,
+                body: "在处理".into(),
+            },
+        )
+        .await
+        .expect("reply");
+    let fr = replied
+        .ticket
+        .sla
+        .as_ref()
+        .and_then(|s| s.latest(MetricKind::FirstResponse))
+        .expect("first response");
+    assert_eq!((fr.achieved, fr.stopped), (Some(true), None));
+}

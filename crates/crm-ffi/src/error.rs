@@ -2,7 +2,12 @@
 //! `{"code","kind","message","field"?,"rule"?, …details}`.
 
 use crate::status::crm_status;
+use crm_core::error::{MAX_DETAIL_CHARS, MAX_FIELD_CHARS};
+use crm_core::validate::truncate;
 use crm_core::CrmError;
+
+/// Longest message an error object carries, in characters.
+const MAX_MESSAGE_CHARS: usize = MAX_FIELD_CHARS + MAX_DETAIL_CHARS + 20;
 use serde_json::{json, Map, Value};
 
 /// A failed call: its status and the JSON object handed to the host.
@@ -16,17 +21,19 @@ pub(crate) struct FfiError {
 }
 
 impl FfiError {
+    /// An error; the message is cut to [`MAX_MESSAGE_CHARS`] characters, since parser
+    /// messages quote the input (an unknown 10 MB key would otherwise come back whole).
     pub fn new(status: crm_status, message: impl Into<String>) -> Self {
         Self {
             status,
-            message: message.into(),
+            message: truncate(&message.into(), MAX_MESSAGE_CHARS),
             field: None,
             details: Map::new(),
         }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.field = Some(truncate(&field.into(), MAX_FIELD_CHARS));
         self
     }
 

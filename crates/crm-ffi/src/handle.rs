@@ -63,7 +63,7 @@ fn check_url(url: &str) -> FfiResult<()> {
     }
     if let Some((scheme, _)) = url.split_once("://") {
         if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
-            return Err(CrmError::validation("url", format!("unsupported scheme {scheme:?}; use a SQLite path, sqlite://, postgres:// or postgresql://")).into());
+            return Err(CrmError::validation("url", format!("unsupported scheme {}; use a SQLite path, sqlite://, postgres:// or postgresql://", crm_core::validate::quote(scheme))).into());
         }
     }
     Ok(())

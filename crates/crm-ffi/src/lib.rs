@@ -25,6 +25,8 @@ mod strings;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod nul_tests;
 
 pub use api::{
     crm_call, crm_close, crm_events_after, crm_open, crm_status_str, crm_string_free, crm_version,

@@ -111,13 +111,19 @@ pub fn validate_schema_name(schema: &str) -> CrmResult<()> {
     if !first_ok || !rest_ok {
         return Err(CrmError::validation(
             "schema",
-            format!("{schema:?} is not an identifier [a-z_][a-z0-9_]*"),
+            format!(
+                "{} is not an identifier [a-z_][a-z0-9_]*",
+                crm_core::validate::quote(schema)
+            ),
         ));
     }
     if schema.len() > MAX_IDENTIFIER_LEN {
         return Err(CrmError::validation(
             "schema",
-            format!("{schema:?} is longer than {MAX_IDENTIFIER_LEN} bytes"),
+            format!(
+                "{} is longer than {MAX_IDENTIFIER_LEN} bytes",
+                crm_core::validate::quote(schema)
+            ),
         ));
     }
     Ok(())

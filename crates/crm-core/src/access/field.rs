@@ -174,8 +174,13 @@ impl FieldPolicy {
     }
 }
 
-/// Masks a phone number: keeps the first 3 and last 4 digits (`138****5678`).
+/// Masks a phone number keeping its own shape ([`crate::customer::phone::mask`]):
+/// `138****5678`, `028****8888`, `+1 415-***-0100`, `+49 30-***-4567`. Text that is not a
+/// phone number keeps its first 3 and last 4 characters.
 pub fn mask_phone(phone: &str) -> String {
+    if let Some(masked) = crate::customer::phone::mask(phone) {
+        return masked;
+    }
     let chars: Vec<char> = phone.chars().collect();
     if chars.len() <= 7 {
         return "*".repeat(chars.len());
@@ -220,6 +225,10 @@ mod tests {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("1234567"), "*******");
         assert_eq!(mask_phone("12345678"), "123*5678");
+        // Each number keeps its own shape (issue 12 item 15: not 141****0100 / 286***8888).
+        assert_eq!(mask_phone("+1 415 555 0100"), "+1 415-***-0100");
+        assert_eq!(mask_phone("028-6666-8888"), "028****8888");
+        assert_eq!(mask_phone("+49 30 1234567"), "+49 30-***-4567");
         assert_eq!(mask_email("zhang.san@example.com"), "z***@example.com");
         assert_eq!(mask_text("北京路1号"), "北***");
     }

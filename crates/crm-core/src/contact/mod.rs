@@ -1,7 +1,7 @@
 //! Contacts (联系人): people at a customer.
 
 use crate::access::{FieldPolicy, ViewContext};
-use crate::customer::normalize::normalize_phone;
+use crate::customer::normalize::phone_key;
 use crate::error::CrmResult;
 use crate::ids::{ContactId, CustomerId, TenantId, UserId};
 use crate::store::{Entity, Record, SqlValue};
@@ -94,7 +94,7 @@ impl Record for Contact {
         vec![
             self.customer_id.0.into(),
             self.name.clone().into(),
-            self.phone.as_deref().and_then(normalize_phone).into(),
+            self.phone.as_deref().and_then(phone_key).into(),
         ]
     }
 }

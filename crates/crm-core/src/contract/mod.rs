@@ -1,10 +1,12 @@
 //! Contracts (合同) with approval, and their receivable plans and ledger (回款, §4.5). The
 //! money rules are pure functions in [`crate::sales`]; this is the stored record.
 
+mod legacy_reasons;
+
 use crate::ids::{CustomerId, TenantId, UserId};
 use crate::sales::{
     AgingBuckets, ApprovalFacts, ApprovalPolicy, ApprovalRun, EntryKind, Installment, Pricing,
-    PricingInput,
+    PricingInput, ReapprovalReason,
 };
 use crate::store::{Entity, Record, SqlValue};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,8 +57,10 @@ pub struct Amendment {
     pub pricing: Pricing,
     /// The approval run.
     pub approval: ApprovalRun,
-    /// Why full re-approval was required (empty when the guard did not demand it).
-    pub reasons: Vec<String>,
+    /// Why full re-approval was required (empty when the guard did not demand it); rows
+    /// written with the old `Debug` texts read back as the same reasons.
+    #[serde(default, deserialize_with = "legacy_reasons::deserialize")]
+    pub reasons: Vec<ReapprovalReason>,
 }
 
 /// One ledger entry (payment, refund, write-off).

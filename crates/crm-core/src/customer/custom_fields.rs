@@ -155,10 +155,12 @@ pub fn validate_custom(
     require_all: bool,
 ) -> CrmResult<()> {
     for (key, value) in values {
-        let def = schema
-            .iter()
-            .find(|d| &d.key == key)
-            .ok_or_else(|| CrmError::validation(format!("custom.{key}"), "no such custom field"))?;
+        let def = schema.iter().find(|d| &d.key == key).ok_or_else(|| {
+            CrmError::validation(
+                format!("custom.{}", crate::validate::truncate(key, 32)),
+                "no such custom field",
+            )
+        })?;
         def.check(value)?;
     }
     if require_all {

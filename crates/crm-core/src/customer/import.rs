@@ -98,7 +98,7 @@ fn column_for(header: &str, settings: &TenantSettings) -> CrmResult<Column> {
             _ => {
                 return Err(CrmError::validation(
                     "csv.header",
-                    format!("unknown column {h:?}"),
+                    format!("unknown column {}", crate::validate::quote(h)),
                 ))
             }
         },
@@ -113,7 +113,12 @@ fn parse_enum<T: serde::de::DeserializeOwned>(
         .or_else(|_| {
             serde_json::from_value(serde_json::Value::String(cell.trim().to_ascii_uppercase()))
         })
-        .map_err(|_| (field.to_owned(), format!("{cell:?} is not a valid {field}")))
+        .map_err(|_| {
+            (
+                field.to_owned(),
+                format!("{} is not a valid {field}", crate::validate::quote(cell)),
+            )
+        })
 }
 
 fn parse_row(
@@ -153,7 +158,10 @@ fn parse_row(
             }
             Column::Owner if !value.is_empty() => {
                 c.owner_id = Some(UserId(value.parse().map_err(|_| {
-                    ("owner_id".to_owned(), format!("{value:?} is not a user id"))
+                    (
+                        "owner_id".to_owned(),
+                        format!("{} is not a user id", crate::validate::quote(value)),
+                    )
                 })?))
             }
             Column::Owner => {}

@@ -119,7 +119,9 @@ impl NewCustomer {
             kind: self.kind,
             industry: optional_text(self.industry.as_deref(), "industry", 100)?,
             source: self.source,
-            phone: optional_phone(self.phone.as_deref(), "phone")?,
+            phone: optional_phone(self.phone.as_deref(), "phone")?
+                .map(|p| super::phone::stored_form(&p, &settings.phone_region))
+                .transpose()?,
             email: optional_email(self.email.as_deref(), "email")?,
             address: optional_text(self.address.as_deref(), "address", MAX_TEXT)?,
             tags: tags(&self.tags, "tags")?,
@@ -175,7 +177,9 @@ impl CustomerPatch {
             next.source = Some(v);
         }
         if let Some(v) = &self.phone {
-            next.phone = optional_phone(Some(v), "phone")?;
+            next.phone = optional_phone(Some(v), "phone")?
+                .map(|p| super::phone::stored_form(&p, &settings.phone_region))
+                .transpose()?;
         }
         if let Some(v) = &self.email {
             next.email = optional_email(Some(v), "email")?;

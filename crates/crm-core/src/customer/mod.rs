@@ -7,6 +7,7 @@ mod input;
 mod mask;
 mod model;
 pub mod normalize;
+pub mod phone;
 
 pub use input::{CustomerPatch, NewCustomer};
 pub use mask::visible_customer;

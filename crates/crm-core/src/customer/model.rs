@@ -17,6 +17,22 @@ pub enum CustomerKind {
     Person,
 }
 
+impl CustomerKind {
+    /// The stable name (`company`, `person`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerKind::Company => "company",
+            CustomerKind::Person => "person",
+        }
+    }
+}
+
+impl std::fmt::Display for CustomerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where the customer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -170,9 +186,7 @@ pub struct Customer {
 impl Customer {
     /// Normalized phone for the duplicate check.
     pub fn phone_norm(&self) -> Option<String> {
-        self.phone
-            .as_deref()
-            .and_then(super::normalize::normalize_phone)
+        self.phone.as_deref().and_then(super::normalize::phone_key)
     }
 
     /// Normalized name for the duplicate check (companies only).

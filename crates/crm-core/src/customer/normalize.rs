@@ -1,4 +1,4 @@
-//! Normalization for the duplicate check (查重): phones to bare national digits, company
+//! Normalization for the duplicate check (查重): phones to keys (bare national digits for China), company
 //! names folded so that width, case, spacing, punctuation and legal suffixes do not matter.
 
 /// Folds full-width ASCII (U+FF01–U+FF5E) to ASCII and the ideographic space to a space.
@@ -18,11 +18,22 @@ fn is_phone_punct(c: char) -> bool {
     matches!(c, ' ' | '-' | '(' | ')' | '+' | '.' | '/')
 }
 
-/// Normalizes a phone number to its digits with the country prefix removed: `+86 138-1234-5678`,
-/// `008613812345678` and `１３８１２３４５６７８` all become `13812345678`. Returns `None`
-/// when the input has characters other than digits and phone punctuation, or a digit count
-/// outside 5–15 after the prefix is stripped.
+/// A phone number as E.164 (`+8613812345678`), a number without international prefix read
+/// as Chinese; see [`super::phone`] for other default regions. `None` when it does not
+/// parse.
 pub fn normalize_phone(input: &str) -> Option<String> {
+    super::phone::e164(input, phonenumber::country::Id::CN)
+}
+
+/// The duplicate-check key of a phone (the `phone_norm` column): its digits with the
+/// country prefix removed for Chinese numbers: `+86 138-1234-5678`, `008613812345678` and
+/// `１３８１２３４５６７８` all become `13812345678`; a number of another country keeps its
+/// country code (`+49 30 1234567` → `49301234567`). Numbers written in national form for a
+/// tenant of another region are stored in international form first
+/// ([`super::phone::stored_form`]), so `030 1234567` in `DE` and `+49 30 1234567` share a
+/// key. Returns `None` when the input has characters other than digits and phone
+/// punctuation, or a digit count outside 5–15 after the prefix is stripped.
+pub fn phone_key(input: &str) -> Option<String> {
     let folded = fold_width(input);
     let trimmed = folded.trim();
     if trimmed.is_empty()
@@ -107,7 +118,7 @@ mod tests {
 
     #[test]
     fn phone_normalization_cases() {
-        let n = |s: &str| normalize_phone(s);
+        let n = |s: &str| phone_key(s);
         assert_eq!(n("13812345678").as_deref(), Some("13812345678"));
         assert_eq!(n("+86 138 1234 5678").as_deref(), Some("13812345678"));
         assert_eq!(n("+86-138-1234-5678").as_deref(), Some("13812345678"));
@@ -136,11 +147,11 @@ mod tests {
             "1234567890123456",
             "电话13812345678",
         ] {
-            assert_eq!(normalize_phone(bad), None, "{bad:?}");
+            assert_eq!(phone_key(bad), None, "{bad:?}");
         }
         // 5 digits is the shortest accepted, 15 the longest.
-        assert!(normalize_phone("12345").is_some());
-        assert!(normalize_phone("123456789012345").is_some());
+        assert!(phone_key("12345").is_some());
+        assert!(phone_key("123456789012345").is_some());
     }
 
     #[test]

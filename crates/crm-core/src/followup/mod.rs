@@ -25,6 +25,25 @@ pub enum FollowUpKind {
     Meeting,
 }
 
+impl FollowUpKind {
+    /// The stable name (`call`, `visit`, `message`, `email`, `meeting`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowUpKind::Call => "call",
+            FollowUpKind::Visit => "visit",
+            FollowUpKind::Message => "message",
+            FollowUpKind::Email => "email",
+            FollowUpKind::Meeting => "meeting",
+        }
+    }
+}
+
+impl std::fmt::Display for FollowUpKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a visit checked in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckIn {

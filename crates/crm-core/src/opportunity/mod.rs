@@ -96,7 +96,7 @@ impl Record for Opportunity {
         vec![
             self.customer_id.0.into(),
             self.owner_id.0.into(),
-            format!("{:?}", self.state.status).to_lowercase().into(),
+            self.state.status.as_str().into(),
             self.expected_close.format("%Y-%m-%d").to_string().into(),
             self.created_at.into(),
         ]

@@ -378,6 +378,23 @@ pub enum ApprovalStatus {
     Rejected,
 }
 
+impl ApprovalStatus {
+    /// The stable name (`pending`, `approved`, `rejected`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+        }
+    }
+}
+
+impl std::fmt::Display for ApprovalStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An approver's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -524,7 +541,7 @@ impl ApprovalRun {
         if self.status != ApprovalStatus::Pending {
             return Err(CrmError::rule(
                 "approval_finished",
-                format!("the approval run is already {:?}", self.status).to_lowercase(),
+                format!("the approval run is already {}", self.status),
             ));
         }
         if self.forbid_self_approval && by == self.owner {
@@ -569,7 +586,9 @@ impl ApprovalRun {
     }
 }
 
-/// Why an amendment must be approved again from level 1.
+/// Why an amendment must be approved again from level 1. Stored and emitted as an object
+/// whose `reason` is a stable snake_case name ([`ReapprovalReason::as_str`]) next to its
+/// figures: `{"reason":"amount_lowered","approved":"100.00","amended":"70.00",…}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ReapprovalReason {
@@ -598,6 +617,42 @@ pub enum ReapprovalReason {
         /// Branch the amendment matches.
         amended: String,
     },
+}
+
+impl ReapprovalReason {
+    /// The stable name: `amount_lowered`, `discount_raised`, `currency_changed`,
+    /// `branch_changed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReapprovalReason::AmountLowered { .. } => "amount_lowered",
+            ReapprovalReason::DiscountRaised { .. } => "discount_raised",
+            ReapprovalReason::CurrencyChanged => "currency_changed",
+            ReapprovalReason::BranchChanged { .. } => "branch_changed",
+        }
+    }
+}
+
+impl std::fmt::Display for ReapprovalReason {
+    /// One line for people: `amount lowered from 100.00 to 70.00 (threshold 20%)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReapprovalReason::AmountLowered {
+                approved,
+                amended,
+                threshold_percent,
+            } => write!(
+                f,
+                "amount lowered from {approved} to {amended} (threshold {threshold_percent}%)"
+            ),
+            ReapprovalReason::DiscountRaised { approved, amended } => {
+                write!(f, "discount raised from {approved}% to {amended}%")
+            }
+            ReapprovalReason::CurrencyChanged => f.write_str("currency changed"),
+            ReapprovalReason::BranchChanged { approved, amended } => {
+                write!(f, "approval branch changed from {approved} to {amended}")
+            }
+        }
+    }
 }
 
 /// The amendment guard's answer.

@@ -104,8 +104,12 @@ impl Pipeline {
     }
 
     fn open_stage(&self, key: &str) -> CrmResult<&Stage> {
-        self.stage(key)
-            .ok_or_else(|| CrmError::validation("stage", format!("no open stage {key:?}")))
+        self.stage(key).ok_or_else(|| {
+            CrmError::validation(
+                "stage",
+                format!("no open stage {}", crate::validate::quote(key)),
+            )
+        })
     }
 }
 
@@ -119,6 +123,24 @@ pub enum OpportunityStatus {
     Won,
     /// Lost (terminal until reopened).
     Lost,
+}
+
+impl OpportunityStatus {
+    /// The stable name (`open`, `won`, `lost`), as serialized and as stored in the status
+    /// column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpportunityStatus::Open => "open",
+            OpportunityStatus::Won => "won",
+            OpportunityStatus::Lost => "lost",
+        }
+    }
+}
+
+impl std::fmt::Display for OpportunityStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The stage-related state of an opportunity.
@@ -287,7 +309,10 @@ pub fn move_stage(
             if s.key == state.stage {
                 return Err(CrmError::rule(
                     "stage_unchanged",
-                    format!("the opportunity is already in {stage:?}"),
+                    format!(
+                        "the opportunity is already in {}",
+                        crate::validate::quote(stage)
+                    ),
                 ));
             }
             next.stage = s.key.clone();

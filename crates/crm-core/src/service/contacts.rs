@@ -81,6 +81,7 @@ impl<S: Store> Crm<S> {
         customer: CustomerId,
         input: ContactInput,
     ) -> CrmResult<Visible<Contact>> {
+        crate::validate::texts(&input, "")?;
         let id = ContactId(self.new_id(Entity::Contact).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -133,6 +134,7 @@ impl<S: Store> Crm<S> {
         id: ContactId,
         input: ContactInput,
     ) -> CrmResult<Visible<Contact>> {
+        crate::validate::texts(&input, "")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let current = self

@@ -144,6 +144,7 @@ impl<S: Store> Crm<S> {
     /// Creates a draft contract; totals are recomputed from the lines with the tenant's
     /// rounding mode.
     pub async fn create_contract(&self, actor: Actor, input: NewContract) -> CrmResult<Contract> {
+        crate::validate::texts(&input, "")?;
         let number = required_text(&input.number, "number", 64)?;
         if input.end_on < input.start_on {
             return Err(CrmError::validation("end_on", "is before start_on"));
@@ -247,6 +248,7 @@ impl<S: Store> Crm<S> {
         id: i64,
         pricing: PricingInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&pricing, "pricing")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, id, Action::Update).await?;
@@ -429,6 +431,7 @@ impl<S: Store> Crm<S> {
         decision: Decision,
         comment: Option<String>,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&comment, "comment")?;
         let by = actor.user_id().ok_or_else(|| CrmError::PermissionDenied {
             module: "contracts".into(),
             action: "approve".into(),
@@ -562,6 +565,7 @@ impl<S: Store> Crm<S> {
         id: i64,
         pricing: PricingInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&pricing, "pricing")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, customer) = self.contract_for(&ctx, id, Action::Update).await?;
@@ -600,11 +604,9 @@ impl<S: Store> Crm<S> {
                 &ctx.tenant.settings.contracts.approval,
                 &before.approved_facts,
             ) {
-                (Some(policy), Some(approved)) => amendment_guard(policy, approved, &amended)?
-                    .reasons
-                    .iter()
-                    .map(|r| format!("{r:?}"))
-                    .collect(),
+                (Some(policy), Some(approved)) => {
+                    amendment_guard(policy, approved, &amended)?.reasons
+                }
                 _ => Vec::new(),
             };
             let run = Self::start_approval(&ctx, &amended)?;
@@ -700,6 +702,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         filter: ContractFilter,
     ) -> CrmResult<Page<VisibleJson>> {
+        crate::validate::texts(&filter, "")?;
         let ctx = self.ctx(actor).await?;
         let (mut q, limit) = ctx.scoped_page(
             Module::Contracts,

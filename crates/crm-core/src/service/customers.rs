@@ -236,6 +236,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         input: NewCustomer,
     ) -> CrmResult<Visible<Customer>> {
+        crate::validate::texts(&input, "")?;
         let id = CustomerId(self.new_id(Entity::Customer).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -283,6 +284,7 @@ impl<S: Store> Crm<S> {
         id: CustomerId,
         patch: CustomerPatch,
     ) -> CrmResult<Visible<Customer>> {
+        crate::validate::texts(&patch, "")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (current, _) = self.customer_for(&ctx, id, Action::Update).await?;
@@ -356,6 +358,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         filter: CustomerFilter,
     ) -> CrmResult<Page<Visible<Customer>>> {
+        crate::validate::texts(&filter, "")?;
         let ctx = self.ctx(actor).await?;
         let order = if filter.newest_first {
             Order::IdDesc

@@ -43,6 +43,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         input: NewFollowUp,
     ) -> CrmResult<Visible<FollowUp>> {
+        crate::validate::texts(&input, "")?;
         let id = FollowUpId(self.new_id(Entity::FollowUp).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;

@@ -112,6 +112,7 @@ impl<S: Store> Crm<S> {
         csv: &str,
         options: ImportOptions,
     ) -> CrmResult<ImportReport> {
+        crate::validate::no_nul(csv, "csv")?;
         if !(1..=5000).contains(&options.batch_size) {
             return Err(CrmError::validation("batch_size", "must be 1..=5000"));
         }

@@ -76,11 +76,12 @@ fn status_name(s: OpportunityStatus) -> &'static str {
 
 impl Ctx {
     pub(crate) fn pipeline(&self, name: &str) -> CrmResult<&Pipeline> {
-        self.tenant
-            .settings
-            .pipelines
-            .get(name)
-            .ok_or_else(|| CrmError::validation("pipeline", format!("no pipeline {name:?}")))
+        self.tenant.settings.pipelines.get(name).ok_or_else(|| {
+            CrmError::validation(
+                "pipeline",
+                format!("no pipeline {}", crate::validate::quote(name)),
+            )
+        })
     }
 }
 
@@ -125,6 +126,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         input: NewOpportunity,
     ) -> CrmResult<Opportunity> {
+        crate::validate::texts(&input, "")?;
         let name = required_text(&input.name, "name", MAX_NAME)?;
         let currency = Currency::parse(&input.currency, "currency")?;
         let amount = Money::new(input.amount, currency.clone(), "amount")?.amount;
@@ -203,6 +205,7 @@ impl<S: Store> Crm<S> {
         id: i64,
         mv: StageMove,
     ) -> CrmResult<Opportunity> {
+        crate::validate::texts(&mv, "")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, c) = self.opportunity_for(&ctx, id, Action::Update).await?;
@@ -307,6 +310,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         filter: OpportunityFilter,
     ) -> CrmResult<Page<VisibleJson>> {
+        crate::validate::texts(&filter, "")?;
         let ctx = self.ctx(actor).await?;
         let (mut q, limit) = ctx.scoped_page(
             Module::Opportunities,

@@ -76,6 +76,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         input: DepartmentInput,
     ) -> CrmResult<Department> {
+        crate::validate::texts(&input, "")?;
         let name = required_text(&input.name, "department.name", MAX_NAME)?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -128,6 +129,7 @@ impl<S: Store> Crm<S> {
 
     /// Creates or replaces a user.
     pub async fn upsert_user(&self, actor: Actor, input: UserInput) -> CrmResult<User> {
+        crate::validate::texts(&input, "")?;
         let name = required_text(&input.name, "user.name", MAX_NAME)?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -199,6 +201,7 @@ impl<S: Store> Crm<S> {
 
     /// Creates a role.
     pub async fn create_role(&self, actor: Actor, input: RoleInput) -> CrmResult<Role> {
+        crate::validate::texts(&input, "")?;
         let ctx = self.ctx(actor).await?;
         ctx.access.require_settings(Action::Create)?;
         let id = RoleId(self.new_id(Entity::Role).await?);
@@ -207,6 +210,7 @@ impl<S: Store> Crm<S> {
 
     /// Replaces a role's name, grants and field rules.
     pub async fn update_role(&self, actor: Actor, id: RoleId, input: RoleInput) -> CrmResult<Role> {
+        crate::validate::texts(&input, "")?;
         self.save_role(actor, id, input, false).await
     }
 

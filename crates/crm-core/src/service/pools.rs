@@ -35,12 +35,14 @@ impl Ctx {
 impl<S: Store> Crm<S> {
     /// Creates a pool (tenant admins). The first pool becomes the default.
     pub async fn create_pool(&self, actor: Actor, input: PoolInput) -> CrmResult<Pool> {
+        crate::validate::texts(&input, "")?;
         let id = PoolId(self.new_id(Entity::Pool).await?);
         self.save_pool(actor, id, input, true).await
     }
 
     /// Replaces a pool's definition (tenant admins).
     pub async fn update_pool(&self, actor: Actor, id: PoolId, input: PoolInput) -> CrmResult<Pool> {
+        crate::validate::texts(&input, "")?;
         self.save_pool(actor, id, input, false).await
     }
 

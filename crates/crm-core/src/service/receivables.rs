@@ -77,6 +77,7 @@ impl<S: Store> Crm<S> {
         contract_id: i64,
         plan: PlanInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&plan, "plan")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, contract_id, Action::Update).await?;
@@ -151,6 +152,7 @@ impl<S: Store> Crm<S> {
         contract_id: i64,
         input: LedgerInput,
     ) -> CrmResult<Contract> {
+        crate::validate::texts(&input, "")?;
         let purchase_id = self.new_id(Entity::Purchase).await?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -333,6 +335,7 @@ impl<S: Store> Crm<S> {
         as_of: NaiveDate,
         buckets: Option<AgingBuckets>,
     ) -> CrmResult<Aging> {
+        crate::validate::texts(&buckets, "buckets")?;
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Receivables, Action::Read)?;
         ctx.require_amounts(Entity::Contract, CONTRACT_AMOUNTS)?;

@@ -33,6 +33,7 @@ impl<S: Store> Crm<S> {
         id: CustomerId,
         reason: &str,
     ) -> CrmResult<Visible<Customer>> {
+        crate::validate::texts(reason, "reason")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             if !ctx

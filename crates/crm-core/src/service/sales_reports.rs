@@ -44,6 +44,7 @@ impl<S: Store> Crm<S> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> CrmResult<SalesReport> {
+        crate::validate::texts(pipeline, "pipeline")?;
         if to < from {
             return Err(CrmError::validation("to", "is before from"));
         }

@@ -17,6 +17,8 @@ impl<S: Store> Crm<S> {
         name: &str,
         calendar: Calendar,
     ) -> CrmResult<BusinessCalendar> {
+        crate::validate::texts(name, "name")?;
+        crate::validate::texts(&calendar, "calendar")?;
         let name = required_text(name, "calendar.name", MAX_NAME)?;
         calendar.compile()?;
         let new_id = match id {
@@ -71,6 +73,7 @@ impl<S: Store> Crm<S> {
     /// Creates (`policy.id` = 0) or replaces an SLA policy. Marking one default unmarks the
     /// others.
     pub async fn save_sla_policy(&self, actor: Actor, policy: SlaPolicy) -> CrmResult<SlaPolicy> {
+        crate::validate::texts(&policy, "policy")?;
         policy.validate()?;
         let id = if policy.id == 0 {
             self.new_id(Entity::SlaPolicy).await?

@@ -5,7 +5,7 @@ use super::Crm;
 use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
-use crate::sla::{elapsed_business, CompiledCalendar, MetricKind};
+use crate::sla::{elapsed_business, CompiledCalendar, MetricKind, MetricStop};
 use crate::store::{Entity, Filter, Query, Store, StoreExt};
 use crate::ticket::Ticket;
 use chrono::{DateTime, Utc};
@@ -37,6 +37,11 @@ pub struct MetricStats {
     pub breached: u64,
     /// Running, not yet due.
     pub pending: u64,
+    /// Response clocks stopped because the ticket was resolved or closed before any public
+    /// agent reply (and before their due instant): neither met nor breached, so outside
+    /// `compliance_pct` and outside the median response time.
+    #[serde(default)]
+    pub closed_without_response: u64,
     /// met / (met + breached) in percent, two decimals; `None` with nothing decided.
     pub compliance_pct: Option<Decimal>,
 }
@@ -54,7 +59,8 @@ pub struct SlaReportRow {
     pub resolution: MetricStats,
     /// Breaches of any metric.
     pub breaches: u64,
-    /// Median business seconds to the first response.
+    /// Median business seconds to the first response, over tickets that got one (a ticket
+    /// closed without a reply has no response time).
     pub median_first_response_secs: Option<i64>,
 }
 
@@ -62,6 +68,8 @@ fn add(stats: &mut MetricStats, m: Option<&crate::sla::SlaMetric>, now: DateTime
     let Some(m) = m else { return };
     if m.breached_at.is_some() || (m.is_open() && now >= m.due_at) {
         stats.breached += 1;
+    } else if m.stopped == Some(MetricStop::ClosedWithoutResponse) {
+        stats.closed_without_response += 1;
     } else if m.achieved == Some(true) {
         stats.met += 1;
     } else {
@@ -146,7 +154,7 @@ impl<S: Store> Crm<S> {
                 .iter()
                 .find(|m| m.kind == MetricKind::FirstResponse)
             {
-                if let Some(done) = fr.completed_at {
+                if let (Some(done), None) = (fr.completed_at, fr.stopped) {
                     if let std::collections::hash_map::Entry::Vacant(slot) =
                         calendars.entry(sla.calendar_id)
                     {

@@ -33,6 +33,7 @@ impl<S: Store> Crm<S> {
         customer: CustomerId,
         input: TeamMemberInput,
     ) -> CrmResult<TeamMember> {
+        crate::validate::texts(&input, "")?;
         let new_id = TeamMemberId(self.new_id(Entity::TeamMember).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;

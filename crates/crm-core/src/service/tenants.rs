@@ -16,6 +16,7 @@ impl<S: Store> Crm<S> {
         name: &str,
         settings: TenantSettings,
     ) -> CrmResult<Tenant> {
+        crate::validate::texts(name, "name")?;
         let name = required_text(name, "tenant.name", MAX_NAME)?;
         settings.validate()?;
         transact!(self, async {

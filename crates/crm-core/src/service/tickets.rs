@@ -111,7 +111,7 @@ impl<S: Store> Crm<S> {
         let Some(g) = ctx.tenant.settings.tickets.group(group) else {
             return Err(CrmError::validation(
                 "group",
-                format!("no ticket group {group:?}"),
+                format!("no ticket group {}", crate::validate::quote(group)),
             ));
         };
         let mut loads = std::collections::BTreeMap::new();
@@ -126,6 +126,7 @@ impl<S: Store> Crm<S> {
     /// Creates a ticket: routes it (unless assigned), picks the SLA policy and starts its
     /// clocks.
     pub async fn create_ticket(&self, actor: Actor, input: NewTicket) -> CrmResult<TicketView> {
+        crate::validate::texts(&input, "")?;
         let (subject, description, category) = input.texts()?;
         let id = self.new_id(Entity::Ticket).await?;
         transact!(self, async {
@@ -272,6 +273,7 @@ impl<S: Store> Crm<S> {
         ticket_id: i64,
         input: MessageInput,
     ) -> CrmResult<TicketView> {
+        crate::validate::texts(&input, "")?;
         let body = required_text(&input.body, "body", MAX_NOTE)?;
         let msg_id = self.new_id(Entity::TicketMessage).await?;
         transact!(self, async {
@@ -385,9 +387,7 @@ impl<S: Store> Crm<S> {
                 }
                 if status.is_done() && !was_done {
                     sla.resume(ctx.now, &cal);
-                    sla.complete(MetricKind::FirstResponse, ctx.now, &cal);
-                    sla.complete(MetricKind::NextResponse, ctx.now, &cal);
-                    sla.complete(MetricKind::Resolution, ctx.now, &cal);
+                    sla.close(ctx.now, &cal);
                 } else if paused_statuses.contains(&status) {
                     sla.pause(ctx.now, &cal);
                 } else if !status.is_done() {
@@ -436,6 +436,7 @@ impl<S: Store> Crm<S> {
         assignee: Option<UserId>,
         group: Option<String>,
     ) -> CrmResult<TicketView> {
+        crate::validate::texts(&group, "group")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
@@ -499,6 +500,7 @@ impl<S: Store> Crm<S> {
         rating: u8,
         comment: Option<String>,
     ) -> CrmResult<TicketView> {
+        crate::validate::texts(&comment, "comment")?;
         if !(1..=5).contains(&rating) {
             return Err(CrmError::validation("rating", "must be 1..=5"));
         }
@@ -633,6 +635,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         filter: TicketFilter,
     ) -> CrmResult<Page<VisibleJson>> {
+        crate::validate::texts(&filter, "")?;
         let ctx = self.ctx(actor).await?;
         let (mut q, limit) = ctx.scoped_page(
             Module::Tickets,

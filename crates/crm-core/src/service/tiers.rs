@@ -93,6 +93,7 @@ impl<S: Store> Crm<S> {
     /// Records a purchase of a customer (the host's orders, or payments) and recomputes its
     /// tier with threshold scoring (quintile tiers follow at the next batch).
     pub async fn record_purchase(&self, actor: Actor, input: PurchaseInput) -> CrmResult<Purchase> {
+        crate::validate::texts(&input, "")?;
         let id = self.new_id(Entity::Purchase).await?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;

@@ -48,6 +48,34 @@ pub struct SlaMetric {
     /// Escalation levels already fired.
     #[serde(default)]
     pub escalations_fired: Vec<usize>,
+    /// Why the clock stopped without being met, if it did (see [`MetricStop`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<MetricStop>,
+}
+
+/// How a clock stopped other than by being met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MetricStop {
+    /// The ticket was resolved or closed while a response clock still waited for a public
+    /// agent reply: the clock stops, but it is neither met nor a response time.
+    ClosedWithoutResponse,
+}
+
+impl MetricStop {
+    /// The stable name (`closed_without_response`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricStop::ClosedWithoutResponse => "closed_without_response",
+        }
+    }
+}
+
+impl std::fmt::Display for MetricStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The SLA state of a ticket, with the policy parts it needs (snapshotted at start).
@@ -125,6 +153,7 @@ impl SlaMetric {
             achieved: None,
             warnings_fired: Vec::new(),
             escalations_fired: Vec::new(),
+            stopped: None,
         }
     }
 
@@ -245,6 +274,25 @@ impl TicketSla {
         self.refresh(at, cal);
     }
 
+    /// Resolving or closing at `at`: the resolution clock completes; response clocks still
+    /// waiting for a reply stop as [`MetricStop::ClosedWithoutResponse`] with no `achieved`
+    /// verdict. One already past due when closed keeps (or gets) its breach: the customer
+    /// waited past the target without a reply.
+    pub fn close(&mut self, at: DateTime<Utc>, cal: &CompiledCalendar) {
+        self.refresh(at, cal);
+        for m in self.metrics.iter_mut().filter(|m| {
+            m.is_open() && matches!(m.kind, MetricKind::FirstResponse | MetricKind::NextResponse)
+        }) {
+            m.completed_at = Some(at);
+            m.achieved = None;
+            m.stopped = Some(MetricStop::ClosedWithoutResponse);
+            if at > m.due_at {
+                m.breached_at.get_or_insert(m.due_at);
+            }
+        }
+        self.complete(MetricKind::Resolution, at, cal);
+    }
+
     /// A customer message at `at`: starts a next-response clock unless one is running (or
     /// the first response is still awaited).
     pub fn customer_message(
@@ -287,6 +335,11 @@ impl TicketSla {
             m.completed_at = None;
             m.achieved = None;
             m.breached_by_secs = None;
+        }
+        // A response clock stopped by the close still waits for its reply.
+        for m in self.metrics.iter_mut().filter(|m| m.stopped.is_some()) {
+            m.completed_at = None;
+            m.stopped = None;
         }
         self.refresh(now, cal);
     }
@@ -398,7 +451,7 @@ impl TicketSla {
 }
 
 /// What to show for a ticket's SLA, by precedence: breached > paused > first response due >
-/// resolution due > achieved.
+/// resolution due > closed without response > achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SlaDisplay {
@@ -410,6 +463,9 @@ pub enum SlaDisplay {
     FirstResponseDue,
     /// Waiting for resolution.
     ResolutionDue,
+    /// Every clock stopped, none breached, but a response clock stopped because the ticket
+    /// was closed without a reply.
+    ClosedWithoutResponse,
     /// Everything met.
     Achieved,
 }
@@ -432,6 +488,8 @@ pub fn display(sla: &TicketSla, now: DateTime<Utc>) -> SlaDisplay {
         SlaDisplay::FirstResponseDue
     } else if sla.metrics.iter().any(|m| m.is_open()) {
         SlaDisplay::ResolutionDue
+    } else if sla.metrics.iter().any(|m| m.stopped.is_some()) {
+        SlaDisplay::ClosedWithoutResponse
     } else {
         SlaDisplay::Achieved
     }

@@ -18,7 +18,7 @@ mod policy;
 
 pub use calendar::{Calendar, CompiledCalendar, DateOverride, WorkInterval};
 pub use deadline::{deadline, elapsed_business};
-pub use metric::{display, MetricKind, SlaDisplay, SlaFired, SlaMetric, TicketSla};
+pub use metric::{display, MetricKind, MetricStop, SlaDisplay, SlaFired, SlaMetric, TicketSla};
 pub use policy::{
     select_policy, BusinessCalendar, Escalation, EscalationAction, PolicyConditions,
     PriorityTargets, SlaPolicy, Targets, WarningLead,

@@ -83,6 +83,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, argument: &str) -> Ffi
             format!("{argument}: expected a JSON object"),
         ));
     }
+    no_nul(text)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -109,6 +110,20 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, argument: &str) -> Ffi
     de.end()
         .map_err(|e| FfiError::json(argument, format!("{argument}: {e}")))?;
     Ok(value)
+}
+
+/// Refuses a NUL character (`\u0000`, the only way one fits in a C string of JSON) in any
+/// string or key of a request, naming its path (`patch.name`), before any op sees it. The
+/// engine refuses them too (`crm_core::validate::texts`); this covers every op at once.
+fn no_nul(text: &str) -> FfiResult<()> {
+    if !text.contains("\\u0000") {
+        return Ok(());
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => crm_core::validate::json_texts(&value, "", None).map_err(FfiError::from),
+        // Not JSON: the deserializer reports it.
+        Err(_) => Ok(()),
+    }
 }
 
 /// What one `crm_call` hands its op: the handle, the actor (if given) and the request.

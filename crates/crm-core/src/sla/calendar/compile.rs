@@ -16,7 +16,7 @@ use crate::error::CrmResult;
 /// [`business_between`](Self::business_between)). Build it with [`Calendar::compile`].
 ///
 /// The timeline is cut into segments: runs of regular local dates, where working time is the
-/// weekly pattern at one UTC offset and is counted in closed form, and single exceptional
+/// weekly pattern at one UTC offset and is counted in closed form, and runs of exceptional
 /// dates (holidays, overrides, the dates after them, DST transition dates) with explicit UTC
 /// intervals. Each segment knows the business seconds accumulated at its start.
 #[derive(Debug, Clone)]
@@ -62,6 +62,44 @@ pub(super) struct Ival {
     pub(super) cum: i64,
 }
 
+/// The working intervals of a run of consecutive exceptional dates in UTC, sorted, merged and
+/// clipped to the run's span `[start, end)`. Times in a DST gap shift forward by the gap's
+/// length ([`Zone::slot`]), so a slot starting at 02:30 in a 02:00–03:00 gap starts at
+/// 03:30 and a slot inside the gap moves past it whole; a shifted slot can then overlap a
+/// later one, which merging counts once.
+fn explicit_intervals(
+    sched: &Schedule,
+    zone: &Zone,
+    run: &[i64],
+    start: i64,
+    end: i64,
+) -> Vec<Ival> {
+    let mut spans: Vec<(i64, i64)> = run
+        .iter()
+        .flat_map(|&day| {
+            sched
+                .open_on(day)
+                .into_iter()
+                .map(move |(a, b)| zone.slot(day * DAY + a, day * DAY + b))
+        })
+        .map(|(a, b)| (a.max(start), b.min(end)))
+        .filter(|(a, b)| b > a)
+        .collect();
+    spans.sort_unstable();
+    let mut out: Vec<Ival> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match out.last_mut() {
+            Some(last) if last.end >= a => last.end = last.end.max(b),
+            _ => out.push(Ival {
+                start: a,
+                end: b,
+                cum: 0,
+            }),
+        }
+    }
+    out
+}
+
 impl CompiledCalendar {
     pub(super) fn new(cal: &Calendar) -> CrmResult<Self> {
         let sched = parse::schedule(cal)?;
@@ -97,21 +135,16 @@ impl CompiledCalendar {
                 cal.push_periodic(i64::MIN, zone.offset_at(at - 1));
             }
         }
-        for (i, &day) in days.iter().enumerate() {
+        for run in days.chunk_by(|a, b| b - a == 1) {
+            let (first, last) = (run[0], run[run.len() - 1]);
+            let (start, end) = (zone.to_utc(first * DAY), zone.to_utc((last + 1) * DAY));
             let from = cal.ivals.len();
-            for (a, b) in sched.open_on(day) {
-                let (start, end) = (zone.to_utc(day * DAY + a), zone.to_utc(day * DAY + b));
-                if end > start {
-                    cal.ivals.push(Ival { start, end, cum: 0 });
-                }
-            }
+            cal.ivals
+                .extend(explicit_intervals(sched, zone, run, start, end));
             let to = cal.ivals.len();
-            cal.seg_start.push(zone.to_utc(day * DAY));
+            cal.seg_start.push(start);
             cal.segs.push(Seg::Explicit { from, to });
-            if days.get(i + 1) != Some(&(day + 1)) {
-                let at = zone.to_utc((day + 1) * DAY);
-                cal.push_periodic(at, zone.offset_at(at));
-            }
+            cal.push_periodic(end, zone.offset_at(end));
         }
         cal.accumulate();
         cal

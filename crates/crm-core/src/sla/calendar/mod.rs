@@ -17,11 +17,15 @@
 //!
 //! # Local time
 //!
-//! Working intervals are turned into UTC instants per local date. A local time `L` maps to
-//! the first instant at which the wall clock reads `L` or later: a time that does not exist
-//! (spring-forward gap) shifts forward to the end of the gap, an ambiguous time (fall-back)
-//! takes its first occurrence. So a 24/7 day (`00:00`–`24:00`) lasts 23 or 25 hours on
-//! transition days, and an interval starting inside the gap starts when the gap ends. Offsets
+//! Working intervals are turned into UTC instants per local date, as java.time and Python's
+//! zoneinfo turn local times into instants: a time that does not exist (spring-forward gap)
+//! shifts forward by the gap's length (a slot starting at 02:30 on a day whose clocks jump
+//! from 02:00 to 03:00 starts at 03:30), an ambiguous time (fall-back) takes its first
+//! occurrence. A slot lying entirely in the gap (its end inside the gap or at its end) moves
+//! forward whole, keeping its length; a slot that starts in the gap and ends before the
+//! shifted start is empty that day. Shifted slots that overlap are counted once. Day
+//! boundaries map to the first instant the wall clock reads midnight or later, so a 24/7 day
+//! (`00:00`–`24:00`) lasts 23 or 25 hours on transition days. Offsets
 //! come from `chrono-tz`; transitions are read from it between 1800 and 2200 (its data has
 //! none outside that range).
 //!

@@ -104,7 +104,10 @@ fn parse_list(list: &[WorkInterval], field: &str) -> CrmResult<(DayPlan, Vec<Par
         let bad = |which: &str, v: &str| {
             CrmError::validation(
                 format!("{at}.{which}"),
-                format!("expected a local time HH:MM or HH:MM:SS, got {v:?}"),
+                format!(
+                    "expected a local time HH:MM or HH:MM:SS, got {}",
+                    crate::validate::quote(v)
+                ),
             )
         };
         let start = parse_time(&iv.start).ok_or_else(|| bad("start", &iv.start))?;
@@ -188,7 +191,10 @@ pub(super) fn schedule(cal: &Calendar) -> CrmResult<Schedule> {
     let tz: Tz = cal.time_zone.parse().map_err(|_| {
         CrmError::validation(
             "calendar.time_zone",
-            format!("unknown IANA time zone {:?}", cal.time_zone),
+            format!(
+                "unknown IANA time zone {}",
+                crate::validate::quote(&cal.time_zone)
+            ),
         )
     })?;
     let lists = [

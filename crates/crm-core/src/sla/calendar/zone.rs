@@ -1,5 +1,7 @@
 //! UTC offsets of an IANA zone as a sorted list of transitions, and the local → UTC mapping
-//! of the calendar (gaps shift forward, ambiguous times take the first occurrence).
+//! of the calendar: day boundaries map to the first instant the wall clock reads them or later
+//! ([`Zone::to_utc`]); working times in a gap shift forward by the gap's length, as java.time
+//! and Python's zoneinfo do ([`Zone::shifted`]); ambiguous times take the first occurrence.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -124,6 +126,48 @@ impl Zone {
         };
         (local - offset).max(from)
     }
+
+    /// The UTC second of wall-clock time `local` read in the offset in effect before it: a
+    /// local time in a gap shifts forward by the gap's length (02:30 in a gap from 02:00 to
+    /// 03:00 is 03:30 after it), an ambiguous one takes its first occurrence, any other time
+    /// is its only instant. Unlike [`to_utc`](Self::to_utc) this is not monotonic across a
+    /// gap's end (02:30 maps after 03:00), so callers merge what it produces.
+    pub(super) fn shifted(&self, local: i64) -> i64 {
+        let j = self.local_ends.partition_point(|&end| end <= local);
+        if j == 0 {
+            return local - self.first;
+        }
+        let (from, offset) = self.transitions[j - 1];
+        if local - offset >= from {
+            return local - offset;
+        }
+        let before = match j {
+            1 => self.first,
+            _ => self.transitions[j - 2].1,
+        };
+        local - before
+    }
+
+    /// The local time at which the gap containing `local` ends, if `local` does not exist.
+    fn gap_end(&self, local: i64) -> Option<i64> {
+        let j = self.local_ends.partition_point(|&end| end <= local);
+        let (from, offset) = *self.transitions.get(j.checked_sub(1)?)?;
+        (local - offset < from).then_some(from + offset)
+    }
+
+    /// A working slot `[a, b)` of local times (`a < b`) in UTC seconds. Both ends map by
+    /// [`shifted`](Self::shifted), as java.time would map them, except that a slot starting in
+    /// a gap and ending inside it or at its end moves forward whole, keeping its length: it
+    /// lies entirely in local times that do not exist and is shifted, not dropped. A slot
+    /// starting in a gap and ending after it can come out empty (02:30–03:15 in a 02:00–03:00
+    /// gap is 03:30–03:15), as it does with java.time.
+    pub(super) fn slot(&self, a: i64, b: i64) -> (i64, i64) {
+        let start = self.shifted(a);
+        match self.gap_end(a) {
+            Some(end) if b <= end => (start, start + (b - a)),
+            _ => (start, self.shifted(b)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +224,29 @@ mod tests {
         assert_eq!(zone.to_utc(17_199), 9999);
         assert_eq!(zone.to_utc(17_200), 13_600);
         assert_eq!(zone.offset_at(999), 3600);
+    }
+
+    #[test]
+    fn shifted_moves_gap_times_forward_by_the_gap_length() {
+        let zone = Zone::from_parts(3600, vec![(1000, 7200), (10_000, 3600)]);
+        assert_eq!(zone.shifted(4599), 999);
+        // Local 4600..8200 does not exist: each second moves forward by the hour.
+        assert_eq!(zone.shifted(4600), 1000);
+        assert_eq!(zone.shifted(6400), 2800);
+        assert_eq!(zone.shifted(8199), 4599);
+        assert_eq!(zone.shifted(8200), 1000);
+        assert_eq!(zone.shifted(8201), 1001);
+        // Ambiguous local times: the first occurrence, as `to_utc`.
+        assert_eq!(zone.shifted(13_600), 6400);
+        assert_eq!(zone.shifted(17_200), 13_600);
+        assert_eq!(zone.shifted(0), -3600);
+        // Slots: inside the gap they move whole; across its end both ends map alone.
+        assert_eq!(zone.slot(4600, 8200), (1000, 4600));
+        assert_eq!(zone.slot(6400, 8200), (2800, 4600));
+        assert_eq!(zone.slot(6400, 7000), (2800, 3400));
+        assert_eq!(zone.slot(4000, 6400), (400, 2800));
+        assert_eq!(zone.slot(6400, 9000), (2800, 1800));
+        assert_eq!(zone.slot(8200, 9000), (1000, 1800));
         assert_eq!(zone.offset_at(1000), 7200);
         assert_eq!(zone.offset_at(10_000), 3600);
     }

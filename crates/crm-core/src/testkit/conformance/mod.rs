@@ -17,11 +17,14 @@ mod apply;
 mod contention;
 mod field_rules;
 mod logs;
+mod phones;
 mod pools;
 mod queries;
 mod rows;
 mod scope;
 mod service;
+mod text_input;
+mod ticket_close;
 mod tickets;
 
 pub use access_cache::*;
@@ -29,11 +32,14 @@ pub use apply::*;
 pub use contention::*;
 pub use field_rules::*;
 pub use logs::*;
+pub use phones::*;
 pub use pools::*;
 pub use queries::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use text_input::*;
+pub use ticket_close::*;
 pub use tickets::*;
 
 /// Teardown that does nothing (stores that leave nothing behind).
@@ -69,12 +75,16 @@ macro_rules! crm_store_conformance_tests {
             service_import_reports_each_row,
             service_followups_agenda_and_escalation,
             service_bad_input_writes_nothing,
+            service_nul_in_any_text_is_refused,
+            service_huge_text_gives_a_short_error,
+            service_phones_in_the_tenants_region,
             service_team_sharing,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
             concurrent_sweepers_do_each_thing_once,
             tickets_scope_and_sla_fire_once,
+            tickets_closed_without_response,
             access_changes_reach_other_engines,
             hot_customer_writers_succeed,
             field_rules_apply_to_audit_and_events,

@@ -1,7 +1,12 @@
-//! Field validation shared by every record: required names, bounded text, phones, e-mails.
-//! Every error names the field.
+//! Field validation shared by every record: required names, bounded text, phones, e-mails,
+//! and the text rules of every input ([`text`]: no NUL, bounded length, short quotes in
+//! errors). Every error names the field.
 
-use crate::customer::normalize::normalize_phone;
+mod text;
+
+pub use text::{json_texts, no_nul, quote, texts, truncate, MAX_INPUT_TEXT, QUOTE_CHARS};
+
+use crate::customer::normalize::phone_key;
 use crate::error::{CrmError, CrmResult};
 
 /// Longest name accepted.
@@ -47,11 +52,11 @@ fn bounded(v: &str, field: &str, max: usize) -> CrmResult<()> {
 pub fn optional_phone(value: Option<&str>, field: &str) -> CrmResult<Option<String>> {
     match optional_text(value, field, 40)? {
         None => Ok(None),
-        Some(v) => match normalize_phone(&v) {
+        Some(v) => match phone_key(&v) {
             Some(_) => Ok(Some(v)),
             None => Err(CrmError::validation(
                 field,
-                format!("{v:?} is not a phone number"),
+                format!("{} is not a phone number", quote(&v)),
             )),
         },
     }
@@ -79,7 +84,7 @@ pub fn optional_email(value: Option<&str>, field: &str) -> CrmResult<Option<Stri
     } else {
         Err(CrmError::validation(
             field,
-            format!("{v:?} is not an e-mail address"),
+            format!("{} is not an e-mail address", quote(&v)),
         ))
     }
 }
