@@ -572,11 +572,11 @@ impl<S: Store> Crm<S> {
                     "a contract keeps one currency",
                 ));
             }
-            let paid: rust_decimal::Decimal = before
-                .installments
-                .iter()
-                .map(|i| i.paid + i.written_off)
-                .sum();
+            let mut paid = rust_decimal::Decimal::ZERO;
+            for i in &before.installments {
+                let settled = crate::money::checked::add(i.paid, i.written_off, "settled")?;
+                paid = crate::money::checked::add(paid, settled, "settled")?;
+            }
             if priced.totals.grand_total < paid {
                 return Err(CrmError::rule(
                     "reflow_below_paid",
