@@ -12,6 +12,7 @@
 //! case passed.
 
 mod access_cache;
+mod amounts;
 mod apply;
 mod logs;
 mod pools;
@@ -22,6 +23,7 @@ mod service;
 mod tickets;
 
 pub use access_cache::*;
+pub use amounts::*;
 pub use apply::*;
 pub use logs::*;
 pub use pools::*;
@@ -71,6 +73,7 @@ macro_rules! crm_store_conformance_tests {
             concurrent_sweepers_do_each_thing_once,
             tickets_scope_and_sla_fire_once,
             access_changes_reach_other_engines,
+            service_amounts_keep_scale_and_limits,
         );
     };
 }
