@@ -113,6 +113,19 @@ pub struct Pricing {
     pub totals: Totals,
 }
 
+impl Pricing {
+    /// The validated input: unit prices at the currency's scale, quantities and percents
+    /// normalized. Documents store this as entered, so every amount leaves at scale and
+    /// re-pricing it reproduces the same totals.
+    pub fn input(&self) -> PricingInput {
+        PricingInput {
+            currency: self.currency.code().to_owned(),
+            lines: self.lines.iter().map(|l| l.input.clone()).collect(),
+            order_discount: self.order_discount,
+        }
+    }
+}
+
 fn overflow(field: &str) -> CrmError {
     CrmError::validation(field, "amount too large")
 }

@@ -202,7 +202,7 @@ impl<S: Store> Crm<S> {
                 signed_on: input.signed_on,
                 start_on: input.start_on,
                 end_on: input.end_on,
-                pricing_input: input.pricing.clone(),
+                pricing_input: pricing.input(),
                 pricing,
                 status: ContractStatus::Draft,
                 approval: None,
@@ -249,7 +249,7 @@ impl<S: Store> Crm<S> {
             }
             let priced = price(&pricing, ctx.tenant.settings.rounding)?;
             let next = Contract {
-                pricing_input: pricing.clone(),
+                pricing_input: priced.input(),
                 pricing: priced,
                 ..before.clone()
             };
@@ -600,7 +600,7 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             changes.event(ctx.event(EventKind::ContractSubmitted, Entity::Contract, id, serde_json::json!({ "amendment": true, "restart_reasons": reasons, "total": priced.totals.grand_total })));
             next.amendment = Some(Amendment {
-                pricing_input: pricing.clone(),
+                pricing_input: priced.input(),
                 pricing: priced,
                 approval: run,
                 reasons,

@@ -144,6 +144,11 @@ pub async fn service_amounts_keep_scale_and_limits<S: Store>(store: Arc<S>) {
     assert_eq!(read.ledger[0].amount.to_string(), "100.00");
     assert_eq!(read.installments[0].paid.to_string(), "100.00");
     assert_eq!(read.pricing.totals.grand_total.to_string(), "100.00");
+    assert_eq!(
+        read.pricing_input.lines[0].unit_price.to_string(),
+        "100.00",
+        "the stored input is the validated one, at scale"
+    );
 
     // JPY (0 decimals) and KWD (3 decimals) keep theirs, in the aging report too.
     let jpy = contract(&f, c, "HT-JPY", "JPY", "500.00").await;
