@@ -13,7 +13,7 @@ use crm_core::pool::{
     decide_claim, ClaimCounter, ClaimMode, ClaimSnapshot, HeldCounter, OwnerChange, OwnerHistory,
     Pool,
 };
-use crm_core::service::DEFAULT_MAX_ATTEMPTS;
+use crm_core::service::RetryPolicy;
 use crm_core::store::{AuditEntry, Changes, Entity, EventKind, NewEvent, SqlValue, Store};
 use crm_core::{Actor, Crm, CrmError, CrmResult};
 use std::sync::Arc;
@@ -253,8 +253,8 @@ pub async fn claim_by_hand<D: Db>(
     db.apply(&changes).await
 }
 
-/// One claim by hand, tried again on `Conflict` as often as the engine tries an operation
-/// (`DEFAULT_MAX_ATTEMPTS`): a conflict may be a concurrent change of the claimant's own
+/// One claim by hand, tried again on `Conflict` as often and after the same jittered pauses
+/// as the engine tries an operation (`RetryPolicy::default()`): a conflict may be a concurrent change of the claimant's own
 /// counter, which must not lose the claim, so the engine re-reads and decides again; the
 /// hand-written claimer does the same statements.
 async fn claim_retrying<D: Db>(
@@ -263,10 +263,15 @@ async fn claim_retrying<D: Db>(
     who: UserId,
     id: CustomerId,
 ) -> CrmResult<()> {
+    let retry = RetryPolicy::default();
     let mut attempt = 1;
     loop {
+        let started = std::time::Instant::now();
         match claim_by_hand(db, s, who, id).await {
-            Err(CrmError::Conflict { .. }) if attempt < DEFAULT_MAX_ATTEMPTS => attempt += 1,
+            Err(CrmError::Conflict { .. }) if attempt < retry.max_attempts => {
+                tokio::time::sleep(retry.jittered(attempt, started.elapsed())).await;
+                attempt += 1;
+            }
             other => return other,
         }
     }

@@ -389,7 +389,7 @@ pub fn customer(world: &World, i: usize) -> Customer {
 }
 
 /// Writes the generated customers and their owners' held counters through `store.apply`,
-/// in units of [`SEED_CHUNK`] rows; returns the world with its first customer id set.
+/// in units of `SEED_CHUNK` rows; returns the world with its first customer id set.
 pub async fn seed_customers<S: Store>(store: &S, world: &World) -> CrmResult<World> {
     seed_customers_with(store, world, |_, _| {}).await
 }

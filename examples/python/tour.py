@@ -86,6 +86,11 @@ def main():
             print(f"李娜 claimed {claimed[0]['name']} from the pool (owner {claimed[0]['owner_id']})")
         except CrmError as e:
             print(f"claim refused: {e.kind} {e.rule or ''}")
+        quota = crm.pool("quota", {}, actor=user(TENANT, LI))
+        mine_here = next(p for p in quota["pools"] if p["pool_id"] == pool_id)
+        assert quota["held"] >= 1 and mine_here["claims_today"] >= 1, quota
+        print(f"李娜 quota: holds {quota['held']}, {mine_here['claims_today']} claim(s) today "
+              f"(cap {mine_here['daily_cap']}, limit {mine_here['held_limit']})")
 
         # Errors carry the status code, kind and the field or rule.
         try:
@@ -109,6 +114,13 @@ def main():
             crm.sla("save_policy", {"name": "standard", "position": 0, "is_default": True,
                                     "calendar_id": calendar["id"],
                                     "targets": {p: target for p in ("low", "normal", "high", "urgent")}})
+        calendar_id = crm.sla("list_policies")[0]["calendar_id"]
+        due = crm.sla("add_business", {"calendar_id": calendar_id, "start": "2026-01-01T00:00:00Z",
+                                       "seconds": 5400})
+        span = crm.sla("business_between", {"calendar_id": calendar_id, "from": "2026-01-01T00:00:00Z",
+                                            "to": due["due_at"]})
+        assert due["due_at"] == "2026-01-01T01:30:00Z" and span["seconds"] == 5400, (due, span)
+        print(f"business time: 90 min from 2026-01-01 00:00 UTC is due {due['due_at']}")
         view = crm.ticket("create", {"customer_id": mine[0]["id"], "subject": "无法登录", "channel": "phone",
                                      "priority": "urgent"})
         ticket = view["ticket"]

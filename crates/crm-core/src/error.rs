@@ -68,6 +68,31 @@ pub enum CrmError {
     /// The storage backend failed.
     #[error("storage error: {0}")]
     Storage(String),
+    /// A long operation (an import) failed part-way: `cause` stopped it, and the rows in
+    /// `committed` were written before that and stay written. Every line up to and
+    /// including `through_line` was handled (imported, or refused as invalid or duplicate),
+    /// so the host resumes after it without creating duplicates. Its [`code`](Self::code)
+    /// and [`kind`](Self::kind) are the cause's.
+    #[error("{operation} stopped after committing {} rows (lines up to {through_line} handled): {cause}", committed.len())]
+    Incomplete {
+        /// The operation, e.g. `customer.import_csv`.
+        operation: String,
+        /// The last input line whose outcome is final.
+        through_line: u64,
+        /// What was written before the failure: input line and new record id.
+        committed: Vec<Committed>,
+        /// What stopped the operation.
+        cause: Box<CrmError>,
+    },
+}
+
+/// One input row written before a long operation failed (see [`CrmError::Incomplete`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Committed {
+    /// Line in the input.
+    pub line: u64,
+    /// Id of the record written for it.
+    pub id: i64,
 }
 
 impl CrmError {
@@ -81,6 +106,7 @@ impl CrmError {
             CrmError::RuleViolation { .. } => 5,
             CrmError::Duplicate { .. } => 6,
             CrmError::Storage(_) => 7,
+            CrmError::Incomplete { cause, .. } => cause.code(),
         }
     }
 
@@ -94,6 +120,7 @@ impl CrmError {
             CrmError::RuleViolation { .. } => "rule_violation",
             CrmError::Duplicate { .. } => "duplicate",
             CrmError::Storage(_) => "storage",
+            CrmError::Incomplete { cause, .. } => cause.kind(),
         }
     }
 

@@ -130,6 +130,19 @@ impl From<CrmError> for FfiError {
                 .with("owner", json!(owner))
                 .with("matched_on", json!(matched_on)),
             CrmError::Storage(_) => base,
+            CrmError::Incomplete {
+                operation,
+                through_line,
+                committed,
+                cause,
+            } => {
+                let mut e = FfiError::from(*cause);
+                e.message = base.message;
+                e.with("operation", json!(operation))
+                    .with("through_line", json!(through_line))
+                    .with("committed_count", json!(committed.len()))
+                    .with("committed", json!(committed))
+            }
         }
     }
 }

@@ -46,6 +46,11 @@ fn python_tour_runs_twice_on_one_file() {
         "{first}"
     );
     assert!(first.contains("李娜 claimed"), "{first}");
+    assert!(first.contains("李娜 quota: holds "), "{first}");
+    assert!(
+        first.contains("90 min from 2026-01-01 00:00 UTC is due 2026-01-01T01:30:00Z"),
+        "{first}"
+    );
     assert!(first.contains("answered, resolved and rated"), "{first}");
     let sale = "sale: contract active, opportunity won, paid 15000.00 of 50000.00; \
                 aging {'0–30': '0', '31–90': '35000.00', '91+': '0'}";

@@ -55,4 +55,8 @@ impl Store for PostgresStore {
     ) -> CrmResult<Vec<AuditEntry>> {
         logs::audit_by_user(&self.pool, tenant, user, after, limit).await
     }
+
+    async fn pause(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
 }

@@ -238,4 +238,8 @@ impl Store for SqliteStore {
     ) -> CrmResult<Vec<AuditEntry>> {
         logs::audit_by_user(&self.pool, tenant, user, after, limit).await
     }
+
+    async fn pause(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
 }

@@ -6,6 +6,7 @@ pub mod claim;
 mod counters;
 mod history;
 mod model;
+mod quota;
 pub mod recycle;
 
 pub use claim::{check_claim_customers, decide_claim, ClaimDecision, ClaimMode, ClaimSnapshot};
@@ -15,4 +16,5 @@ pub use model::{
     HeldLimits, LevelLimits, Members, Pool, PoolFieldMode, PoolFieldRule, PoolInput, PoolRules,
     RecycleKind, RecycleRule,
 };
+pub use quota::{held_limit_in, pool_quota, PoolQuota, Quota};
 pub use recycle::RuleStatus;

@@ -10,7 +10,8 @@ use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{CustomerId, PoolId, UserId};
 use crate::pool::{
-    check_claim_customers, decide_claim, ClaimCounter, ClaimMode, ClaimSnapshot, OwnerChange, Pool,
+    check_claim_customers, decide_claim, held_limit_in, ClaimCounter, ClaimMode, ClaimSnapshot,
+    OwnerChange, Pool,
 };
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
 use crate::tenant::local_day_bounds;
@@ -22,6 +23,13 @@ fn denied(action: &str, field: Option<&str>) -> CrmError {
         action: action.into(),
         field: field.map(str::to_owned),
     }
+}
+
+/// The tenant's local day at the call's instant, `YYYY-MM-DD`: the key of daily counters.
+pub(crate) fn local_day_key(ctx: &Ctx) -> CrmResult<String> {
+    let tz = ctx.tenant.settings.tz()?;
+    let (day_start, _) = local_day_bounds(tz, ctx.now);
+    Ok(day_start.with_timezone(&tz).format("%Y-%m-%d").to_string())
 }
 
 impl<S: Store> Crm<S> {
@@ -51,7 +59,7 @@ impl<S: Store> Crm<S> {
             .await
     }
 
-    async fn daily_counter(
+    pub(crate) async fn daily_counter(
         &self,
         ctx: &Ctx,
         pool: PoolId,
@@ -122,18 +130,8 @@ impl<S: Store> Crm<S> {
             check_claim_customers(&pool, &customers, claimant, ctx.now, mode)?;
             let settings = &ctx.tenant.settings;
             let limits = &settings.held_limits;
-            let exempt =
-                limits.exempt_pool_admins && pool.admins.contains(ctx.access.org(), claimant);
-            let held_limit = if exempt {
-                None
-            } else {
-                limits.for_user(ctx.access.org(), claimant)
-            };
-            let (day_start, _) = local_day_bounds(settings.tz()?, ctx.now);
-            let day = day_start
-                .with_timezone(&settings.tz()?)
-                .format("%Y-%m-%d")
-                .to_string();
+            let held_limit = held_limit_in(limits, &pool, ctx.access.org(), claimant);
+            let day = local_day_key(&ctx)?;
             let daily = match mode {
                 ClaimMode::Claim => self.daily_counter(&ctx, pool_id, claimant, &day).await?,
                 ClaimMode::Distribute => None,

@@ -6,7 +6,7 @@ use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::customer::import::{parse_csv, ImportReport, RowDuplicate, RowError, RowImported};
 use crate::customer::{Customer, NewCustomer};
-use crate::error::{CrmError, CrmResult};
+use crate::error::{Committed, CrmError, CrmResult};
 use crate::ids::CustomerId;
 use crate::store::{Changes, Entity, EventKind, Store};
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,7 @@ fn row_error(line: u64, err: CrmError, report: &mut ImportReport) {
 
 impl<S: Store> Crm<S> {
     /// Imports customers from CSV text (header row first; see
-    /// [`parse_csv`](crate::customer::import::parse_csv) for the columns). Invalid and
+    /// [`parse_csv`] for the columns). Invalid and
     /// duplicate rows are reported and skipped; the rest are written in batches, each batch
     /// atomically. Rows without an owner go to the importing user.
     pub async fn import_customers_csv(
@@ -124,6 +124,7 @@ impl<S: Store> Crm<S> {
         };
         let mut seen = SeenKeys::default();
         let mut batch: Vec<(u64, NewCustomer)> = Vec::new();
+        let mut through_line = 0;
         for (line, parsed) in rows {
             match parsed {
                 Err((field, reason)) => report.errors.push(RowError {
@@ -134,19 +135,59 @@ impl<S: Store> Crm<S> {
                 Ok(input) => {
                     batch.push((line, input));
                     if batch.len() as u32 >= options.batch_size {
-                        self.import_batch(&ctx, std::mem::take(&mut batch), &mut seen, &mut report)
-                            .await?;
+                        let batch = std::mem::take(&mut batch);
+                        self.import_committed(
+                            &ctx,
+                            batch,
+                            &mut seen,
+                            &mut report,
+                            &mut through_line,
+                        )
+                        .await?;
                     }
                 }
             }
         }
         if !batch.is_empty() {
-            self.import_batch(&ctx, batch, &mut seen, &mut report)
+            self.import_committed(&ctx, batch, &mut seen, &mut report, &mut through_line)
                 .await?;
         }
         report.errors.sort_by_key(|e| e.line);
         report.duplicates.sort_by_key(|d| d.line);
         Ok(report)
+    }
+
+    /// Imports one batch; on failure after earlier batches were committed, the error is
+    /// [`CrmError::Incomplete`] naming what was written, so the host can resume.
+    async fn import_committed(
+        &self,
+        ctx: &Ctx,
+        batch: Vec<(u64, NewCustomer)>,
+        seen: &mut SeenKeys,
+        report: &mut ImportReport,
+        through_line: &mut u64,
+    ) -> CrmResult<()> {
+        let last_line = batch.last().map_or(*through_line, |(line, _)| *line);
+        match self.import_batch(ctx, batch, seen, report).await {
+            Ok(()) => {
+                *through_line = last_line;
+                Ok(())
+            }
+            Err(cause) if *through_line == 0 => Err(cause),
+            Err(cause) => Err(CrmError::Incomplete {
+                operation: "customer.import_csv".into(),
+                through_line: *through_line,
+                committed: report
+                    .imported
+                    .iter()
+                    .map(|r| Committed {
+                        line: r.line,
+                        id: r.id,
+                    })
+                    .collect(),
+                cause: Box::new(cause),
+            }),
+        }
     }
 
     async fn import_batch(
@@ -167,6 +208,7 @@ impl<S: Store> Crm<S> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let started = std::time::Instant::now();
             let mut batch_seen = SeenKeys {
                 keys: seen.keys.clone(),
             };
@@ -242,7 +284,10 @@ impl<S: Store> Crm<S> {
                     report.duplicates.extend(batch_report.duplicates);
                     return Ok(());
                 }
-                Err(CrmError::Conflict { .. }) if attempt < self.max_attempts() => continue,
+                Err(CrmError::Conflict { .. }) if attempt < self.max_attempts() => {
+                    self.back_off(attempt, started.elapsed()).await;
+                    continue;
+                }
                 Err(e) => return Err(e),
             }
         }

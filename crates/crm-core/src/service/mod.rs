@@ -1,6 +1,7 @@
 //! The service façade: every operation resolves the actor's permissions, loads a snapshot
-//! through the store, calls a pure rule, applies the resulting [`Changes`] atomically, and
-//! retries a bounded number of times on an optimistic-concurrency conflict.
+//! through the store, calls a pure rule, applies the resulting
+//! [`Changes`](crate::store::Changes) atomically, and retries a bounded number of times on an
+//! optimistic-concurrency conflict.
 
 mod claims;
 mod contacts;
@@ -15,13 +16,16 @@ mod opportunities;
 mod org;
 mod overview;
 mod pools;
+mod quota;
 mod receivables;
 mod recycle;
 mod recycle_sweep;
+mod retry;
 mod sales_reports;
 mod sla_admin;
 mod sla_report;
 mod sla_sweep;
+mod sla_time;
 mod snapshot;
 mod team;
 mod tenants;
@@ -49,8 +53,7 @@ use crate::view::Visible;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-/// How many times an operation is tried when its writes lose an optimistic race.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+pub use retry::RetryPolicy;
 
 /// Largest page a list call returns.
 pub const MAX_PAGE: u32 = 500;
@@ -59,7 +62,7 @@ pub const MAX_PAGE: u32 = 500;
 pub struct Crm<S: Store> {
     store: S,
     clock: Arc<dyn Clock>,
-    max_attempts: u32,
+    retry: RetryPolicy,
     snapshots: snapshot::SnapshotCache,
 }
 
@@ -192,20 +195,25 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
 }
 
 /// Runs `$body` (an async block yielding `CrmResult<(Changes, T)>`) and applies its changes,
-/// re-running the body on `Conflict` up to the engine's attempt limit.
+/// re-running the body on `Conflict` after a jittered pause, up to the engine's attempt limit
+/// ([`RetryPolicy`]).
 macro_rules! transact {
     ($crm:expr, $body:expr) => {{
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            let started = ::std::time::Instant::now();
             let (changes, out) = $body.await?;
             if changes.is_empty() {
                 break Ok(out);
             }
             match $crm.store().apply(changes).await {
                 Ok(_) => break Ok(out),
-                Err($crate::error::CrmError::Conflict { .. }) if attempt < $crm.max_attempts() => {
-                    continue
+                Err($crate::error::CrmError::Conflict { .. })
+                    if attempt < $crm.retry_policy().max_attempts =>
+                {
+                    $crm.back_off(attempt, started.elapsed()).await;
+                    continue;
                 }
                 Err(e) => break Err(e),
             }
@@ -220,15 +228,38 @@ impl<S: Store> Crm<S> {
         Self {
             store,
             clock,
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            retry: RetryPolicy::default(),
             snapshots: snapshot::SnapshotCache::default(),
         }
     }
 
-    /// Sets how often an operation is tried on conflicts (at least 1).
+    /// Sets how often an operation is tried on conflicts (at least 1), keeping the pauses.
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.retry.max_attempts = attempts.max(1);
         self
+    }
+
+    /// Sets how operations retry on conflicts (attempts and pauses).
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = RetryPolicy {
+            max_attempts: policy.max_attempts.max(1),
+            ..policy
+        };
+        self
+    }
+
+    /// How operations retry on conflicts.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// Pauses after `failed` failed attempts, the last of which took `took` (see
+    /// [`RetryPolicy::pause`]).
+    pub(crate) async fn back_off(&self, failed: u32, took: std::time::Duration) {
+        let pause = self.retry.jittered(failed, took);
+        if !pause.is_zero() {
+            self.store.pause(pause).await;
+        }
     }
 
     /// The store.
@@ -243,7 +274,7 @@ impl<S: Store> Crm<S> {
 
     /// Attempts per operation.
     pub fn max_attempts(&self) -> u32 {
-        self.max_attempts
+        self.retry.max_attempts
     }
 
     /// The current instant, truncated to microseconds (what every store keeps).
@@ -324,5 +355,6 @@ pub use receivables::{Aging, LedgerInput, PlanInput};
 pub use sales_reports::SalesReport;
 pub use sla_report::{MetricStats, SlaGroupBy, SlaReportRow};
 pub use sla_sweep::SlaSweepCounts;
+pub use sla_time::{BusinessDue, BusinessSpan, MAX_BUSINESS_SECS};
 pub use team::TeamMemberInput;
 pub use tickets::{MessageInput, TicketFilter, TicketView};

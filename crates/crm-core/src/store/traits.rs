@@ -61,6 +61,10 @@ pub trait Store: Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> CrmResult<Vec<AuditEntry>>;
+
+    /// Waits `duration` without blocking a thread of the runtime the store runs on; the
+    /// engine pauses here between attempts of an operation that lost an optimistic race.
+    async fn pause(&self, duration: std::time::Duration);
 }
 
 /// Typed reads over any [`Store`].
@@ -123,5 +127,8 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
         limit: u32,
     ) -> CrmResult<Vec<AuditEntry>> {
         (**self).audit_by_user(tenant, user, after, limit).await
+    }
+    async fn pause(&self, duration: std::time::Duration) {
+        (**self).pause(duration).await
     }
 }

@@ -498,4 +498,8 @@ impl Store for MemoryStore {
             .cloned()
             .collect())
     }
+
+    async fn pause(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
 }

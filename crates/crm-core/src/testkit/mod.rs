@@ -3,6 +3,7 @@
 
 pub mod conformance;
 pub mod fixture;
+pub mod interrupted_import;
 pub mod memory;
 pub mod samples;
 pub mod scope_oracle;

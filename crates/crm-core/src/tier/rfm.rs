@@ -29,11 +29,11 @@ pub struct RfmScores {
 /// Threshold scoring: four ascending bounds per figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Thresholds {
-    /// Recency: days ≤ b[0] → 5, ≤ b[1] → 4, ≤ b[2] → 3, ≤ b[3] → 2, else (or never) 1.
+    /// Recency: days ≤ `b[0]` → 5, ≤ `b[1]` → 4, ≤ `b[2]` → 3, ≤ `b[3]` → 2, else (or never) 1.
     pub recency_days: [i64; 4],
-    /// Frequency: ≥ b[3] → 5, ≥ b[2] → 4, ≥ b[1] → 3, ≥ b[0] → 2, else 1.
+    /// Frequency: ≥ `b[3]` → 5, ≥ `b[2]` → 4, ≥ `b[1]` → 3, ≥ `b[0]` → 2, else 1.
     pub frequency: [u32; 4],
-    /// Monetary: ≥ b[3] → 5, ≥ b[2] → 4, ≥ b[1] → 3, ≥ b[0] → 2, else 1.
+    /// Monetary: ≥ `b[3]` → 5, ≥ `b[2]` → 4, ≥ `b[1]` → 3, ≥ `b[0]` → 2, else 1.
     #[serde(deserialize_with = "crate::money::strict::array")]
     pub monetary: [Decimal; 4],
 }

@@ -66,6 +66,13 @@ pub(super) const OPS: &[Op] = &[
         request: r#"{"customer_id": "int", "reason": "string, one of the tenant's recycle_reasons"}"#,
         handler: release,
     },
+    Op {
+        name: "pool.quota",
+        calls: "pool_quota",
+        summary: "A user's held count and, per pool they may claim from, the held limit, what they may still take, claims today and the daily cap (default user: the actor; another user's for tenant admins, or a pool admin's own pools).",
+        request: r#"{"user_id?": "int"}"#,
+        handler: quota,
+    },
 ];
 
 fn create(r: &Request<'_>) -> FfiResult<String> {
@@ -164,4 +171,17 @@ fn release(r: &Request<'_>) -> FfiResult<String> {
         crm.release_customer(actor, CustomerId(req.customer_id), &req.reason)
             .await
     })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuotaRequest {
+    #[serde(default)]
+    user_id: Option<i64>,
+}
+
+fn quota(r: &Request<'_>) -> FfiResult<String> {
+    let actor = r.actor()?;
+    let req: QuotaRequest = r.parse()?;
+    r.run(move |crm| async move { crm.pool_quota(actor, req.user_id.map(UserId)).await })
 }

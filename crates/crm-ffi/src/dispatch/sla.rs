@@ -37,6 +37,20 @@ pub(super) const OPS: &[Op] = &[
         request: r#"{"from": "RFC 3339 UTC", "to": "RFC 3339 UTC", "group_by?": "all | group | agent | priority, default all"}"#,
         handler: report,
     },
+    Op {
+        name: "sla.add_business",
+        calls: "add_business",
+        summary: "The instant `seconds` of business time after `start` on a calendar, as the SLA clocks compute it, and when the clock starts running.",
+        request: r#"{"calendar_id": "int", "start": "RFC 3339 UTC", "seconds": "int 0..=316224000"}"#,
+        handler: add_business,
+    },
+    Op {
+        name: "sla.business_between",
+        calls: "business_between",
+        summary: "Business seconds in [from, to) on a calendar (0 when to <= from).",
+        request: r#"{"calendar_id": "int", "from": "RFC 3339 UTC", "to": "RFC 3339 UTC"}"#,
+        handler: business_between,
+    },
 ];
 
 #[derive(Deserialize)]
@@ -91,4 +105,38 @@ fn report(r: &Request<'_>) -> FfiResult<String> {
     let actor = r.actor()?;
     let req: Report = r.parse()?;
     r.run(move |crm| async move { crm.sla_report(actor, req.from, req.to, req.group_by).await })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddBusiness {
+    calendar_id: i64,
+    start: DateTime<Utc>,
+    seconds: i64,
+}
+
+fn add_business(r: &Request<'_>) -> FfiResult<String> {
+    let actor = r.actor()?;
+    let req: AddBusiness = r.parse()?;
+    r.run(move |crm| async move {
+        crm.add_business(actor, req.calendar_id, req.start, req.seconds)
+            .await
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BusinessBetween {
+    calendar_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+fn business_between(r: &Request<'_>) -> FfiResult<String> {
+    let actor = r.actor()?;
+    let req: BusinessBetween = r.parse()?;
+    r.run(move |crm| async move {
+        crm.business_between(actor, req.calendar_id, req.from, req.to)
+            .await
+    })
 }

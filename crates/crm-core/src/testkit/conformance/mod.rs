@@ -1,5 +1,6 @@
-//! The store conformance suite. Every store invokes [`crm_store_conformance_tests!`] with a
-//! factory; the macro expands to one `#[tokio::test]` per case below, each on a fresh store.
+//! The store conformance suite. Every store invokes
+//! [`crm_store_conformance_tests!`](crate::crm_store_conformance_tests) with a factory; the
+//! macro expands to one `#[tokio::test]` per case below, each on a fresh store.
 //!
 //! ```ignore
 //! async fn make_store() -> MyStore { MyStore::open_fresh().await }
@@ -14,6 +15,7 @@
 mod access_cache;
 mod amounts;
 mod apply;
+mod contention;
 mod logs;
 mod pools;
 mod queries;
@@ -25,6 +27,7 @@ mod tickets;
 pub use access_cache::*;
 pub use amounts::*;
 pub use apply::*;
+pub use contention::*;
 pub use logs::*;
 pub use pools::*;
 pub use queries::*;
@@ -73,6 +76,7 @@ macro_rules! crm_store_conformance_tests {
             concurrent_sweepers_do_each_thing_once,
             tickets_scope_and_sla_fire_once,
             access_changes_reach_other_engines,
+            hot_customer_writers_succeed,
             service_amounts_keep_scale_and_limits,
         );
     };
