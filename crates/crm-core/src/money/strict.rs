@@ -9,7 +9,7 @@
 //! field and its currency; the services check that ([`super::in_currency`]).
 //!
 //! Input types use it with `#[serde(deserialize_with = "crate::money::strict::deserialize")]`
-//! (or [`option`], [`array`]); serialization stays `Decimal`'s own decimal string.
+//! (or [`option`], [`array()`]); serialization stays `Decimal`'s own decimal string.
 
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
