@@ -30,7 +30,7 @@ use crm_core::sla::CompiledCalendar;
 use crm_core::store::{AuditEntry, Changes, Entity, EventKind, NewEvent, SqlValue, Store};
 use crm_core::tenant::TenantSettings;
 use crm_core::ticket::Ticket;
-use crm_core::tier::{figures, Purchase, Scoring, TierSettings};
+use crm_core::tier::{figures, Purchase, RfmFigures, Scoring, TierSettings};
 use crm_core::{Actor, CrmError, CrmResult};
 use crm_store_sqlite::SqliteStore;
 use rust_decimal::Decimal;
@@ -86,7 +86,12 @@ pub fn copy_db(from: &Path, to: &Path) -> CrmResult<()> {
 /// The tier every generated customer has as of yesterday's recomputation (no purchases:
 /// the same figures for everyone; the rules may still look at the customer).
 fn settled_tier(tiers: &TierSettings, c: &Customer) -> String {
-    let fig = figures(c.last_purchase_at, &[], "CNY", now());
+    // No purchases: nothing is added up, so the checked sum cannot fail.
+    let fig = figures(c.last_purchase_at, &[], "CNY", now()).unwrap_or(RfmFigures {
+        recency_days: None,
+        frequency: 0,
+        monetary: Decimal::ZERO,
+    });
     let scores = match &tiers.scoring {
         Scoring::Thresholds(t) => t.score(&fig),
         Scoring::Quintiles => {
@@ -838,7 +843,7 @@ async fn tiers_by_hand<D: Db>(db: &D, tiers: &TierSettings) -> CrmResult<u64> {
                 by_customer.get(&c.id.0).map(Vec::as_slice).unwrap_or(&[]),
                 "CNY",
                 at,
-            );
+            )?;
             let tier = tiers.assign(c, &fig, &thresholds.score(&fig));
             if c.tier.as_deref() == Some(tier.as_str()) {
                 continue;

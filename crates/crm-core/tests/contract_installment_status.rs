@@ -16,13 +16,20 @@ fn input<T: serde::de::DeserializeOwned>(value: Value) -> T {
 }
 
 async fn statuses(f: &Fixture<MemoryStore>, id: i64) -> Vec<String> {
-    let shown = f.crm.get_contract(Actor::system(T1), id).await.expect("get");
+    let shown = f
+        .crm
+        .get_contract(Actor::system(T1), id)
+        .await
+        .expect("get");
     let listed = f
         .crm
         .list_contracts(Actor::system(T1), ContractFilter::default())
         .await
         .expect("list");
-    assert_eq!(listed.items[0].record["installments"], shown.record["installments"]);
+    assert_eq!(
+        listed.items[0].record["installments"],
+        shown.record["installments"]
+    );
     shown.record["installments"]
         .as_array()
         .expect("installments")
@@ -37,7 +44,13 @@ async fn installment_statuses_follow_the_local_day_and_payments() {
     let sys = Actor::system(T1);
     let c = f
         .crm
-        .create_customer(user(REP), NewCustomer { name: "买家".into(), ..Default::default() })
+        .create_customer(
+            user(REP),
+            NewCustomer {
+                name: "买家".into(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("customer")
         .record
@@ -49,7 +62,10 @@ async fn installment_statuses_follow_the_local_day_and_payments() {
             {"product": "许可", "quantity": "1", "unit_price": "100.00", "discount": "0", "tax_rate": "0"}]}
     }));
     let k: Contract = f.crm.create_contract(sys, new).await.expect("create");
-    f.crm.submit_contract(sys, k.id).await.expect("active without a policy");
+    f.crm
+        .submit_contract(sys, k.id)
+        .await
+        .expect("active without a policy");
     // Fixture time is 2026-03-02 10:00 in Shanghai: the first installment is due today.
     let plan: PlanInput = input(json!({"type": "amounts", "installments": [
         {"due_date": "2026-03-02", "amount": "60.00"},
@@ -62,10 +78,18 @@ async fn installment_statuses_follow_the_local_day_and_payments() {
     f.clock.advance(Duration::seconds(1));
     assert_eq!(statuses(&f, k.id).await, ["overdue", "pending"]);
     let pay = |amount: &str, installment: usize| -> LedgerInput {
-        input(json!({"kind": "payment", "amount": amount, "date": "2026-03-03",
-                     "installment": installment}))
+        input(
+            json!({"kind": "payment", "amount": amount, "date": "2026-03-03",
+                     "installment": installment}),
+        )
     };
-    f.crm.record_ledger(sys, k.id, pay("60.00", 0)).await.expect("pay first");
-    f.crm.record_ledger(sys, k.id, pay("10.00", 1)).await.expect("pay part");
+    f.crm
+        .record_ledger(sys, k.id, pay("60.00", 0))
+        .await
+        .expect("pay first");
+    f.crm
+        .record_ledger(sys, k.id, pay("10.00", 1))
+        .await
+        .expect("pay part");
     assert_eq!(statuses(&f, k.id).await, ["paid", "partially_paid"]);
 }

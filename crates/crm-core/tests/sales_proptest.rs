@@ -65,7 +65,7 @@ fn assert_invariants(plan: &[Installment], total: Decimal, cur: &Currency) {
             );
         }
     }
-    let s = summarize(plan, start());
+    let s = summarize(plan, cur, start()).unwrap();
     assert_eq!(s.total, total);
     assert_eq!(s.paid + s.outstanding + s.written_off, s.total);
 }
@@ -145,10 +145,10 @@ proptest! {
                         _ => EntryKind::WriteOff,
                     };
                     let amount = from_minor(i128::from(units), &cur, "a").unwrap();
-                    let before = summarize(&plan, start());
+                    let before = summarize(&plan, &cur, start()).unwrap();
                     if let Ok(out) = apply_entry(&plan, &cur, &Entry { kind, amount, target }) {
                         let applied: Decimal = out.allocations.iter().map(|a| a.amount).sum();
-                        let after = summarize(&out.installments, start());
+                        let after = summarize(&out.installments, &cur, start()).unwrap();
                         match kind {
                             EntryKind::Payment => {
                                 prop_assert_eq!(applied + out.credit, amount);

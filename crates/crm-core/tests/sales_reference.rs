@@ -53,7 +53,8 @@ fn weighted_pipeline_sums_amount_times_probability_per_deal() {
     let rows = weighted_by_month(
         &[deal("100", "99", june), deal("200", "0", june)],
         RoundingMode::HalfUp,
-    );
+    )
+    .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].weighted.to_string(), "99.00");
     // Not the average probability (49.5 %) times the sum (300) = 148.50.
@@ -79,7 +80,7 @@ fn monthly_forecast_per_close_month() {
             NaiveDate::from_ymd_opt(2024, 8, 15).unwrap(),
         ),
     ];
-    let rows = weighted_by_month(&deals, RoundingMode::HalfUp);
+    let rows = weighted_by_month(&deals, RoundingMode::HalfUp).unwrap();
     let got: Vec<(YearMonth, Decimal)> = rows.iter().map(|r| (r.group, r.weighted)).collect();
     assert_eq!(
         got,
@@ -174,7 +175,7 @@ fn receivables_by_installment() {
     assert_eq!(out.credit, d("0"));
 
     let out = apply_payment(&plan, &cny(), d("99.99"), None).unwrap();
-    let s = summarize(&out.installments, today());
+    let s = summarize(&out.installments, &cny(), today()).unwrap();
     assert_eq!(s.outstanding, d("0.01"));
     assert_eq!(s.paid + s.outstanding + s.written_off, s.total);
     assert_eq!(out.installments[2].outstanding(), d("0.01"));
@@ -277,7 +278,10 @@ fn aging_from_installments_adds_up_to_outstanding() {
     let items = receivables_of(("c1", "k1"), &cny(), &paid);
     let r = aging_report(&items, later, &AgingBuckets::default()).unwrap();
     let row = &r.rows[0];
-    assert_eq!(row.total, summarize(&paid, later).outstanding);
+    assert_eq!(
+        row.total,
+        summarize(&paid, &cny(), later).unwrap().outstanding
+    );
     assert_eq!(row.not_yet_due, d("20"));
     assert_eq!(row.buckets[0], d("40"));
 }
@@ -299,13 +303,19 @@ fn overdue_needs_a_past_due_date_and_something_outstanding() {
         .unwrap()
         .installments;
     assert_eq!(paid_20[0].status(today()), InstallmentStatus::Overdue);
-    assert_eq!(summarize(&paid_20, today()).overdue, d("10"));
+    assert_eq!(
+        summarize(&paid_20, &cny(), today()).unwrap().overdue,
+        d("10")
+    );
     let paid_30 = apply_payment(&plan, &cny(), d("30"), None)
         .unwrap()
         .installments;
     assert_eq!(paid_30[0].status(today()), InstallmentStatus::Paid);
     assert!(paid_30.iter().all(|i| !i.is_overdue(today())));
-    assert_eq!(summarize(&paid_30, today()).overdue, d("0"));
+    assert_eq!(
+        summarize(&paid_30, &cny(), today()).unwrap().overdue,
+        d("0")
+    );
 
     // Due today is not yet overdue; tomorrow it is.
     let due_today = Installment::new(today(), d("30"), d("100"));

@@ -58,6 +58,19 @@ impl FfiError {
         Self::new(crm_status::CRM_MALFORMED_JSON, message).with_field(field)
     }
 
+    /// A request member the engine's strict readers refused (an amount that is not a plain
+    /// decimal string): a validation error of that member, like the engine's own.
+    pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        let field = field.into();
+        let reason = reason.into();
+        Self::new(
+            crm_status::CRM_VALIDATION,
+            format!("invalid {field}: {reason}"),
+        )
+        .with_field(field)
+        .with("reason", json!(reason))
+    }
+
     pub fn panic(message: impl Into<String>) -> Self {
         Self::new(crm_status::CRM_PANIC, message)
     }

@@ -24,6 +24,8 @@ mod status;
 mod strings;
 
 #[cfg(test)]
+mod fuzz_amounts;
+#[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
 mod nul_tests;

@@ -221,7 +221,9 @@ fn sales_flow_opportunity_to_aging() {
     let out = run("sales");
     assert!(out.contains("sales: ok"), "{out}");
     assert!(
-        out.contains(r#""buckets":["0","0","90000.00","0","10000.00"],"total":"100000.00""#),
+        out.contains(
+            r#""buckets":["0.00","0.00","90000.00","0.00","10000.00"],"total":"100000.00""#
+        ),
         "{out}"
     );
 }

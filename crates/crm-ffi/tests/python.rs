@@ -57,7 +57,7 @@ fn python_tour_runs_twice_on_one_file() {
     );
     assert!(first.contains("answered, resolved and rated"), "{first}");
     let sale = "sale: contract active, opportunity won, paid 15000.00 of 50000.00; \
-                aging {'0–30': '0', '31–90': '35000.00', '91+': '0'}";
+                aging {'0–30': '0.00', '31–90': '35000.00', '91+': '0.00'}";
     assert!(first.contains(sale), "{first}");
     assert!(first.contains("tour: ok"), "{first}");
     let second = tour(&db);

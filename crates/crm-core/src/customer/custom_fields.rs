@@ -96,12 +96,10 @@ impl CustomFieldDef {
                 Some(_) => Ok(()),
                 None => bad("must be an integer"),
             },
-            CustomFieldType::Decimal => {
-                match value.as_str().map(str::parse::<rust_decimal::Decimal>) {
-                    Some(Ok(_)) => Ok(()),
-                    _ => bad("must be a decimal string such as \"12.50\""),
-                }
-            }
+            CustomFieldType::Decimal => match value.as_str().map(crate::money::strict::parse) {
+                Some(Ok(_)) => Ok(()),
+                _ => bad("must be a decimal string such as \"12.50\""),
+            },
             CustomFieldType::Date => match value
                 .as_str()
                 .map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d"))

@@ -10,6 +10,7 @@
 
 use super::plan::Installment;
 use crate::error::{CrmError, CrmResult};
+use crate::money::checked;
 use crate::money::Currency;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -142,23 +143,23 @@ pub struct AgingReport<K> {
 }
 
 fn empty_row<K>(key: K, currency: Currency, n: usize) -> AgingRow<K> {
+    let zero = crate::money::checked::zero(&currency);
     AgingRow {
         key,
         currency,
-        not_yet_due: Decimal::ZERO,
-        buckets: vec![Decimal::ZERO; n],
-        total: Decimal::ZERO,
+        not_yet_due: zero,
+        buckets: vec![zero; n],
+        total: zero,
     }
 }
 
 fn add<K>(row: &mut AgingRow<K>, bucket: Option<usize>, amount: Decimal) -> CrmResult<()> {
-    let too_large = || CrmError::validation("items", "amount too large");
     let slot = match bucket {
         None => &mut row.not_yet_due,
         Some(b) => &mut row.buckets[b],
     };
-    *slot = slot.checked_add(amount).ok_or_else(too_large)?;
-    row.total = row.total.checked_add(amount).ok_or_else(too_large)?;
+    *slot = checked::add(*slot, amount, "aging bucket")?;
+    row.total = checked::add(row.total, amount, "aging total")?;
     Ok(())
 }
 

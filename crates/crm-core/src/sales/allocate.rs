@@ -113,7 +113,7 @@ pub(crate) fn check_percents(
     let mut sum = Decimal::ZERO;
     for (i, p) in percents.iter().enumerate() {
         super::units::percent(*p, &item(i), 6)?;
-        sum += *p;
+        sum = crate::money::checked::add(sum, *p, list)?;
     }
     if sum != Decimal::ONE_HUNDRED {
         return Err(CrmError::rule(

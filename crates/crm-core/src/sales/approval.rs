@@ -14,7 +14,7 @@
 
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{DepartmentId, RoleId, UserId};
-use crate::money::Currency;
+use crate::money::{checked, Currency};
 use crate::org::Org;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     /// The bound value itself is inside.
-    Inclusive(Decimal),
+    Inclusive(#[serde(deserialize_with = "crate::money::strict::deserialize")] Decimal),
     /// The bound value itself is outside.
-    Exclusive(Decimal),
+    Exclusive(#[serde(deserialize_with = "crate::money::strict::deserialize")] Decimal),
 }
 
 impl Bound {
@@ -98,6 +98,11 @@ impl Range {
     }
 
     fn validate(&self, field: &str) -> CrmResult<()> {
+        for (end, bound) in [("min", self.min), ("max", self.max)] {
+            if let Some(b) = bound {
+                crate::money::within_max(b.value(), &format!("{field}.{end}"))?;
+            }
+        }
         if let (Some(lo), Some(hi)) = (self.min, self.max) {
             if lo.value() > hi.value() {
                 return Err(CrmError::validation(field, "min is above max"));
@@ -234,7 +239,10 @@ pub struct ApprovalPolicy {
     #[serde(default)]
     pub forbid_self_approval: bool,
     /// Lowering an approved total by more than this percent forces re-approval (default 20).
-    #[serde(default = "default_threshold")]
+    #[serde(
+        default = "default_threshold",
+        deserialize_with = "crate::money::strict::deserialize"
+    )]
     pub amendment_threshold_percent: Decimal,
 }
 
@@ -679,10 +687,13 @@ pub fn amendment_guard(
         reasons.push(ReapprovalReason::CurrencyChanged);
     } else if amended.total < approved.total {
         // (approved − amended) / approved × 100 > threshold, without dividing.
-        let drop = (approved.total - amended.total).saturating_mul(Decimal::ONE_HUNDRED);
-        let limit = policy
-            .amendment_threshold_percent
-            .saturating_mul(approved.total);
+        let what = "amendment guard";
+        let drop = checked::mul(
+            checked::sub(approved.total, amended.total, what)?,
+            Decimal::ONE_HUNDRED,
+            what,
+        )?;
+        let limit = checked::mul(policy.amendment_threshold_percent, approved.total, what)?;
         if drop > limit {
             reasons.push(ReapprovalReason::AmountLowered {
                 approved: approved.total,

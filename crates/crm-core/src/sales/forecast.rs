@@ -21,8 +21,9 @@ use super::pipeline::{
     effective_probability, ForecastCategory, OpportunityStatus, Pipeline, StageChange, WON,
 };
 use super::units::round_to;
+use crate::error::CrmResult;
 use crate::ids::UserId;
-use crate::money::{Currency, RoundingMode};
+use crate::money::{checked, Currency, RoundingMode};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -106,22 +107,20 @@ pub struct WeightedRow<G> {
     pub weighted: Decimal,
 }
 
-/// Weighted pipeline grouped by `group_of`, one row per (group, currency), sorted.
+/// Weighted pipeline grouped by `group_of`, one row per (group, currency), sorted. Sums are
+/// checked: an overflow is the rule `amount_overflow`, never a capped total.
 pub fn weighted_pipeline<G: Ord + Clone>(
     opportunities: &[OpportunityFacts],
     mode: RoundingMode,
     group_of: impl Fn(&OpportunityFacts) -> G,
-) -> Vec<WeightedRow<G>> {
+) -> CrmResult<Vec<WeightedRow<G>>> {
     let mut rows: BTreeMap<(G, Currency), WeightedRow<G>> = BTreeMap::new();
     for o in opportunities {
         if o.status == OpportunityStatus::Lost {
             continue;
         }
-        let weighted = round_to(
-            o.amount.saturating_mul(o.effective_probability()) / Decimal::ONE_HUNDRED,
-            &o.currency,
-            mode,
-        );
+        let product = checked::mul(o.amount, o.effective_probability(), "weighted pipeline")?;
+        let weighted = round_to(product / Decimal::ONE_HUNDRED, &o.currency, mode);
         let g = group_of(o);
         let row = rows
             .entry((g.clone(), o.currency.clone()))
@@ -129,21 +128,21 @@ pub fn weighted_pipeline<G: Ord + Clone>(
                 group: g,
                 currency: o.currency.clone(),
                 count: 0,
-                amount: Decimal::ZERO,
-                weighted: Decimal::ZERO,
+                amount: checked::zero(&o.currency),
+                weighted: checked::zero(&o.currency),
             });
         row.count = row.count.saturating_add(1);
-        row.amount = row.amount.saturating_add(o.amount);
-        row.weighted = row.weighted.saturating_add(weighted);
+        row.amount = checked::add(row.amount, o.amount, "pipeline amount")?;
+        row.weighted = checked::add(row.weighted, weighted, "weighted pipeline")?;
     }
-    rows.into_values().collect()
+    Ok(rows.into_values().collect())
 }
 
 /// Weighted pipeline per close month and currency.
 pub fn weighted_by_month(
     opportunities: &[OpportunityFacts],
     mode: RoundingMode,
-) -> Vec<WeightedRow<YearMonth>> {
+) -> CrmResult<Vec<WeightedRow<YearMonth>>> {
     weighted_pipeline(opportunities, mode, |o| YearMonth::of(o.close_date))
 }
 
@@ -151,7 +150,7 @@ pub fn weighted_by_month(
 pub fn weighted_by_owner(
     opportunities: &[OpportunityFacts],
     mode: RoundingMode,
-) -> Vec<WeightedRow<UserId>> {
+) -> CrmResult<Vec<WeightedRow<UserId>>> {
     weighted_pipeline(opportunities, mode, |o| o.owner)
 }
 
@@ -159,7 +158,7 @@ pub fn weighted_by_owner(
 pub fn weighted_by_month_and_owner(
     opportunities: &[OpportunityFacts],
     mode: RoundingMode,
-) -> Vec<WeightedRow<(YearMonth, UserId)>> {
+) -> CrmResult<Vec<WeightedRow<(YearMonth, UserId)>>> {
     weighted_pipeline(opportunities, mode, |o| {
         (YearMonth::of(o.close_date), o.owner)
     })
@@ -186,7 +185,7 @@ pub struct CategoryRow {
 pub fn forecast_categories(
     pipeline: &Pipeline,
     opportunities: &[OpportunityFacts],
-) -> Vec<CategoryRow> {
+) -> CrmResult<Vec<CategoryRow>> {
     let mut rows: BTreeMap<(YearMonth, Currency), [Decimal; 4]> = BTreeMap::new();
     for o in opportunities {
         let category = match o.status {
@@ -205,22 +204,23 @@ pub fn forecast_categories(
         };
         let sums = rows
             .entry((YearMonth::of(o.close_date), o.currency.clone()))
-            .or_insert([Decimal::ZERO; 4]);
-        sums[slot] = sums[slot].saturating_add(o.amount);
+            .or_insert([checked::zero(&o.currency); 4]);
+        sums[slot] = checked::add(sums[slot], o.amount, "forecast category")?;
     }
     rows.into_iter()
         .map(|((month, currency), a)| {
+            let what = "forecast category";
             let closed = a[0];
-            let commit = closed.saturating_add(a[1]);
-            let best_case = commit.saturating_add(a[2]);
-            CategoryRow {
+            let commit = checked::add(closed, a[1], what)?;
+            let best_case = checked::add(commit, a[2], what)?;
+            Ok(CategoryRow {
                 month,
                 currency,
                 closed,
                 commit,
                 best_case,
-                pipeline: best_case.saturating_add(a[3]),
-            }
+                pipeline: checked::add(best_case, a[3], what)?,
+            })
         })
         .collect()
 }
@@ -280,7 +280,10 @@ fn percent_of(part: u32, whole: u32) -> Option<Decimal> {
 }
 
 /// The funnel over the pipeline's open stages plus a final `won` step.
-pub fn funnel(pipeline: &Pipeline, opportunities: &[OpportunityFacts]) -> Vec<FunnelStep> {
+pub fn funnel(
+    pipeline: &Pipeline,
+    opportunities: &[OpportunityFacts],
+) -> CrmResult<Vec<FunnelStep>> {
     let n = pipeline.stages.len() + 1;
     let mut counts = vec![0u32; n];
     let mut amounts: Vec<BTreeMap<Currency, Decimal>> = vec![BTreeMap::new(); n];
@@ -291,8 +294,10 @@ pub fn funnel(pipeline: &Pipeline, opportunities: &[OpportunityFacts]) -> Vec<Fu
         if let Some(d) = deepest {
             for i in 0..=d.min(n - 1) {
                 counts[i] = counts[i].saturating_add(1);
-                let slot = amounts[i].entry(o.currency.clone()).or_default();
-                *slot = slot.saturating_add(o.amount);
+                let slot = amounts[i]
+                    .entry(o.currency.clone())
+                    .or_insert_with(|| checked::zero(&o.currency));
+                *slot = checked::add(*slot, o.amount, "funnel amount")?;
             }
         }
         for (p, secs) in dwell {
@@ -305,7 +310,8 @@ pub fn funnel(pipeline: &Pipeline, opportunities: &[OpportunityFacts]) -> Vec<Fu
         .iter()
         .map(|s| s.key.clone())
         .chain(std::iter::once(WON.to_owned()));
-    keys.enumerate()
+    Ok(keys
+        .enumerate()
         .map(|(i, stage)| FunnelStep {
             stage,
             count: counts[i],
@@ -323,7 +329,7 @@ pub fn funnel(pipeline: &Pipeline, opportunities: &[OpportunityFacts]) -> Vec<Fu
             },
             average_dwell_seconds: (dwell_deals[i] > 0).then(|| dwell_sum[i] / dwell_deals[i]),
         })
-        .collect()
+        .collect())
 }
 
 /// Won and lost deals of a period and the win rate.
@@ -417,7 +423,7 @@ mod tests {
             opp("100", "90", OpportunityStatus::Lost, june),
             opp("100", "30", OpportunityStatus::Open, june),
         ];
-        let rows = weighted_by_month(&deals, RoundingMode::HalfUp);
+        let rows = weighted_by_month(&deals, RoundingMode::HalfUp).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].weighted, d("130"));
         assert_eq!(rows[0].count, 2);
@@ -430,14 +436,14 @@ mod tests {
         // 0.25 × 50 % = 0.125 per deal.
         let deals = vec![opp("0.25", "50", OpportunityStatus::Open, june)];
         assert_eq!(
-            weighted_by_owner(&deals, RoundingMode::HalfUp)[0].weighted,
+            weighted_by_owner(&deals, RoundingMode::HalfUp).unwrap()[0].weighted,
             d("0.13")
         );
         assert_eq!(
-            weighted_by_owner(&deals, RoundingMode::HalfEven)[0].weighted,
+            weighted_by_owner(&deals, RoundingMode::HalfEven).unwrap()[0].weighted,
             d("0.12")
         );
-        let both = weighted_by_month_and_owner(&deals, RoundingMode::HalfUp);
+        let both = weighted_by_month_and_owner(&deals, RoundingMode::HalfUp).unwrap();
         assert_eq!(
             both[0].group,
             (
@@ -466,7 +472,7 @@ mod tests {
         deals[2].stage = "propose".into();
         deals[3].stage = "qualify".into();
         deals[5].stage = "unknown".into();
-        let rows = forecast_categories(&pipeline(), &deals);
+        let rows = forecast_categories(&pipeline(), &deals).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].closed, d("1"));
         assert_eq!(rows[0].commit, d("11"));
@@ -493,7 +499,7 @@ mod tests {
         ];
         let mut c = opp("10", "0", OpportunityStatus::Open, m);
         c.history = vec![h(None, "qualify", 0)];
-        let steps = funnel(&pipeline(), &[a, b, c]);
+        let steps = funnel(&pipeline(), &[a, b, c]).unwrap();
         let counts: Vec<u32> = steps.iter().map(|s| s.count).collect();
         assert_eq!(counts, vec![3, 2, 1, 1]);
         assert_eq!(steps[3].stage, WON);

@@ -16,11 +16,15 @@
 //! recomputing from the stored lines always reproduces the stored totals
 //! ([`check_totals`]). Quantities carry at most 6 decimals, percents at most 4, unit prices at
 //! most the currency's minor units, so every product is exact before the one rounding step.
+//!
+//! Limits (ADR 0012): a quantity is at most [`MAX_QUANTITY`], a unit price, every line net and
+//! every total at most [`MAX_AMOUNT`]; a document whose lines would add up beyond that is
+//! refused on field `lines` before anything is written.
 
 use super::allocate::allocate_minor;
 use super::units::{self, from_minor, round_to, to_minor};
 use crate::error::{CrmError, CrmResult};
-use crate::money::{Currency, RoundingMode};
+use crate::money::{within_max, Currency, RoundingMode, MAX_AMOUNT};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -28,21 +32,27 @@ use serde::{Deserialize, Serialize};
 pub const QUANTITY_DECIMALS: u32 = 6;
 /// Most decimals a discount or tax percent may carry.
 pub const PERCENT_DECIMALS: u32 = 4;
+/// The largest quantity a line may carry: 10^9 (a billion units). With unit prices of at
+/// most [`MAX_AMOUNT`] every product stays exact inside `Decimal`; the line net itself must
+/// still be at most [`MAX_AMOUNT`].
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
 /// One line as entered: product, quantity, unit price and percents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineInput {
     /// Product name (or code), required.
     pub product: String,
-    /// Quantity, greater than 0, at most 6 decimals.
+    /// Quantity, greater than 0, at most 6 decimals and [`MAX_QUANTITY`].
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub quantity: Decimal,
     /// Unit price, tax-exclusive, not negative, exact in the currency's minor units.
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub unit_price: Decimal,
     /// Line discount in percent, `0..=100` (`15` = 15 % off).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::money::strict::deserialize")]
     pub discount: Decimal,
     /// Tax rate in percent, `0..=100` (`13` = 13 % VAT).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::money::strict::deserialize")]
     pub tax_rate: Decimal,
 }
 
@@ -54,7 +64,7 @@ pub struct PricingInput {
     /// The lines, in display order. An empty list prices to zero.
     pub lines: Vec<LineInput>,
     /// Order discount in percent, `0..=100`, applied to the subtotal.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::money::strict::deserialize")]
     pub order_discount: Decimal,
 }
 
@@ -103,8 +113,32 @@ pub struct Pricing {
     pub totals: Totals,
 }
 
+impl Pricing {
+    /// The validated input: unit prices at the currency's scale, quantities and percents
+    /// normalized. Documents store this as entered, so every amount leaves at scale and
+    /// re-pricing it reproduces the same totals.
+    pub fn input(&self) -> PricingInput {
+        PricingInput {
+            currency: self.currency.code().to_owned(),
+            lines: self.lines.iter().map(|l| l.input.clone()).collect(),
+            order_discount: self.order_discount,
+        }
+    }
+}
+
 fn overflow(field: &str) -> CrmError {
     CrmError::validation(field, "amount too large")
+}
+
+/// A document total must stay within [`MAX_AMOUNT`]: refused on field `lines` otherwise.
+fn total_within_max(total: Decimal) -> CrmResult<Decimal> {
+    if total > MAX_AMOUNT {
+        return Err(CrmError::validation(
+            "lines",
+            format!("the lines add up to more than the maximum amount {MAX_AMOUNT}"),
+        ));
+    }
+    Ok(total)
 }
 
 fn validate_line(line: &LineInput, i: usize, currency: &Currency) -> CrmResult<LineInput> {
@@ -114,6 +148,12 @@ fn validate_line(line: &LineInput, i: usize, currency: &Currency) -> CrmResult<L
         return Err(CrmError::validation(
             f("quantity"),
             "must be greater than 0",
+        ));
+    }
+    if line.quantity > MAX_QUANTITY {
+        return Err(CrmError::validation(
+            f("quantity"),
+            format!("exceeds the maximum quantity {MAX_QUANTITY}"),
         ));
     }
     if line.quantity.normalize().scale() > QUANTITY_DECIMALS {
@@ -147,7 +187,7 @@ fn line_net(
         .and_then(|g| g.checked_mul(Decimal::ONE_HUNDRED - line.discount))
         .and_then(|g| g.checked_div(Decimal::ONE_HUNDRED))
         .ok_or_else(|| overflow(field))?;
-    Ok(round_to(exact, currency, mode))
+    within_max(round_to(exact, currency, mode), field)
 }
 
 /// Prices a document: validates every field, then computes lines and totals as described in
@@ -173,8 +213,9 @@ pub fn price(input: &PricingInput, mode: RoundingMode) -> CrmResult<Pricing> {
     }
     let subtotal = nets
         .iter()
-        .try_fold(Decimal::ZERO, |a, n| a.checked_add(*n))
+        .try_fold(units::zero(&currency), |a, n| a.checked_add(*n))
         .ok_or_else(|| overflow("lines"))?;
+    let subtotal = total_within_max(subtotal)?;
     let discount_exact = subtotal
         .checked_mul(order_discount)
         .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
@@ -190,11 +231,11 @@ pub fn price(input: &PricingInput, mode: RoundingMode) -> CrmResult<Pricing> {
     };
 
     let mut priced = Vec::with_capacity(lines.len());
-    let mut tax_total = Decimal::ZERO;
+    let mut tax_total = units::zero(&currency);
     for (i, ((line, net), share)) in lines.into_iter().zip(nets).zip(shares).enumerate() {
         let field = format!("lines[{i}]");
         let share = from_minor(share, &currency, &field)?;
-        let taxable = net - share;
+        let taxable = net.checked_sub(share).ok_or_else(|| overflow(&field))?;
         let tax_exact = taxable
             .checked_mul(line.tax_rate)
             .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
@@ -209,13 +250,16 @@ pub fn price(input: &PricingInput, mode: RoundingMode) -> CrmResult<Pricing> {
             order_discount_share: share,
             taxable,
             tax,
-            total: taxable + tax,
+            total: taxable.checked_add(tax).ok_or_else(|| overflow(&field))?,
         });
     }
-    let net_total = subtotal - order_discount_amount;
+    let net_total = subtotal
+        .checked_sub(order_discount_amount)
+        .ok_or_else(|| overflow("lines"))?;
     let grand_total = net_total
         .checked_add(tax_total)
         .ok_or_else(|| overflow("lines"))?;
+    let grand_total = total_within_max(grand_total)?;
     Ok(Pricing {
         currency,
         order_discount,

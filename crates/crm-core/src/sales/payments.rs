@@ -15,7 +15,7 @@
 use super::plan::{check_installments, Installment};
 use super::units;
 use crate::error::{CrmError, CrmResult};
-use crate::money::Currency;
+use crate::money::{checked, Currency};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -126,26 +126,33 @@ pub struct ReceivableSummary {
     pub overdue: Decimal,
 }
 
-/// Sums a contract's installments on `today` (saturating; amounts validated by
-/// [`check_installments`] never come near the limit).
-pub fn summarize(installments: &[Installment], today: NaiveDate) -> ReceivableSummary {
+/// Sums a contract's installments in `currency` on `today`, every sum at the currency's
+/// scale; an overflow is the rule `amount_overflow` (a plan validated by
+/// [`check_installments`] sums to a total within [`MAX_AMOUNT`](crate::money::MAX_AMOUNT), so
+/// it never happens for stored plans).
+pub fn summarize(
+    installments: &[Installment],
+    currency: &Currency,
+    today: NaiveDate,
+) -> CrmResult<ReceivableSummary> {
+    let zero = checked::zero(currency);
     let mut s = ReceivableSummary {
-        total: Decimal::ZERO,
-        paid: Decimal::ZERO,
-        written_off: Decimal::ZERO,
-        outstanding: Decimal::ZERO,
-        overdue: Decimal::ZERO,
+        total: zero,
+        paid: zero,
+        written_off: zero,
+        outstanding: zero,
+        overdue: zero,
     };
     for it in installments.iter().filter(|i| !i.void) {
-        s.total = s.total.saturating_add(it.amount);
-        s.paid = s.paid.saturating_add(it.paid);
-        s.written_off = s.written_off.saturating_add(it.written_off);
-        s.outstanding = s.outstanding.saturating_add(it.outstanding());
+        s.total = checked::add(s.total, it.amount, "receivable total")?;
+        s.paid = checked::add(s.paid, it.paid, "receivable paid")?;
+        s.written_off = checked::add(s.written_off, it.written_off, "receivable written off")?;
+        s.outstanding = checked::add(s.outstanding, it.outstanding(), "receivable outstanding")?;
         if it.is_overdue(today) {
-            s.overdue = s.overdue.saturating_add(it.outstanding());
+            s.overdue = checked::add(s.overdue, it.outstanding(), "receivable overdue")?;
         }
     }
-    s
+    Ok(s)
 }
 
 fn target_index(installments: &[Installment], target: Option<usize>) -> CrmResult<Option<usize>> {
@@ -264,7 +271,7 @@ pub fn apply_entry(
     let credit = if entry.kind == EntryKind::Payment {
         left
     } else {
-        Decimal::ZERO
+        checked::zero(currency)
     };
     Ok(EntryOutcome {
         installments: plan,
@@ -431,7 +438,13 @@ mod tests {
             "write_off_exceeds_outstanding"
         );
         let all = write_off(&p, &cny(), d("100"), None).unwrap();
-        assert_eq!(summarize(&all.installments, today()).outstanding, d("0"));
+        assert_eq!(
+            summarize(&all.installments, &cny(), today())
+                .unwrap()
+                .outstanding
+                .to_string(),
+            "0.00"
+        );
         let part = write_off(&p, &cny(), d("10"), Some(1)).unwrap();
         assert_eq!(
             part.installments[1].status(today()),

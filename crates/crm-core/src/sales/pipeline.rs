@@ -42,6 +42,7 @@ pub struct Stage {
     /// Display name.
     pub name: String,
     /// Default probability in percent, `0..=100`.
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub probability: Decimal,
     /// Forecast category (not `closed`: that is the Won pseudo-stage's).
     pub category: ForecastCategory,

@@ -39,13 +39,15 @@ pub struct Installment {
 
 impl Installment {
     /// A fresh, unpaid installment.
+    /// Nothing paid and nothing written off, at the amount's scale (`0.00` next to `100.00`).
     pub fn new(due_date: NaiveDate, amount: Decimal, percent: Decimal) -> Self {
+        let zero = Decimal::new(0, amount.scale());
         Installment {
             due_date,
             amount,
             percent,
-            paid: Decimal::ZERO,
-            written_off: Decimal::ZERO,
+            paid: zero,
+            written_off: zero,
             void: false,
         }
     }
@@ -75,6 +77,7 @@ pub struct ScheduledAmount {
     /// Due date.
     pub due_date: NaiveDate,
     /// Amount, exact in the currency's minor units.
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub amount: Decimal,
 }
 
@@ -84,6 +87,7 @@ pub struct ScheduledPercent {
     /// Due date.
     pub due_date: NaiveDate,
     /// Percent of the total, `0..=100`, at most 6 decimals.
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub percent: Decimal,
 }
 
@@ -102,6 +106,7 @@ pub enum TermAnchor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentTerm {
     /// Percent of the total, `0..=100`.
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub percent: Decimal,
     /// Days after the anchor (0 = on the anchor date).
     #[serde(default)]
@@ -432,7 +437,12 @@ pub fn reflow(
         let shares = allocate_minor(to_minor(remainder, currency, "total")?, &weights)?;
         for (&i, share) in open.iter().zip(shares) {
             let it = &mut plan[i];
-            it.amount = it.paid + it.written_off + from_minor(share, currency, "total")?;
+            let settled = crate::money::checked::add(it.paid, it.written_off, "installment")?;
+            it.amount = crate::money::checked::add(
+                settled,
+                from_minor(share, currency, "total")?,
+                "installment",
+            )?;
         }
     }
     if !new_total.is_zero() {

@@ -40,12 +40,13 @@ pub fn from_minor(units: i128, currency: &Currency, field: &str) -> CrmResult<De
 }
 
 /// `amount` at exactly the currency's scale (`85` → `85.00` for CNY); the amount must already
-/// be exact in minor units.
+/// be exact in minor units and within [`MAX_AMOUNT`](crate::money::MAX_AMOUNT).
 pub(crate) fn at_scale(amount: Decimal, currency: &Currency, field: &str) -> CrmResult<Decimal> {
-    from_minor(to_minor(amount, currency, field)?, currency, field)
+    crate::money::in_currency(amount, currency, field)
 }
 
-/// A non-negative amount exact in the currency's minor units, returned at its scale.
+/// A non-negative amount exact in the currency's minor units, at most
+/// [`MAX_AMOUNT`](crate::money::MAX_AMOUNT), returned at its scale.
 pub(crate) fn money(amount: Decimal, currency: &Currency, field: &str) -> CrmResult<Decimal> {
     if amount.is_sign_negative() && !amount.is_zero() {
         return Err(CrmError::validation(field, "must not be negative"));
@@ -53,7 +54,8 @@ pub(crate) fn money(amount: Decimal, currency: &Currency, field: &str) -> CrmRes
     at_scale(amount, currency, field)
 }
 
-/// A strictly positive amount exact in the currency's minor units, returned at its scale.
+/// A strictly positive amount exact in the currency's minor units, at most
+/// [`MAX_AMOUNT`](crate::money::MAX_AMOUNT), returned at its scale.
 pub(crate) fn positive_money(
     amount: Decimal,
     currency: &Currency,
@@ -91,6 +93,11 @@ pub(crate) fn checked_sum(
         .into_iter()
         .try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
         .ok_or_else(|| CrmError::validation(field, "amount too large"))
+}
+
+/// Zero at the currency's scale (`0.00` CNY).
+pub(crate) fn zero(currency: &Currency) -> Decimal {
+    crate::money::checked::zero(currency)
 }
 
 /// Rounds with the tenant's mode to the currency's minor units and pins the scale.

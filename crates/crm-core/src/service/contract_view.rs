@@ -25,10 +25,7 @@ impl Ctx {
         {
             for (item, installment) in items.iter_mut().zip(&contract.installments) {
                 if let Some(object) = item.as_object_mut() {
-                    object.insert(
-                        "status".into(),
-                        super::json(&installment.status(today)),
-                    );
+                    object.insert("status".into(), super::json(&installment.status(today)));
                 }
             }
         }

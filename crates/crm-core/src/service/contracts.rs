@@ -215,7 +215,7 @@ impl<S: Store> Crm<S> {
                 signed_on: input.signed_on,
                 start_on: input.start_on,
                 end_on: input.end_on,
-                pricing_input: input.pricing.clone(),
+                pricing_input: pricing.input(),
                 pricing,
                 status: ContractStatus::Draft,
                 approval: None,
@@ -263,7 +263,7 @@ impl<S: Store> Crm<S> {
             }
             let priced = price(&pricing, ctx.tenant.settings.rounding)?;
             let next = Contract {
-                pricing_input: pricing.clone(),
+                pricing_input: priced.input(),
                 pricing: priced,
                 ..before.clone()
             };
@@ -588,11 +588,11 @@ impl<S: Store> Crm<S> {
                     "a contract keeps one currency",
                 ));
             }
-            let paid: rust_decimal::Decimal = before
-                .installments
-                .iter()
-                .map(|i| i.paid + i.written_off)
-                .sum();
+            let mut paid = rust_decimal::Decimal::ZERO;
+            for i in &before.installments {
+                let settled = crate::money::checked::add(i.paid, i.written_off, "settled")?;
+                paid = crate::money::checked::add(paid, settled, "settled")?;
+            }
             if priced.totals.grand_total < paid {
                 return Err(CrmError::rule(
                     "reflow_below_paid",
@@ -614,7 +614,7 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             changes.event(ctx.event(EventKind::ContractSubmitted, Entity::Contract, id, serde_json::json!({ "amendment": true, "restart_reasons": reasons, "total": priced.totals.grand_total })));
             next.amendment = Some(Amendment {
-                pricing_input: pricing.clone(),
+                pricing_input: priced.input(),
                 pricing: priced,
                 approval: run,
                 reasons,

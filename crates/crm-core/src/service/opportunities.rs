@@ -28,7 +28,8 @@ pub struct NewOpportunity {
     pub customer_id: CustomerId,
     /// Name.
     pub name: String,
-    /// Amount (exact in the currency).
+    /// Amount (exact in the currency, at most [`MAX_AMOUNT`](crate::money::MAX_AMOUNT)).
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub amount: Decimal,
     /// Currency code.
     pub currency: String,
@@ -38,7 +39,7 @@ pub struct NewOpportunity {
     /// Stage key.
     pub stage: String,
     /// Probability set by hand (`None` follows the stage).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::money::strict::option")]
     pub probability: Option<Decimal>,
     /// Expected close date.
     pub expected_close: NaiveDate,

@@ -17,6 +17,7 @@ use crate::customer::Customer;
 use crate::error::CrmResult;
 use crate::followup::{visible_followup, FollowUp};
 use crate::ids::CustomerId;
+use crate::money::Currency;
 use crate::opportunity::Opportunity;
 use crate::pool::OwnerHistory;
 use crate::sales::{summarize, today_in, Installment, InstallmentStatus, ReceivableSummary};
@@ -186,18 +187,21 @@ impl<S: Store> Crm<S> {
                 .await?;
             Some(
                 rows.into_iter()
-                    .map(|k| ContractOverview {
-                        installments: k
-                            .installments
-                            .iter()
-                            .enumerate()
-                            .map(|(i, it)| InstallmentOverview::of(i, it, today))
-                            .collect(),
-                        receivables: summarize(&k.installments, today),
-                        contract: k,
+                    .map(|k| {
+                        let currency = Currency::parse(&k.pricing_input.currency, "currency")?;
+                        Ok(ContractOverview {
+                            installments: k
+                                .installments
+                                .iter()
+                                .enumerate()
+                                .map(|(i, it)| InstallmentOverview::of(i, it, today))
+                                .collect(),
+                            receivables: summarize(&k.installments, &currency, today)?,
+                            contract: k,
+                        })
                     })
-                    .map(|o| ctx.show(Entity::Contract, &o, ViewContext::Detail))
-                    .collect(),
+                    .map(|o| o.map(|o| ctx.show(Entity::Contract, &o, ViewContext::Detail)))
+                    .collect::<CrmResult<Vec<_>>>()?,
             )
         } else {
             None

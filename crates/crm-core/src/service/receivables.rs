@@ -46,6 +46,7 @@ pub struct LedgerInput {
     /// Kind.
     pub kind: EntryKind,
     /// Amount (positive, exact in the currency).
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub amount: Decimal,
     /// Date.
     pub date: NaiveDate,
@@ -191,11 +192,13 @@ impl<S: Store> Crm<S> {
                     target: input.installment,
                 },
             )?;
+            // Validated by `apply_entry`; kept at the currency's scale from here on.
+            let amount = crate::money::checked::at_scale(input.amount, &currency);
             let mut next = before.clone();
             next.installments = outcome.installments;
             next.ledger.push(LedgerEntry {
                 kind: input.kind,
-                amount: input.amount,
+                amount,
                 date: input.date,
                 method: crate::validate::optional_text(input.method.as_deref(), "method", 50)?,
                 reference: crate::validate::optional_text(
@@ -216,10 +219,18 @@ impl<S: Store> Crm<S> {
             changes.update(&next)?;
             let mut customer_next = customer.clone();
             if outcome.credit > Decimal::ZERO {
-                *customer_next
+                let credit = customer_next
                     .credit
                     .entry(currency.code().to_owned())
-                    .or_default() += outcome.credit;
+                    .or_insert_with(|| crate::money::checked::zero(&currency));
+                *credit = crate::money::checked::add(*credit, outcome.credit, "customer credit")
+                    .and_then(|c| crate::money::within_max(c, "amount"))
+                    .map_err(|_| {
+                        CrmError::validation(
+                            "amount",
+                            "the customer's credit would exceed the maximum amount",
+                        )
+                    })?;
             }
             if input.kind == EntryKind::Payment {
                 let at = crate::tenant::local_midnight(ctx.tenant.settings.tz()?, input.date);
@@ -230,7 +241,7 @@ impl<S: Store> Crm<S> {
                     customer_id: customer.id,
                     kind: PurchaseKind::Payment,
                     at,
-                    amount: input.amount,
+                    amount,
                     currency: currency.code().to_owned(),
                     reference: input.reference.clone(),
                 };
@@ -238,13 +249,13 @@ impl<S: Store> Crm<S> {
                 if customer_next.last_purchase_at.is_none_or(|t| t < at) {
                     customer_next.last_purchase_at = Some(at);
                 }
-                changes.event(ctx.event(EventKind::PaymentReceived, Entity::Contract, contract_id, serde_json::json!({ "amount": input.amount, "currency": currency.code(), "credit": outcome.credit, "customer_id": customer.id })));
+                changes.event(ctx.event(EventKind::PaymentReceived, Entity::Contract, contract_id, serde_json::json!({ "amount": amount, "currency": currency.code(), "credit": outcome.credit, "customer_id": customer.id })));
             } else {
                 changes.event(ctx.event(
                     EventKind::LedgerAdjusted,
                     Entity::Contract,
                     contract_id,
-                    serde_json::json!({ "kind": input.kind, "amount": input.amount }),
+                    serde_json::json!({ "kind": input.kind, "amount": amount }),
                 ));
             }
             if customer_next != customer {
@@ -319,10 +330,12 @@ impl<S: Store> Crm<S> {
         let ctx = self.ctx(actor).await?;
         let (k, _) = self.contract_for(&ctx, contract_id, Action::Read).await?;
         ctx.require_amounts(Entity::Contract, CONTRACT_AMOUNTS)?;
-        Ok(summarize(
+        let currency = Currency::parse(&k.pricing_input.currency, "currency")?;
+        summarize(
             &k.installments,
+            &currency,
             today_in(ctx.tenant.settings.tz()?, ctx.now),
-        ))
+        )
     }
 
     /// The aging report as of a date over the contracts the actor may read (receivables

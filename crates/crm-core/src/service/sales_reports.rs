@@ -1,6 +1,7 @@
 //! Opportunity reports as data a host can chart: weighted pipeline per close month and per
 //! owner (per currency), cumulative forecast categories, the funnel, and the win rate. They
-//! read only the opportunities the actor may read.
+//! read only the opportunities the actor may read. Totals are checked sums at each currency's
+//! scale: a report that would overflow is the rule `amount_overflow`, never a capped total.
 
 use super::Crm;
 use crate::access::{Action, Module};
@@ -84,10 +85,10 @@ impl<S: Store> Crm<S> {
         }
         let mode = ctx.tenant.settings.rounding;
         Ok(SalesReport {
-            weighted_by_month: weighted_by_month(&facts, mode),
-            weighted_by_owner: weighted_by_owner(&facts, mode),
-            categories: forecast_categories(&p, &facts),
-            funnel: funnel(&p, &facts),
+            weighted_by_month: weighted_by_month(&facts, mode)?,
+            weighted_by_owner: weighted_by_owner(&facts, mode)?,
+            categories: forecast_categories(&p, &facts)?,
+            funnel: funnel(&p, &facts)?,
             win_rate: win_rate(&facts, from, to),
         })
     }

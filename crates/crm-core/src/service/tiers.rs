@@ -46,7 +46,7 @@ impl<S: Store> Crm<S> {
         let since = ctx.now - Duration::days(i64::from(settings.tiers.window_days));
         let ids: Vec<i64> = batch.iter().map(|c| c.id.0).collect();
         let purchases = self.window_purchases(ctx.tenant.id, &ids, since).await?;
-        Ok(batch
+        batch
             .iter()
             .map(|c| {
                 figures(
@@ -56,7 +56,7 @@ impl<S: Store> Crm<S> {
                     ctx.now,
                 )
             })
-            .collect())
+            .collect()
     }
 
     /// The tier change of one customer as a unit of work (empty when unchanged).
@@ -124,9 +124,13 @@ impl<S: Store> Crm<S> {
                 });
             let since = ctx.now - Duration::days(i64::from(ctx.tenant.settings.tiers.window_days));
             if purchase.at > since {
-                fig.frequency += 1;
+                fig.frequency = fig.frequency.saturating_add(1);
                 if purchase.currency == ctx.tenant.settings.default_currency {
-                    fig.monetary += purchase.amount;
+                    fig.monetary = crate::money::checked::add(
+                        fig.monetary,
+                        purchase.amount,
+                        "monetary (RFM)",
+                    )?;
                 }
             }
             let tiers = &ctx.tenant.settings.tiers;

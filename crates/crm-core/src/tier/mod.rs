@@ -9,26 +9,31 @@ pub use purchase::{Purchase, PurchaseInput, PurchaseKind};
 pub use rfm::{Quintiles, RfmFigures, RfmScores, Scoring, Thresholds};
 pub use rules::{TierCondition, TierRule, TierSettings};
 
+use crate::error::CrmResult;
+use crate::money::checked;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 /// RFM figures of one customer from its purchases at `now`: recency from the last purchase
-/// ever, frequency and monetary over the window; only amounts in `currency` are summed.
+/// ever, frequency and monetary over the window; only amounts in `currency` are summed, with
+/// checked arithmetic (rule `amount_overflow`, never a panic).
 pub fn figures(
     last_purchase_at: Option<DateTime<Utc>>,
     purchases_in_window: &[Purchase],
     currency: &str,
     now: DateTime<Utc>,
-) -> RfmFigures {
-    RfmFigures {
+) -> CrmResult<RfmFigures> {
+    let monetary = purchases_in_window
+        .iter()
+        .filter(|p| p.currency == currency)
+        .try_fold(Decimal::ZERO, |sum, p| {
+            checked::add(sum, p.amount, "monetary (RFM)")
+        })?;
+    Ok(RfmFigures {
         recency_days: last_purchase_at.map(|t| crate::pool::claim::whole_days(t, now)),
-        frequency: purchases_in_window.len() as u32,
-        monetary: purchases_in_window
-            .iter()
-            .filter(|p| p.currency == currency)
-            .map(|p| p.amount)
-            .sum::<Decimal>(),
-    }
+        frequency: u32::try_from(purchases_in_window.len()).unwrap_or(u32::MAX),
+        monetary,
+    })
 }
 
 #[cfg(test)]

@@ -55,7 +55,9 @@ pub struct PurchaseInput {
     pub kind: PurchaseKind,
     /// When (at most 5 minutes in the future).
     pub at: DateTime<Utc>,
-    /// Amount, exact in the currency's minor units, not negative.
+    /// Amount, exact in the currency's minor units, not negative, at most
+    /// [`MAX_AMOUNT`](crate::money::MAX_AMOUNT).
+    #[serde(deserialize_with = "crate::money::strict::deserialize")]
     pub amount: Decimal,
     /// Currency code.
     pub currency: String,

@@ -34,6 +34,7 @@ pub struct Thresholds {
     /// Frequency: ≥ `b[3]` → 5, ≥ `b[2]` → 4, ≥ `b[1]` → 3, ≥ `b[0]` → 2, else 1.
     pub frequency: [u32; 4],
     /// Monetary: ≥ `b[3]` → 5, ≥ `b[2]` → 4, ≥ `b[1]` → 3, ≥ `b[0]` → 2, else 1.
+    #[serde(deserialize_with = "crate::money::strict::array")]
     pub monetary: [Decimal; 4],
 }
 

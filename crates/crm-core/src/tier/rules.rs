@@ -47,7 +47,8 @@ pub enum TierCondition {
     },
     /// Monetary in the window at least this.
     MonetaryAtLeast {
-        /// Amount.
+        /// Amount (a decimal string, at most [`MAX_AMOUNT`](crate::money::MAX_AMOUNT)).
+        #[serde(deserialize_with = "crate::money::strict::deserialize")]
         amount: Decimal,
     },
     /// Manual level is this.
@@ -67,7 +68,29 @@ pub enum TierCondition {
     },
 }
 
+/// A threshold amount: not negative, at most [`MAX_AMOUNT`](crate::money::MAX_AMOUNT).
+fn non_negative_amount(amount: Decimal, field: &str) -> CrmResult<()> {
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(CrmError::validation(field, "must not be negative"));
+    }
+    crate::money::within_max(amount, field).map(|_| ())
+}
+
 impl TierCondition {
+    /// Checks every amount in the condition (nested ones too) on `field`.
+    fn check_amounts(&self, field: &str) -> CrmResult<()> {
+        match self {
+            TierCondition::All { of } | TierCondition::Any { of } => of
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, c)| c.check_amounts(&format!("{field}.of[{i}]"))),
+            TierCondition::MonetaryAtLeast { amount } => {
+                non_negative_amount(*amount, &format!("{field}.amount"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Evaluates the condition.
     pub fn holds(&self, c: &Customer, fig: &RfmFigures, s: &RfmScores) -> bool {
         match self {
@@ -162,6 +185,15 @@ impl TierSettings {
                     "1 to 50 characters",
                 ));
             }
+        }
+        let field = |path: &str| format!("settings.tiers.{path}");
+        if let Scoring::Thresholds(t) = &self.scoring {
+            for (j, m) in t.monetary.iter().enumerate() {
+                non_negative_amount(*m, &field(&format!("scoring.monetary[{j}]")))?;
+            }
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            r.when.check_amounts(&field(&format!("rules[{i}].when")))?;
         }
         if self.default_tier.trim().is_empty() {
             return Err(CrmError::validation(

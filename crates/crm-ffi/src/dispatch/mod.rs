@@ -99,6 +99,11 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &str, argument: &str) -> Ffi
         } else if path != "." {
             field = format!("{argument}.{path}");
         }
+        // An amount in any other form than a decimal string is bad input of that member,
+        // reported exactly like the engine's own validation errors.
+        if message.contains(crm_core::money::strict::ERROR_MARK) {
+            return FfiError::validation(field, message);
+        }
         if let Some(missing) = message
             .strip_prefix("missing field `")
             .and_then(|m| m.split('`').next())
@@ -263,6 +268,19 @@ mod tests {
         assert_eq!(
             wrong.err().and_then(|e| e.field),
             Some("request_json.id".to_owned())
+        );
+        let float = parse_json::<crm_core::tier::PurchaseInput>(
+            r#"{"customer_id": 1, "at": "2024-01-01T00:00:00Z", "amount": 1.5, "currency": "CNY"}"#,
+            "request_json",
+        );
+        let float = float.err();
+        assert_eq!(
+            float.as_ref().map(|e| e.status),
+            Some(crate::status::crm_status::CRM_VALIDATION)
+        );
+        assert_eq!(
+            float.and_then(|e| e.field),
+            Some("request_json.amount".to_owned())
         );
         let trailing = parse_json::<Empty>("{} x", "request_json");
         assert_eq!(

@@ -3,6 +3,7 @@
 
 use super::{ById, Op, Request};
 use crate::error::FfiResult;
+use crm_core::money::strict::StrictDecimal;
 use crm_core::sales::StageMove;
 use crm_core::service::{NewOpportunity, OpportunityFilter};
 use serde::Deserialize;
@@ -67,21 +68,21 @@ fn move_stage(r: &Request<'_>) -> FfiResult<String> {
     r.run(move |crm| async move { crm.move_opportunity(actor, req.id, req.stage_move).await })
 }
 
-/// `D` is the engine's decimal type, inferred from `set_opportunity_probability` (this crate
-/// does not depend on the decimal crate itself).
+/// The probability is read strictly as a decimal string (no JSON numbers).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Probability<D> {
+struct Probability {
     id: i64,
     #[serde(default)]
-    probability: Option<D>,
+    probability: Option<StrictDecimal>,
 }
 
 fn set_probability(r: &Request<'_>) -> FfiResult<String> {
     let actor = r.actor()?;
-    let req: Probability<_> = r.parse()?;
+    let req: Probability = r.parse()?;
+    let probability = req.probability.map(|p| p.0);
     r.run(move |crm| async move {
-        crm.set_opportunity_probability(actor, req.id, req.probability)
+        crm.set_opportunity_probability(actor, req.id, probability)
             .await
     })
 }

@@ -144,13 +144,27 @@ int main(int argc, char **argv) {
     char *summary = call_ok(db, REP, "receivable.summary", request);
     CHECK_HAS(summary, "\"paid\":\"20000.00\"");
     CHECK_HAS(summary, "\"outstanding\":\"100000.00\"");
+    CHECK_HAS(summary, "\"written_off\":\"0.00\"");
     crm_string_free(summary);
+
+    /* Amounts are decimal strings (ADR 0012): a JSON number or one past the maximum is a
+       validation error naming the member, and nothing is recorded. */
+    FMT(request, "{\"contract_id\":%lld,\"entry\":{\"kind\":\"payment\",\"amount\":100.5,"
+        "\"date\":\"2025-02-01\"}}", contract_id);
+    error = call_fail(db, REP, "receivable.record", request, CRM_VALIDATION);
+    CHECK_HAS(error, "\"field\":\"request_json.entry.amount\"");
+    crm_string_free(error);
+    FMT(request, "{\"contract_id\":%lld,\"entry\":{\"kind\":\"payment\","
+        "\"amount\":\"1000000000000000.01\",\"date\":\"2025-02-01\"}}", contract_id);
+    error = call_fail(db, REP, "receivable.record", request, CRM_VALIDATION);
+    CHECK_HAS(error, "\"field\":\"amount\"");
+    crm_string_free(error);
 
     /* Aging as of 2025-09-01: 10,000 is 213 days past due (121+), 90,000 is 63 (61–90). */
     char *aging = call_ok(db, MANAGER, "receivable.aging", "{\"as_of\":\"2025-09-01\"}");
     printf("receivable.aging -> %s\n", aging);
     CHECK_HAS(aging, "\"as_of\":\"2025-09-01\"");
-    CHECK_HAS(aging, "\"buckets\":[\"0\",\"0\",\"90000.00\",\"0\",\"10000.00\"]");
+    CHECK_HAS(aging, "\"buckets\":[\"0.00\",\"0.00\",\"90000.00\",\"0.00\",\"10000.00\"]");
     CHECK_HAS(aging, "\"total\":\"100000.00\"");
     crm_string_free(aging);
     crm_string_free(call_fail(db, MANAGER, "receivable.aging", "{\"as_of\":\"2025-13-01\"}",

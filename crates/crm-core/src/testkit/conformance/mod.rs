@@ -13,6 +13,7 @@
 //! case passed.
 
 mod access_cache;
+mod amounts;
 mod apply;
 mod contention;
 mod field_rules;
@@ -28,6 +29,7 @@ mod ticket_close;
 mod tickets;
 
 pub use access_cache::*;
+pub use amounts::*;
 pub use apply::*;
 pub use contention::*;
 pub use field_rules::*;
@@ -91,6 +93,7 @@ macro_rules! crm_store_conformance_tests {
             field_rules_apply_to_sales_records_and_reports,
             filters_on_unreadable_fields_are_refused,
             owners_and_scope_come_before_rules,
+            service_amounts_keep_scale_and_limits,
         );
     };
 }

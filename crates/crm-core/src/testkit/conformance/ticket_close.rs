@@ -87,7 +87,12 @@ pub async fn tickets_closed_without_response<S: Store>(store: Arc<S>) {
 
     let crm = &f.crm;
     let first = |id| async move {
-        let v = crm.get_ticket(sys, id).await.expect("ticket");
+        let v: crate::service::TicketView = crm
+            .get_ticket(sys, id)
+            .await
+            .expect("ticket")
+            .decode()
+            .expect("whole ticket for the system actor");
         let m = v
             .ticket
             .sla
