@@ -346,6 +346,44 @@ async fn h8_pauses_are_subtracted_in_business_time() {
 }
 
 #[tokio::test]
+async fn metrics_report_business_time_taken_and_paused() {
+    // Calendar S, Thursday 2025-01-09: created 15:00, on hold 15:00 until 15:00 + pause,
+    // resolved 17:00. Taken = 2 h of business time minus the pause; paused = the pause.
+    for pause in [3599, 3600, 3601] {
+        let (f, c) = setup(h_targets(), &[], true).await;
+        let t = create(&f, c, Priority::Urgent, at(2025, 1, 9, 15, 0, 0)).await;
+        f.crm
+            .set_ticket_status(Actor::system(T1), t.id, TicketStatus::OnHold)
+            .await
+            .expect("hold");
+        f.clock
+            .set(at(2025, 1, 9, 15, 0, 0) + Duration::seconds(pause));
+        f.crm
+            .set_ticket_status(Actor::system(T1), t.id, TicketStatus::Open)
+            .await
+            .expect("resume");
+        f.clock.set(at(2025, 1, 9, 17, 0, 0));
+        let done = f
+            .crm
+            .set_ticket_status(Actor::system(T1), t.id, TicketStatus::Resolved)
+            .await
+            .expect("resolve")
+            .ticket;
+        let m = done
+            .sla
+            .as_ref()
+            .and_then(|s| s.latest(MetricKind::Resolution))
+            .expect("resolution");
+        assert_eq!(
+            (m.taken_secs, m.paused_secs, m.target_secs),
+            (2 * H - pause, pause, 2 * H),
+            "pause of {pause} s"
+        );
+        assert_eq!(m.achieved, Some(true));
+    }
+}
+
+#[tokio::test]
 async fn next_response_starts_once_per_unanswered_customer_message() {
     let (f, c) = setup(
         all(Targets {

@@ -34,6 +34,10 @@ pub struct SlaMetric {
     pub due_at: DateTime<Utc>,
     /// Business seconds spent paused (up to completion or the last update).
     pub paused_secs: i64,
+    /// Business seconds the clock ran, pauses excluded (up to completion or the last
+    /// update): what the metric took against `target_secs`.
+    #[serde(default)]
+    pub taken_secs: i64,
     /// When it was met (or the ticket resolved).
     pub completed_at: Option<DateTime<Utc>>,
     /// When it breached (the due instant it passed).
@@ -147,6 +151,7 @@ impl SlaMetric {
             target_secs,
             due_at: deadline(started_at, target_secs, cal, &[]),
             paused_secs: 0,
+            taken_secs: 0,
             completed_at: None,
             breached_at: None,
             breached_by_secs: None,
@@ -230,8 +235,9 @@ impl TicketSla {
             if m.is_open() {
                 m.due_at = deadline(m.started_at, m.target_secs, cal, &pauses);
             }
-            m.paused_secs = elapsed_business(m.started_at, until, cal, &[])
-                - elapsed_business(m.started_at, until, cal, &pauses);
+            let running = elapsed_business(m.started_at, until, cal, &pauses);
+            m.paused_secs = elapsed_business(m.started_at, until, cal, &[]) - running;
+            m.taken_secs = running;
         }
         self.next_check_at = self.next_check(cal);
     }
