@@ -179,6 +179,35 @@ mod tests {
     }
 
     #[test]
+    fn an_interrupted_import_keeps_its_cause_status_and_names_what_was_committed() {
+        let e = FfiError::from(CrmError::Incomplete {
+            operation: "customer.import_csv".into(),
+            through_line: 601,
+            committed: vec![
+                crm_core::error::Committed { line: 2, id: 40 },
+                crm_core::error::Committed { line: 4, id: 41 },
+            ],
+            cause: Box::new(CrmError::Storage("disk full".into())),
+        });
+        assert_eq!(e.status, crm_status::CRM_STORAGE);
+        let v = parse(&e.to_json());
+        assert_eq!(
+            (v["code"].clone(), v["kind"].clone()),
+            (7.into(), "storage".into())
+        );
+        assert_eq!(v["operation"], "customer.import_csv");
+        assert_eq!(v["through_line"], 601);
+        assert_eq!(v["committed_count"], 2);
+        assert_eq!(v["committed"][1]["line"], 4);
+        assert_eq!(v["committed"][1]["id"], 41);
+        let message = v["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("2 rows") && message.contains("disk full"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn rule_violation_names_the_rule() {
         let e = FfiError::from(CrmError::rule("held_limit", "3 of 3"));
         let v = parse(&e.to_json());

@@ -1,5 +1,5 @@
 //! Field validation shared by every record: required names, bounded text, phones, e-mails,
-//! and the text rules of every input ([`text`]: no NUL, bounded length, short quotes in
+//! and the text rules of every input (`text`: no NUL, bounded length, short quotes in
 //! errors). Every error names the field.
 
 mod text;
