@@ -363,7 +363,9 @@ pub fn run_native(path: &str, world: &World, claimers: usize) -> CrmResult<Claim
         let path = path.to_owned();
         threads.push(std::thread::spawn(move || -> CrmResult<Vec<CustomerId>> {
             let db = Native::open(&path)?;
+            // Timers: a conflicting claim pauses before it is tried again, as the engine's do.
             let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
                 .build()
                 .map_err(|e| CrmError::Storage(e.to_string()))?;
             Ok(rt.block_on(by_hand_claimer(&db, &s, who, ids)))
