@@ -55,11 +55,15 @@ pub struct ContactInput {
 }
 
 impl ContactInput {
-    /// Validated fields applied onto `contact`.
-    pub fn apply(&self, contact: &mut Contact) -> CrmResult<()> {
+    /// Validated fields applied onto `contact`; the phone is read in the tenant's phone
+    /// region `phone_region` and stored as customers' phones are
+    /// ([`stored_form`](crate::customer::phone::stored_form)).
+    pub fn apply(&self, contact: &mut Contact, phone_region: &str) -> CrmResult<()> {
         contact.name = required_text(&self.name, "contact.name", MAX_NAME)?;
         contact.title = optional_text(self.title.as_deref(), "contact.title", 100)?;
-        contact.phone = optional_phone(self.phone.as_deref(), "contact.phone")?;
+        contact.phone = optional_phone(self.phone.as_deref(), "contact.phone")?
+            .map(|p| crate::customer::phone::stored_form(&p, phone_region))
+            .transpose()?;
         contact.email = optional_email(self.email.as_deref(), "contact.email")?;
         contact.primary = self.primary;
         Ok(())

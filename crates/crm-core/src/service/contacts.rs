@@ -100,7 +100,7 @@ impl<S: Store> Crm<S> {
                 created_by: ctx.access.user().map(|u| u.id),
                 created_at: ctx.now,
             };
-            input.apply(&mut contact)?;
+            input.apply(&mut contact, &ctx.tenant.settings.phone_region)?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&contact)?;
             changes.audit(ctx.audit(
@@ -145,7 +145,7 @@ impl<S: Store> Crm<S> {
             self.check_child(&ctx, Module::Contacts, Action::Update, current.customer_id)
                 .await?;
             let mut next = current.clone();
-            input.apply(&mut next)?;
+            input.apply(&mut next, &ctx.tenant.settings.phone_region)?;
             let mut touched = Vec::new();
             for (field, changed) in [
                 ("name", next.name != current.name),

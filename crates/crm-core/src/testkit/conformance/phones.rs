@@ -58,6 +58,27 @@ pub async fn service_phones_in_the_tenants_region<S: Store>(store: Arc<S>) {
         Some("+49 89 7654321"),
         "stored in international form"
     );
+    // Contacts read their phones in the tenant's region too, and a member who does not own
+    // the customer sees the number's own shape masked.
+    let contact = f
+        .crm
+        .create_contact(
+            user(REP),
+            us.record.id,
+            crate::contact::ContactInput {
+                name: "Frau Weber".into(),
+                phone: Some("030 1234567".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("contact");
+    assert_eq!(contact.record.phone.as_deref(), Some("+49 30 1234567"));
+    assert_eq!(
+        crate::access::mask_phone("+49 30 1234567"),
+        "+49 30-***-4567",
+        "the mask keeps the country code and the area code"
+    );
     // Chinese numbers with their prefix still match the CN-era rows.
     f.crm
         .create_customer(user(REP), create("沪 Co", "+86 138 1234 5678"))
