@@ -1,7 +1,23 @@
 //! Time comes into the engine through a [`Clock`]; rules never read the system time.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::Mutex;
+
+/// `t + d`, saturating at the ends of chrono's range instead of panicking: limits come from
+/// tenant settings (days, hours) and instants from hosts, so "a year 300,000 deadline" means
+/// "never", not a crash.
+pub fn plus(t: DateTime<Utc>, d: TimeDelta) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(if d < TimeDelta::zero() {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    })
+}
+
+/// `t - d`, saturating like [`plus`].
+pub fn minus(t: DateTime<Utc>, d: TimeDelta) -> DateTime<Utc> {
+    plus(t, -d)
+}
 
 /// Source of the current instant for services.
 pub trait Clock: Send + Sync {
@@ -48,5 +64,24 @@ impl FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         *self.now.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod saturating_tests {
+    use super::*;
+
+    #[test]
+    fn instants_saturate_at_the_ends_of_the_range() {
+        let now = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        assert_eq!(plus(now, TimeDelta::days(1)), now + TimeDelta::days(1));
+        assert_eq!(minus(now, TimeDelta::days(1)), now - TimeDelta::days(1));
+        let far = TimeDelta::days(i64::from(u32::MAX));
+        assert_eq!(plus(now, far), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(minus(now, far), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            plus(DateTime::<Utc>::MAX_UTC, TimeDelta::seconds(1)),
+            DateTime::<Utc>::MAX_UTC
+        );
     }
 }

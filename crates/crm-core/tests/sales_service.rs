@@ -691,7 +691,7 @@ async fn amendment_lowering_more_than_20_percent_restarts_and_reflows() {
     assert_eq!(am.reasons[0].as_str(), "amount_lowered");
     let json = serde_json::to_value(&amended).expect("contract json");
     assert_eq!(json["amendment"]["reasons"][0]["reason"], "amount_lowered");
-    assert_eq!(json["amendment"]["reasons"][0]["amended"], "23999.99");
+    assert_eq!(json["amendment"]["reasons"][0]["amended_total"], "23999.99");
     assert!(!json.to_string().contains("AmountLowered"));
     let events = f
         .crm

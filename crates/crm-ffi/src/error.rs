@@ -37,7 +37,13 @@ impl FfiError {
         self
     }
 
+    /// Adds a member; a text member is cut to `MAX_DETAIL_CHARS` characters like the
+    /// message, so no detail quotes an input in full.
     fn with(mut self, key: &str, value: Value) -> Self {
+        let value = match value {
+            Value::String(text) => Value::String(truncate(&text, MAX_DETAIL_CHARS)),
+            other => other,
+        };
         self.details.insert(key.to_owned(), value);
         self
     }

@@ -60,6 +60,8 @@ const CONTRACT_MONEY: &[&str] = &[
     "credit",
     "allocations",
     "reflowed_to",
+    "approved_total",
+    "amended_total",
 ];
 
 const CUSTOMERS: &[CatalogField] = &[

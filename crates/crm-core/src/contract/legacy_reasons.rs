@@ -106,7 +106,7 @@ mod tests {
         );
         let written = serde_json::to_value(&h.reasons[0]).expect("json");
         assert_eq!(written["reason"], "amount_lowered");
-        assert_eq!(written["approved"], "100.00");
+        assert_eq!(written["approved_total"], "100.00");
         assert_eq!(
             h.reasons[0].to_string(),
             "amount lowered from 100.00 to 70.00 (threshold 20%)"

@@ -155,7 +155,11 @@ impl Contract {
                     continue;
                 }
                 if !self.reminders.contains(&(i, "due_soon".into())) {
-                    consider(inst.due_date - chrono::Duration::days(i64::from(due_soon_days)));
+                    consider(
+                        inst.due_date
+                            .checked_sub_days(chrono::Days::new(u64::from(due_soon_days)))
+                            .unwrap_or(NaiveDate::MIN),
+                    );
                 }
                 if !self.reminders.contains(&(i, "overdue".into())) {
                     consider(inst.due_date.succ_opt().unwrap_or(inst.due_date));

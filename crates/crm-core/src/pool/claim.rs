@@ -90,7 +90,7 @@ pub fn check_claim_customers(
         if mode == ClaimMode::Claim {
             let entered = c.entered_pool_at.unwrap_or(c.created_at);
             let hours = i64::from(rules.new_in_pool_protection_hours);
-            if hours > 0 && now < entered + Duration::hours(hours) {
+            if hours > 0 && now < crate::clock::plus(entered, Duration::hours(hours)) {
                 return Err(CrmError::rule(
                     "new_in_pool_protection",
                     format!(

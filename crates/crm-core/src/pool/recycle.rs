@@ -63,7 +63,7 @@ pub fn rule_statuses(pool: &Pool, c: &Customer, now: DateTime<Utc>) -> Vec<RuleS
                 clock,
                 elapsed_days: elapsed,
                 days_left: i64::from(limit) + 1 - elapsed,
-                fires_at: clock + Duration::days(i64::from(limit) + 1),
+                fires_at: crate::clock::plus(clock, Duration::days(i64::from(limit) + 1)),
             })
         })
         .collect()

@@ -596,15 +596,18 @@ impl ApprovalRun {
 
 /// Why an amendment must be approved again from level 1. Stored and emitted as an object
 /// whose `reason` is a stable snake_case name ([`ReapprovalReason::as_str`]) next to its
-/// figures: `{"reason":"amount_lowered","approved":"100.00","amended":"70.00",…}`.
+/// figures: `{"reason":"amount_lowered","approved_total":"100.00","amended_total":"70.00",…}`
+/// (the totals under money keys, so the contracts `total` field rule withholds them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ReapprovalReason {
     /// The total fell by more than the threshold.
     AmountLowered {
         /// Approved total.
+        #[serde(rename = "approved_total", alias = "approved")]
         approved: Decimal,
         /// Amended total.
+        #[serde(rename = "amended_total", alias = "amended")]
         amended: Decimal,
         /// The threshold in percent.
         threshold_percent: Decimal,

@@ -92,7 +92,7 @@ impl<S: Store> Crm<S> {
         if hours == 0 {
             return Ok(0);
         }
-        let cutoff = ctx.now - Duration::hours(i64::from(hours));
+        let cutoff = crate::clock::minus(ctx.now, Duration::hours(i64::from(hours)));
         // Keyset batches in id order: one pass over the candidates. Re-reading from the
         // start after every batch (the escalated rows no longer match) made SQLite walk the
         // whole `owned_since` range and sort it again for each batch — there is no index on

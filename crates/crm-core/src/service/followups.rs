@@ -169,9 +169,13 @@ impl<S: Store> Crm<S> {
             let Some(due_at) = c.next_followup_at else {
                 continue;
             };
+            // The name as the actor's field rules show it in a list (masked, or empty when
+            // hidden), as in customer.list.
+            let customer_id = c.id;
+            let name = ctx.present(c, ViewContext::List).record.name;
             let item = AgendaItem {
-                customer_id: c.id,
-                name: c.name,
+                customer_id,
+                name,
                 due_at,
             };
             if due_at < today {

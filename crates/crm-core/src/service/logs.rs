@@ -63,7 +63,7 @@ impl<S: Store> Crm<S> {
         if Entity::from_name(entity).is_none() {
             return Err(CrmError::validation(
                 "entity",
-                format!("unknown record kind {entity:?}"),
+                format!("unknown record kind {}", crate::validate::quote(entity)),
             ));
         }
         let entries = self

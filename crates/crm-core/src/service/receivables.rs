@@ -157,19 +157,24 @@ impl<S: Store> Crm<S> {
         let purchase_id = self.new_id(Entity::Purchase).await?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            let module_ok = ctx
-                .access
-                .reach(Module::Receivables, Action::Create)
-                .is_some()
-                || ctx.access.is_system();
-            if !module_ok {
-                return Err(CrmError::PermissionDenied {
-                    module: "receivables".into(),
-                    action: "create".into(),
-                    field: None,
-                });
-            }
+            let denied = || CrmError::PermissionDenied {
+                module: "receivables".into(),
+                action: "create".into(),
+                field: None,
+            };
+            let reach = match ctx.access.reach(Module::Receivables, Action::Create) {
+                Some(reach) => reach,
+                None if ctx.access.is_system() => crate::access::Reach::All,
+                None => return Err(denied()),
+            };
             let (before, customer) = self.contract_for(&ctx, contract_id, Action::Read).await?;
+            // Reading the contract is not enough: the receivables right must reach its owner
+            // (a read-only team member or pool member records nothing).
+            if let crate::access::Reach::Owners(owners) = &reach {
+                if !owners.contains(&before.owner_id) {
+                    return Err(denied());
+                }
+            }
             if matches!(
                 before.status,
                 ContractStatus::Draft | ContractStatus::PendingApproval | ContractStatus::Rejected
@@ -420,8 +425,10 @@ impl<S: Store> Crm<S> {
                     if inst.void || inst.outstanding() <= Decimal::ZERO {
                         continue;
                     }
-                    let soon_from =
-                        inst.due_date - chrono::Duration::days(i64::from(k.due_soon_days));
+                    let soon_from = inst
+                        .due_date
+                        .checked_sub_days(chrono::Days::new(u64::from(k.due_soon_days)))
+                        .unwrap_or(chrono::NaiveDate::MIN);
                     let key_soon = (i, "due_soon".to_owned());
                     if today >= soon_from
                         && today <= inst.due_date

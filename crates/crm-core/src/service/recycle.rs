@@ -53,6 +53,21 @@ impl<S: Store> Crm<S> {
             }
             let current = self.load_customer(ctx.tenant.id, id).await?;
             let Some(owner) = current.owner_id else {
+                // Only someone who sees the pooled customer learns that it is in a pool.
+                if !ctx.access.reaches_customer(
+                    Module::Customers,
+                    Action::Read,
+                    None,
+                    current.pool_id.map(|p| p.0),
+                    &[],
+                    ctx.now,
+                ) {
+                    return Err(CrmError::PermissionDenied {
+                        module: "customers".into(),
+                        action: "transfer".into(),
+                        field: None,
+                    });
+                }
                 return Err(CrmError::rule(
                     "not_owned",
                     format!("customer {id} is already in a pool"),

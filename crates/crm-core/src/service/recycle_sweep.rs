@@ -55,7 +55,8 @@ impl<S: Store> Crm<S> {
                 }
                 for rule in &pool.rules.recycle {
                     for (level, days) in rule.limits.entries() {
-                        let fire_cutoff = ctx.now - Duration::days(i64::from(days) + 1);
+                        let fire_cutoff =
+                            crate::clock::minus(ctx.now, Duration::days(i64::from(days) + 1));
                         let mut query = Query::new(Entity::Customer, ctx.tenant.id)
                             .filter(Filter::is_in("owner_id", owners.clone()))
                             .filter(Filter::eq("locked", false))
@@ -75,8 +76,10 @@ impl<S: Store> Crm<S> {
                                 if rule.remind_days_before == 0 {
                                     continue;
                                 }
-                                let remind_cutoff = fire_cutoff
-                                    + Duration::days(i64::from(rule.remind_days_before));
+                                let remind_cutoff = crate::clock::plus(
+                                    fire_cutoff,
+                                    Duration::days(i64::from(rule.remind_days_before)),
+                                );
                                 query
                                     .filter(Filter::gt(clock_column(rule.kind), fire_cutoff))
                                     .filter(Filter::le(clock_column(rule.kind), remind_cutoff))

@@ -97,6 +97,15 @@ impl<S: Store> Crm<S> {
         }
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Tickets, Action::Read)?;
+        // Grouping by group names each group: refused where the ticket list would refuse
+        // filtering by it.
+        if group_by == SlaGroupBy::Group {
+            ctx.require_readable(
+                Module::Tickets,
+                &ctx.access.field_policy(Module::Tickets),
+                "group",
+            )?;
+        }
         ctx.access
             .require(Module::Reports, Action::Read)
             .or_else(|e| {

@@ -43,7 +43,10 @@ impl<S: Store> Crm<S> {
 
     async fn batch_figures(&self, ctx: &Ctx, batch: &[Customer]) -> CrmResult<Vec<RfmFigures>> {
         let settings = &ctx.tenant.settings;
-        let since = ctx.now - Duration::days(i64::from(settings.tiers.window_days));
+        let since = crate::clock::minus(
+            ctx.now,
+            Duration::days(i64::from(settings.tiers.window_days)),
+        );
         let ids: Vec<i64> = batch.iter().map(|c| c.id.0).collect();
         let purchases = self.window_purchases(ctx.tenant.id, &ids, since).await?;
         batch
@@ -122,7 +125,10 @@ impl<S: Store> Crm<S> {
                     frequency: 0,
                     monetary: Default::default(),
                 });
-            let since = ctx.now - Duration::days(i64::from(ctx.tenant.settings.tiers.window_days));
+            let since = crate::clock::minus(
+                ctx.now,
+                Duration::days(i64::from(ctx.tenant.settings.tiers.window_days)),
+            );
             if purchase.at > since {
                 fig.frequency = fig.frequency.saturating_add(1);
                 if purchase.currency == ctx.tenant.settings.default_currency {

@@ -1,0 +1,254 @@
+//! Holes found by review after the first hardening pass: the agenda shows names as the
+//! actor's field rules do, the SLA report does not group by a hidden ticket group, and
+//! extreme dates and instants never panic.
+
+use chrono::{DateTime, Duration, Utc};
+use crm_core::access::{Action, DataScope, FieldAccess, FieldRule, Grant, MaskMode, Module};
+use crm_core::contract::Contract;
+use crm_core::customer::NewCustomer;
+use crm_core::followup::{FollowUpKind, NewFollowUp};
+use crm_core::ids::UserId;
+use crm_core::service::{LedgerInput, NewContract, PlanInput, RoleInput, SlaGroupBy, UserInput};
+use crm_core::testkit::fixture::*;
+use crm_core::testkit::MemoryStore;
+use crm_core::{Actor, CrmError};
+use serde_json::json;
+
+async fn only_role(
+    f: &Fixture<MemoryStore>,
+    who: UserId,
+    name: &str,
+    grants: Vec<Grant>,
+    fields: Vec<FieldRule>,
+) {
+    let sys = Actor::system(T1);
+    let role = f
+        .crm
+        .create_role(
+            sys,
+            RoleInput {
+                name: name.into(),
+                grants,
+                fields,
+            },
+        )
+        .await
+        .expect("role");
+    f.crm
+        .upsert_user(
+            sys,
+            UserInput {
+                id: who,
+                name: format!("user {who}"),
+                department_id: Some(SALES_EAST),
+                supervisor_id: Some(MANAGER),
+                role_ids: vec![role.id],
+                tenant_admin: false,
+                active: true,
+            },
+        )
+        .await
+        .expect("user");
+}
+
+fn grant(module: Module, action: Action) -> Grant {
+    Grant {
+        module,
+        action,
+        scope: DataScope::All,
+    }
+}
+
+#[tokio::test]
+async fn the_agenda_masks_or_hides_names_as_lists_do() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let c = f
+        .crm
+        .create_customer(
+            user(REP),
+            NewCustomer {
+                name: "星辰科技".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("customer")
+        .record
+        .id;
+    f.crm
+        .record_followup(
+            user(REP),
+            NewFollowUp {
+                customer_id: c,
+                kind: FollowUpKind::Call,
+                content: "约下次".into(),
+                at: None,
+                location: None,
+                next_followup_at: Some(start() + Duration::hours(1)),
+            },
+        )
+        .await
+        .expect("follow-up");
+    let shown = f.crm.agenda(user(REP), None).await.expect("agenda");
+    assert_eq!(
+        shown.due_today[0].name, "星辰科技",
+        "no rule: the name in clear"
+    );
+    let reader = [
+        grant(Module::Customers, Action::Read),
+        grant(Module::FollowUps, Action::Read),
+    ];
+    only_role(
+        &f,
+        REP2,
+        "masked names",
+        reader.to_vec(),
+        vec![FieldRule {
+            module: Module::Customers,
+            field: "name".into(),
+            access: FieldAccess::ReadOnly,
+            mask: MaskMode::Everywhere,
+        }],
+    )
+    .await;
+    let masked = f.crm.agenda(user(REP2), Some(REP)).await.expect("agenda");
+    assert_eq!(masked.due_today[0].name, "星***");
+    only_role(
+        &f,
+        DEPT_VIEWER,
+        "hidden names",
+        reader.to_vec(),
+        vec![FieldRule {
+            module: Module::Customers,
+            field: "name".into(),
+            access: FieldAccess::Hidden,
+            mask: MaskMode::None,
+        }],
+    )
+    .await;
+    let hidden = f
+        .crm
+        .agenda(user(DEPT_VIEWER), Some(REP))
+        .await
+        .expect("agenda");
+    assert_eq!(hidden.due_today[0].customer_id, c);
+    assert!(!serde_json::to_string(&hidden)
+        .unwrap_or_default()
+        .contains("星辰"));
+}
+
+#[tokio::test]
+async fn the_sla_report_is_not_grouped_by_a_hidden_group() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    only_role(
+        &f,
+        REP2,
+        "no groups",
+        vec![
+            grant(Module::Tickets, Action::Read),
+            grant(Module::Reports, Action::Read),
+        ],
+        vec![FieldRule {
+            module: Module::Tickets,
+            field: "group".into(),
+            access: FieldAccess::Hidden,
+            mask: MaskMode::None,
+        }],
+    )
+    .await;
+    let (from, to) = (start() - Duration::days(1), start() + Duration::days(1));
+    assert!(matches!(
+        f.crm.sla_report(user(REP2), from, to, SlaGroupBy::Group).await,
+        Err(CrmError::PermissionDenied { field: Some(field), .. }) if field == "group"
+    ));
+    f.crm
+        .sla_report(user(REP2), from, to, SlaGroupBy::Priority)
+        .await
+        .expect("grouping by priority is fine");
+    f.crm
+        .sla_report(user(BOSS), from, to, SlaGroupBy::Group)
+        .await
+        .map(|_| ())
+        .or_else(|e| match e {
+            CrmError::PermissionDenied { field: None, .. } => Ok(()),
+            other => Err(other),
+        })
+        .expect("no group rule: not refused for the field");
+}
+
+#[tokio::test]
+async fn extreme_dates_and_instants_never_panic() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let sys = Actor::system(T1);
+    let c = f
+        .crm
+        .create_customer(
+            user(REP),
+            NewCustomer {
+                name: "远古".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("customer")
+        .record
+        .id;
+    let new: NewContract = serde_json::from_value(json!({
+        "number": "HT-EDGE", "customer_id": c, "owner_id": REP,
+        "signed_on": "2026-03-02", "start_on": "2026-03-02", "end_on": "2027-03-01",
+        "pricing": {"currency": "CNY", "order_discount": "0", "lines": [
+            {"product": "许可", "quantity": "1", "unit_price": "100.00", "discount": "0", "tax_rate": "0"}]}
+    }))
+    .expect("input");
+    let k: Contract = f.crm.create_contract(sys, new).await.expect("create");
+    let plan: PlanInput = serde_json::from_value(json!({"type": "amounts", "installments": [
+        {"due_date": "-262143-01-01", "amount": "60.00"},
+        {"due_date": "+262142-12-31", "amount": "40.00"}]}))
+    .expect("plan input");
+    // Either refused or accepted, but never a panic, before and after activation.
+    let _ = f.crm.set_plan(sys, k.id, plan.clone()).await;
+    let _ = f.crm.submit_contract(sys, k.id).await;
+    let _ = f.crm.set_plan(sys, k.id, plan).await;
+    let pay: LedgerInput =
+        serde_json::from_value(json!({"kind": "payment", "amount": "10.00", "date": "2026-03-03"}))
+            .expect("ledger input");
+    let _ = f.crm.record_ledger(sys, k.id, pay).await;
+    let _ = f.crm.get_contract(sys, k.id).await;
+    for now in [
+        DateTime::<Utc>::MIN_UTC + Duration::days(2),
+        DateTime::<Utc>::MAX_UTC - Duration::days(2),
+    ] {
+        let _ = f.crm.run_due_work(T1, now).await;
+        let _ = f.crm.recompute_tiers(T1, now).await;
+    }
+}
+
+#[tokio::test]
+async fn releasing_a_pooled_customer_tells_only_those_who_see_it() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let pool = f
+        .pool(
+            crm_core::pool::PoolRules::default(),
+            crm_core::pool::HeldLimits::default(),
+        )
+        .await;
+    let pooled = f.fill(pool, 1).await[0];
+    let reason = f
+        .crm
+        .tenant(Actor::system(T1))
+        .await
+        .expect("tenant")
+        .settings
+        .recycle_reasons[0]
+        .clone();
+    // A pool member sees the customer: the rule answers.
+    assert!(matches!(
+        f.crm.release_customer(user(REP), pooled, &reason).await,
+        Err(CrmError::RuleViolation { rule, .. }) if rule == "not_owned"
+    ));
+    // A user who reads no customers: refused before any rule describes it.
+    assert!(matches!(
+        f.crm.release_customer(user(NOBODY), pooled, &reason).await,
+        Err(CrmError::PermissionDenied { .. })
+    ));
+}
