@@ -252,3 +252,146 @@ async fn releasing_a_pooled_customer_tells_only_those_who_see_it() {
         Err(CrmError::PermissionDenied { .. })
     ));
 }
+
+#[tokio::test]
+async fn claims_describe_only_customers_the_claimant_may_read() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let pool = f
+        .pool(
+            crm_core::pool::PoolRules::default(),
+            crm_core::pool::HeldLimits::default(),
+        )
+        .await;
+    let own = f
+        .crm
+        .create_customer(
+            user(REP),
+            NewCustomer {
+                name: "自己的".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("own")
+        .record
+        .id;
+    let peers = f
+        .crm
+        .create_customer(
+            user(REP2),
+            NewCustomer {
+                name: "同事的".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("peer's")
+        .record
+        .id;
+    // Its own customer is outside the pool: the rule says so.
+    assert!(matches!(
+        f.crm.claim(user(REP), pool, vec![own]).await,
+        Err(CrmError::RuleViolation { rule, .. }) if rule == "not_in_pool"
+    ));
+    // A colleague's customer (self scope): as if it did not exist.
+    assert!(matches!(
+        f.crm.claim(user(REP), pool, vec![peers]).await,
+        Err(CrmError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn plan_errors_name_no_figure_to_those_who_cannot_read_the_total() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let sys = Actor::system(T1);
+    let c = f
+        .crm
+        .create_customer(
+            user(REP),
+            NewCustomer {
+                name: "保密".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("customer")
+        .record
+        .id;
+    let new: NewContract = serde_json::from_value(json!({
+        "number": "HT-SECRET", "customer_id": c, "owner_id": REP,
+        "signed_on": "2026-03-02", "start_on": "2026-03-02", "end_on": "2027-03-01",
+        "pricing": {"currency": "CNY", "order_discount": "0", "lines": [
+            {"product": "许可", "quantity": "1", "unit_price": "98765.43", "discount": "0", "tax_rate": "0"}]}
+    }))
+    .expect("input");
+    let k: Contract = f.crm.create_contract(sys, new).await.expect("create");
+    let plan: PlanInput = serde_json::from_value(json!({"type": "amounts", "installments": [
+        {"due_date": "2026-04-01", "amount": "100.00"}]}))
+    .expect("plan input");
+    // Someone who reads the total hears it in the error.
+    let told = f
+        .crm
+        .set_plan(sys, k.id, plan.clone())
+        .await
+        .expect_err("does not sum");
+    assert!(told.to_string().contains("98765.43"), "{told}");
+    let editor = [
+        grant(Module::Contracts, Action::Read),
+        grant(Module::Contracts, Action::Update),
+        grant(Module::Customers, Action::Read),
+    ];
+    only_role(
+        &f,
+        REP2,
+        "no totals",
+        editor.to_vec(),
+        vec![FieldRule {
+            module: Module::Contracts,
+            field: "total".into(),
+            access: FieldAccess::Hidden,
+            mask: MaskMode::None,
+        }],
+    )
+    .await;
+    let err = f
+        .crm
+        .set_plan(user(REP2), k.id, plan)
+        .await
+        .expect_err("does not sum");
+    assert_eq!(err.code(), told.code(), "the same kind of refusal");
+    let text = serde_json::to_string(&err).unwrap_or_default() + &err.to_string();
+    assert!(!text.contains("98765"), "{text}");
+
+    // An over-payment becomes the customer's credit: withheld with the totals it comes from.
+    f.crm
+        .submit_contract(sys, k.id)
+        .await
+        .expect("active without a policy");
+    let whole: PlanInput = serde_json::from_value(json!({"type": "amounts", "installments": [
+        {"due_date": "2026-04-01", "amount": "98765.43"}]}))
+    .expect("plan input");
+    f.crm.set_plan(sys, k.id, whole).await.expect("plan");
+    let pay: LedgerInput = serde_json::from_value(
+        json!({"kind": "payment", "amount": "100000.00", "date": "2026-03-03"}),
+    )
+    .expect("ledger input");
+    f.crm
+        .record_ledger(sys, k.id, pay)
+        .await
+        .expect("over-payment");
+    let full = f.crm.get_customer(sys, c).await.expect("customer");
+    assert_eq!(
+        serde_json::to_value(&full.record.credit).unwrap_or_default(),
+        json!({"CNY": "1234.57"})
+    );
+    let shown = f.crm.get_customer(user(REP2), c).await.expect("customer");
+    assert!(shown.record.credit.is_empty());
+    assert!(
+        shown.hidden_fields.iter().any(|f| f == "credit"),
+        "{:?}",
+        shown.hidden_fields
+    );
+    assert!(!serde_json::to_string(&shown)
+        .unwrap_or_default()
+        .contains("1234.57"));
+}

@@ -75,6 +75,9 @@ const CUSTOMERS: &[CatalogField] = &[
     field("tags", FieldKind::Value, &["tags"]),
     field("level", FieldKind::Value, &["level"]),
     field("tier", FieldKind::Value, &["tier"]),
+    // Over-payments kept per currency: withheld also when contract totals or receivable
+    // amounts are (`Ctx::customer_policy`), since they come from those payments.
+    field("credit", FieldKind::Amount, &["credit"]),
 ];
 
 const CONTACTS: &[CatalogField] = &[

@@ -84,12 +84,6 @@ impl<S: Store> Crm<S> {
         claimant: UserId,
         mode: ClaimMode,
     ) -> CrmResult<()> {
-        if !pool.enabled {
-            return Err(CrmError::rule(
-                "pool_disabled",
-                format!("pool {} is disabled", pool.id),
-            ));
-        }
         let org = ctx.access.org();
         let user = org
             .users
@@ -100,11 +94,21 @@ impl<S: Store> Crm<S> {
         }
         let in_pool = pool.members.contains(org, claimant) || pool.admins.contains(org, claimant);
         match mode {
-            ClaimMode::Claim if !in_pool => Err(denied("claim", None)),
-            ClaimMode::Distribute if !ctx.is_pool_admin(pool) => Err(denied("distribute", None)),
-            ClaimMode::Distribute if !in_pool => Err(denied("distribute", Some("to"))),
-            _ => Ok(()),
+            ClaimMode::Claim if !in_pool => return Err(denied("claim", None)),
+            ClaimMode::Distribute if !ctx.is_pool_admin(pool) => {
+                return Err(denied("distribute", None))
+            }
+            ClaimMode::Distribute if !in_pool => return Err(denied("distribute", Some("to"))),
+            _ => {}
         }
+        // The pool's state is told only to those with rights in it.
+        if !pool.enabled {
+            return Err(CrmError::rule(
+                "pool_disabled",
+                format!("pool {} is disabled", pool.id),
+            ));
+        }
+        Ok(())
     }
 
     async fn take_from_pool(
@@ -124,7 +128,24 @@ impl<S: Store> Crm<S> {
             Self::check_take_rights(&ctx, &pool, claimant, mode)?;
             let mut customers = Vec::with_capacity(ids.len());
             for id in &ids {
-                customers.push(self.load_customer(ctx.tenant.id, *id).await?);
+                let c = self.load_customer(ctx.tenant.id, *id).await?;
+                // A customer elsewhere is described ("not in this pool") only to someone who
+                // may read it, or who saw it in this pool before it left (a lost race); to
+                // anyone else it does not exist.
+                if c.pool_id != Some(pool_id)
+                    && c.last_pool_id != Some(pool_id)
+                    && !ctx.access.reaches_customer(
+                        crate::access::Module::Customers,
+                        crate::access::Action::Read,
+                        c.owner_id,
+                        c.pool_id.map(|p| p.0),
+                        &[],
+                        ctx.now,
+                    )
+                {
+                    return Err(CrmError::not_found("customer", id));
+                }
+                customers.push(c);
             }
             // Refusals that need no counter are made before any counter is read.
             check_claim_customers(&pool, &customers, claimant, ctx.now, mode)?;

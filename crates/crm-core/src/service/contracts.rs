@@ -453,7 +453,8 @@ impl<S: Store> Crm<S> {
                                 am.pricing.totals.grand_total,
                                 &currency,
                                 crate::sales::today_in(ctx.tenant.settings.tz()?, ctx.now),
-                            )?;
+                            )
+                            .map_err(|e| ctx.conceal_contract_amounts(e))?;
                             changes.event(ctx.event(
                                 EventKind::PlanChanged,
                                 Entity::Contract,
@@ -594,10 +595,10 @@ impl<S: Store> Crm<S> {
                 paid = crate::money::checked::add(paid, settled, "settled")?;
             }
             if priced.totals.grand_total < paid {
-                return Err(CrmError::rule(
+                return Err(ctx.conceal_contract_amounts(CrmError::rule(
                     "reflow_below_paid",
                     format!("{} already settled", paid),
-                ));
+                )));
             }
             let amended = ctx.approval_facts(&before, &customer, &priced, &pricing)?;
             let reasons = match (

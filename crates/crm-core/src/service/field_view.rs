@@ -26,7 +26,25 @@ impl Ctx {
     /// The actor's customer field policy for a customer in `pool`: role rules, plus the
     /// pool's field rules when the actor is not that pool's admin.
     pub(crate) fn customer_policy(&self, pool: Option<PoolId>) -> FieldPolicy {
-        let policy = self.access.field_policy(Module::Customers);
+        let mut policy = self.access.field_policy(Module::Customers);
+        // A customer's credit is made of over-payments: withheld with the amounts it
+        // comes from.
+        let amounts_hidden = [
+            (Module::Contracts, "total"),
+            (Module::Receivables, "amount"),
+        ]
+        .iter()
+        .any(|(m, f)| {
+            self.access.reach(*m, Action::Read).is_some()
+                && self.access.field_policy(*m).access(f) == FieldAccess::Hidden
+        });
+        if amounts_hidden {
+            policy = policy.restricted_by(&FieldPolicy::from_rules([(
+                "credit".to_owned(),
+                FieldAccess::Hidden,
+                MaskMode::None,
+            )]));
+        }
         let (Some(pool_id), Some(user)) = (pool, self.access.user()) else {
             return policy;
         };
@@ -110,6 +128,31 @@ impl Ctx {
             self.require_readable(Module::Customers, &policy, field)?;
         }
         Ok(())
+    }
+
+    /// `err` from a rule over a contract's amounts, as the actor may hear it: when they
+    /// cannot read the contract total or receivable amounts, the detail (which quotes
+    /// totals, outstanding or paid figures) is replaced by one naming no figure; the rule
+    /// or field stays.
+    pub(crate) fn conceal_contract_amounts(&self, err: CrmError) -> CrmError {
+        const AMOUNTS: &[(Module, &str)] = &[
+            (Module::Contracts, "total"),
+            (Module::Receivables, "amount"),
+        ];
+        if self.require_amounts(Entity::Contract, AMOUNTS).is_ok() {
+            return err;
+        }
+        match err {
+            CrmError::RuleViolation { rule, .. } => CrmError::rule(
+                rule,
+                "refused by the contract's amounts (withheld from you)",
+            ),
+            CrmError::Validation { field, .. } => CrmError::validation(
+                field,
+                "does not fit the contract's amounts (withheld from you)",
+            ),
+            other => other,
+        }
     }
 
     /// Refuses a report that sums or groups amounts of `entity` the actor cannot read.

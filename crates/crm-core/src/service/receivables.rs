@@ -101,16 +101,19 @@ impl<S: Store> Crm<S> {
             let total = before.pricing.totals.grand_total;
             let installments = match &plan {
                 PlanInput::Amounts { installments } => {
-                    plan_from_amounts(total, &currency, installments)?
+                    plan_from_amounts(total, &currency, installments)
+                        .map_err(|e| ctx.conceal_contract_amounts(e))?
                 }
                 PlanInput::Percents { installments } => {
-                    plan_from_percents(total, &currency, installments)?
+                    plan_from_percents(total, &currency, installments)
+                        .map_err(|e| ctx.conceal_contract_amounts(e))?
                 }
                 PlanInput::Terms { terms } => {
                     let signed = before.signed_on.ok_or_else(|| {
                         CrmError::validation("signed_on", "needed for a payment-terms plan")
                     })?;
-                    plan_from_terms(total, &currency, terms, signed)?
+                    plan_from_terms(total, &currency, terms, signed)
+                        .map_err(|e| ctx.conceal_contract_amounts(e))?
                 }
             };
             let next = Contract {
@@ -196,7 +199,8 @@ impl<S: Store> Crm<S> {
                     amount: input.amount,
                     target: input.installment,
                 },
-            )?;
+            )
+            .map_err(|e| ctx.conceal_contract_amounts(e))?;
             // Validated by `apply_entry`; kept at the currency's scale from here on.
             let amount = crate::money::checked::at_scale(input.amount, &currency);
             let mut next = before.clone();
@@ -294,7 +298,8 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, contract_id, Action::Update).await?;
-            let installments = crate::sales::void_installment(&before.installments, index)?;
+            let installments = crate::sales::void_installment(&before.installments, index)
+                .map_err(|e| ctx.conceal_contract_amounts(e))?;
             let next = Contract {
                 installments,
                 ..before.clone()
