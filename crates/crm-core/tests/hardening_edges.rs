@@ -395,3 +395,108 @@ async fn plan_errors_name_no_figure_to_those_who_cannot_read_the_total() {
         .unwrap_or_default()
         .contains("1234.57"));
 }
+
+#[tokio::test]
+async fn read_only_amounts_are_not_written_by_contract_or_opportunity_writes() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let c = f
+        .crm
+        .create_customer(
+            user(REP),
+            NewCustomer {
+                name: "只读".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("customer")
+        .record
+        .id;
+    let rule = |module, field: &str| FieldRule {
+        module,
+        field: field.into(),
+        access: FieldAccess::ReadOnly,
+        mask: MaskMode::None,
+    };
+    let grants = [Module::Customers, Module::Contracts, Module::Opportunities]
+        .into_iter()
+        .flat_map(|m| {
+            [
+                grant(m, Action::Read),
+                grant(m, Action::Create),
+                grant(m, Action::Update),
+            ]
+        })
+        .collect();
+    only_role(
+        &f,
+        REP2,
+        "read-only amounts",
+        grants,
+        vec![
+            rule(Module::Contracts, "total"),
+            rule(Module::Opportunities, "amount"),
+        ],
+    )
+    .await;
+    let new: NewContract = serde_json::from_value(json!({
+        "number": "HT-RO", "customer_id": c, "owner_id": REP2,
+        "signed_on": "2026-03-02", "start_on": "2026-03-02", "end_on": "2027-03-01",
+        "pricing": {"currency": "CNY", "order_discount": "0", "lines": [
+            {"product": "许可", "quantity": "1", "unit_price": "10.00", "discount": "0", "tax_rate": "0"}]}
+    }))
+    .expect("input");
+    let denied_on = |r: Result<(), CrmError>| match r {
+        Err(CrmError::PermissionDenied { field, .. }) => field,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        denied_on(
+            f.crm
+                .create_contract(user(REP2), new.clone())
+                .await
+                .map(|_| ())
+        ),
+        Some("total".into())
+    );
+    let opp: crm_core::service::NewOpportunity = serde_json::from_value(json!({
+        "customer_id": c, "name": "商机", "amount": "10.00", "currency": "CNY",
+        "stage": "lead", "expected_close": "2026-06-30", "owner_id": REP2
+    }))
+    .expect("opportunity input");
+    assert_eq!(
+        denied_on(
+            f.crm
+                .create_opportunity(user(REP2), opp.clone())
+                .await
+                .map(|_| ())
+        ),
+        Some("amount".into())
+    );
+    // Without the read-only rules the same writes go through.
+    only_role(
+        &f,
+        REP2,
+        "editable amounts",
+        [Module::Customers, Module::Contracts, Module::Opportunities]
+            .into_iter()
+            .flat_map(|m| {
+                [
+                    grant(m, Action::Read),
+                    grant(m, Action::Create),
+                    grant(m, Action::Update),
+                ]
+            })
+            .collect(),
+        vec![],
+    )
+    .await;
+    f.crm
+        .create_contract(user(REP2), new)
+        .await
+        .expect("contract");
+    f.crm
+        .create_opportunity(user(REP2), opp)
+        .await
+        .expect("opportunity");
+}

@@ -176,6 +176,9 @@ impl<S: Store> Crm<S> {
                 .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
             // A contract owned by someone else is a transfer to them.
             self.check_owner_in(&ctx, Module::Contracts, owner, Action::Transfer)?;
+            // Writing a read-only field is refused as for customers (§4.7).
+            ctx.access
+                .check_editable(Module::Contracts, &["number", "total", "lines"])?;
             if let Some(oid) = input.opportunity_id {
                 // Only an opportunity the actor reads is described (customer, currency).
                 let (o, _) = self.opportunity_for(&ctx, oid, Action::Read).await?;
@@ -252,6 +255,8 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, id, Action::Update).await?;
+            ctx.access
+                .check_editable(Module::Contracts, &["total", "lines"])?;
             if !matches!(
                 before.status,
                 ContractStatus::Draft | ContractStatus::Rejected
@@ -570,6 +575,8 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, customer) = self.contract_for(&ctx, id, Action::Update).await?;
+            ctx.access
+                .check_editable(Module::Contracts, &["total", "lines"])?;
             if before.status != ContractStatus::Active {
                 return Err(CrmError::rule(
                     "contract_not_active",

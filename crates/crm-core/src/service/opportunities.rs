@@ -157,6 +157,12 @@ impl<S: Store> Crm<S> {
                 .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
             // Landing a deal in someone else's pipeline is a transfer to them.
             self.check_owner_in(&ctx, Module::Opportunities, owner, Action::Transfer)?;
+            let written: &[&str] = if input.products.is_empty() {
+                &["name", "amount"]
+            } else {
+                &["name", "amount", "products"]
+            };
+            ctx.access.check_editable(Module::Opportunities, written)?;
             let pipeline_name = input.pipeline.clone().unwrap_or_else(|| "default".into());
             let by = ctx.access.user().map(|u| u.id).unwrap_or(owner);
             let (state, entry) = open_opportunity(

@@ -82,6 +82,8 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, contract_id, Action::Update).await?;
+            ctx.access
+                .check_editable(Module::Receivables, &["amount"])?;
             if !before.ledger.is_empty() {
                 return Err(CrmError::rule(
                     "plan_has_payments",
@@ -171,6 +173,8 @@ impl<S: Store> Crm<S> {
                 None => return Err(denied()),
             };
             let (before, customer) = self.contract_for(&ctx, contract_id, Action::Read).await?;
+            ctx.access
+                .check_editable(Module::Receivables, &["amount"])?;
             // Reading the contract is not enough: the receivables right must reach its owner
             // (a read-only team member or pool member records nothing).
             if let crate::access::Reach::Owners(owners) = &reach {
