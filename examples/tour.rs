@@ -693,7 +693,12 @@ async fn ticket_tour(db: &str, now: chrono::DateTime<Utc>) -> CrmResult<()> {
         assignee_id: None,
         group: None,
     };
-    let t = crm.create_ticket(service, input).await?.ticket;
+    let t = crm
+        .create_ticket(service, input)
+        .await?
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
+        .ticket;
     let fr = |t: &crm_core::ticket::Ticket| {
         t.sla
             .as_ref()
@@ -722,7 +727,12 @@ async fn ticket_tour(db: &str, now: chrono::DateTime<Utc>) -> CrmResult<()> {
         public: true,
         body: "截图已发".into(),
     };
-    let t = crm.add_ticket_message(service, t.id, msg).await?.ticket;
+    let t = crm
+        .add_ticket_message(service, t.id, msg)
+        .await?
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
+        .ticket;
     println!("  waiting on the customer from +5 to +25 min: first response now due {} UTC (20 paused minutes added)", fr(&t));
     for minutes in [34, 36, 51, 81] {
         let r = crm
@@ -819,7 +829,9 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
                 products: vec![],
             },
         )
-        .await?;
+        .await?
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     println!(
         "\n== sales: opportunity {} \"{}\" for customer {}",
         opp.id, opp.name, customer.0
@@ -833,7 +845,9 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
                     stage: stage.into(),
                 },
             )
-            .await?;
+            .await?
+            .decode::<crm_core::opportunity::Opportunity>()
+            .expect("typed record");
         println!(
             "  → {:<12} probability {}%",
             o.state.stage, o.state.probability
@@ -874,7 +888,9 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
                 },
             },
         )
-        .await?;
+        .await?
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let t = &contract.pricing.totals;
     println!(
         "  contract {number}: subtotal {} tax {} total {} CNY",
@@ -882,7 +898,9 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
     );
     let submitted = crm
         .submit_contract(Actor::user(TENANT, ZHANG), contract.id)
-        .await?;
+        .await?
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     println!(
         "  submitted: branch {}, {} level(s)",
         submitted
@@ -919,7 +937,9 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
             Decision::Approve,
             Some("财务通过".into()),
         )
-        .await?;
+        .await?
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let won: crm_core::opportunity::Opportunity = crm
         .get_opportunity(sys, opp.id)
         .await?
@@ -961,7 +981,9 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
                 reference: Some("BK-001".into()),
             },
         )
-        .await?;
+        .await?
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     println!("\n  installments after a payment of {}:", first.round_dp(2));
     println!(
         "  {:<12} {:>12} {:>12} {:>12}",

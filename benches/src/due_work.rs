@@ -155,7 +155,9 @@ pub async fn seed_contracts<S: Store>(crm: &crm_core::Crm<S>, world: &World) -> 
                 },
             },
         )
-        .await?;
+        .await?
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     crm.submit_contract(sys, template.id).await?;
     let template = crm
         .set_plan(
@@ -170,7 +172,9 @@ pub async fn seed_contracts<S: Store>(crm: &crm_core::Crm<S>, world: &World) -> 
                     .collect(),
             },
         )
-        .await?;
+        .await?
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let n = contracts(size).saturating_sub(1);
     if n == 0 {
         return Ok(());

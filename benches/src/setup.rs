@@ -465,8 +465,16 @@ pub async fn seed_tickets<S: Store>(
             },
         )
     };
-    let due: Ticket = template(now() - Duration::days(4), 0).await?.ticket;
-    let fresh: Ticket = template(now() - Duration::minutes(10), 1).await?.ticket;
+    let due: Ticket = template(now() - Duration::days(4), 0)
+        .await?
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
+        .ticket;
+    let fresh: Ticket = template(now() - Duration::minutes(10), 1)
+        .await?
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
+        .ticket;
     clock.set(now());
     let n = size.tickets.saturating_sub(2);
     if n == 0 {

@@ -120,7 +120,9 @@ pub async fn populate(store: &SqliteStore, big: &BigDb, customer: CustomerId) ->
                     },
                 },
             )
-            .await?;
+            .await?
+            .decode::<crm_core::contract::Contract>()
+            .expect("typed record");
         let installments = (0..INSTALLMENTS_PER_CONTRACT)
             .map(|i| ScheduledPercent {
                 due_date: day + chrono::Duration::days(90 * (i as i64 + 1)),

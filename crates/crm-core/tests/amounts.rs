@@ -134,7 +134,9 @@ async fn active_contract(
             new_contract(c, number, "CNY", vec![line("1", total, "0")]),
         )
         .await
-        .expect("contract");
+        .expect("contract")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     f.crm.submit_contract(sys(), k.id).await.expect("submit");
     f.crm
         .set_plan(
@@ -183,7 +185,9 @@ async fn the_maximum_is_accepted_and_one_minor_unit_more_is_refused() {
         .crm
         .create_opportunity(sys(), opportunity(c, &max, "CNY"))
         .await
-        .expect("max opportunity");
+        .expect("max opportunity")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     assert_eq!(o.amount.to_string(), "1000000000000000.00");
     let r = f
         .crm
@@ -214,7 +218,9 @@ async fn the_maximum_is_accepted_and_one_minor_unit_more_is_refused() {
         .crm
         .record_ledger(sys(), k, payment(&max))
         .await
-        .expect("pay the maximum");
+        .expect("pay the maximum")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(paid.ledger[0].amount.to_string(), "1000000000000000.00");
     let s = f.crm.receivable_summary(sys(), k).await.expect("summary");
     assert_eq!(
@@ -271,7 +277,9 @@ async fn sums_that_would_overflow_are_refused_at_input() {
             new_contract(c, "HT-Q2", "CNY", vec![line("1000000000", "1000000", "0")]),
         )
         .await
-        .expect("10^9 × 10^6 is exactly the maximum");
+        .expect("10^9 × 10^6 is exactly the maximum")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(ok.pricing.totals.grand_total, MAX_AMOUNT);
     let r = f
         .crm
@@ -473,7 +481,9 @@ async fn contract_totals_and_installments_leave_at_the_currency_scale() {
                 ),
             )
             .await
-            .expect("contract");
+            .expect("contract")
+            .decode::<crm_core::contract::Contract>()
+            .expect("typed record");
         let t = &k.pricing.totals;
         assert_eq!(t.grand_total.to_string(), total, "{currency}");
         let dp = k.pricing.currency.minor_units();
@@ -495,7 +505,9 @@ async fn contract_totals_and_installments_leave_at_the_currency_scale() {
                 },
             )
             .await
-            .expect("plan");
+            .expect("plan")
+            .decode::<crm_core::contract::Contract>()
+            .expect("typed record");
         let it = &k.installments[0];
         assert_eq!(
             [it.amount.scale(), it.paid.scale(), it.written_off.scale()],

@@ -61,7 +61,13 @@ async fn installment_statuses_follow_the_local_day_and_payments() {
         "pricing": {"currency": "CNY", "order_discount": "0", "lines": [
             {"product": "许可", "quantity": "1", "unit_price": "100.00", "discount": "0", "tax_rate": "0"}]}
     }));
-    let k: Contract = f.crm.create_contract(sys, new).await.expect("create");
+    let k: Contract = f
+        .crm
+        .create_contract(sys, new)
+        .await
+        .expect("create")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     f.crm
         .submit_contract(sys, k.id)
         .await

@@ -171,7 +171,9 @@ async fn seed<S: Store>(f: &Fixture<S>) -> (CustomerId, i64, i64, i64) {
             },
         )
         .await
-        .expect("opportunity");
+        .expect("opportunity")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     let k = f
         .crm
         .create_contract(
@@ -198,7 +200,9 @@ async fn seed<S: Store>(f: &Fixture<S>) -> (CustomerId, i64, i64, i64) {
             },
         )
         .await
-        .expect("contract");
+        .expect("contract")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     f.crm.submit_contract(sys, k.id).await.expect("submit");
     let plan = PlanInput::Percents {
         installments: vec![
@@ -245,6 +249,8 @@ async fn seed<S: Store>(f: &Fixture<S>) -> (CustomerId, i64, i64, i64) {
         )
         .await
         .expect("ticket")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     (c, o.id, k.id, t.id)
 }

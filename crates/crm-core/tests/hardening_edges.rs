@@ -200,7 +200,13 @@ async fn extreme_dates_and_instants_never_panic() {
             {"product": "许可", "quantity": "1", "unit_price": "100.00", "discount": "0", "tax_rate": "0"}]}
     }))
     .expect("input");
-    let k: Contract = f.crm.create_contract(sys, new).await.expect("create");
+    let k: Contract = f
+        .crm
+        .create_contract(sys, new)
+        .await
+        .expect("create")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let plan: PlanInput = serde_json::from_value(json!({"type": "amounts", "installments": [
         {"due_date": "-262143-01-01", "amount": "60.00"},
         {"due_date": "+262142-12-31", "amount": "40.00"}]}))
@@ -324,7 +330,13 @@ async fn plan_errors_name_no_figure_to_those_who_cannot_read_the_total() {
             {"product": "许可", "quantity": "1", "unit_price": "98765.43", "discount": "0", "tax_rate": "0"}]}
     }))
     .expect("input");
-    let k: Contract = f.crm.create_contract(sys, new).await.expect("create");
+    let k: Contract = f
+        .crm
+        .create_contract(sys, new)
+        .await
+        .expect("create")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let plan: PlanInput = serde_json::from_value(json!({"type": "amounts", "installments": [
         {"due_date": "2026-04-01", "amount": "100.00"}]}))
     .expect("plan input");

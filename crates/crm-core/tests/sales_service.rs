@@ -203,7 +203,9 @@ async fn opportunity_stages_history_and_customer_counts() {
             },
         )
         .await
-        .expect("create");
+        .expect("create")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     assert_eq!(o.state.probability, d("10"));
     let cust = f
         .crm
@@ -222,13 +224,17 @@ async fn opportunity_stages_history_and_customer_counts() {
             },
         )
         .await
-        .expect("move");
+        .expect("move")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     assert_eq!(o.state.probability, d("60"), "auto follows the stage");
     let o = f
         .crm
         .set_opportunity_probability(user(REP), o.id, Some(d("45")))
         .await
-        .expect("by hand");
+        .expect("by hand")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     let o = f
         .crm
         .move_opportunity(
@@ -239,7 +245,9 @@ async fn opportunity_stages_history_and_customer_counts() {
             },
         )
         .await
-        .expect("move");
+        .expect("move")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     assert_eq!(
         o.state.probability,
         d("45"),
@@ -283,7 +291,9 @@ async fn opportunity_stages_history_and_customer_counts() {
             },
         )
         .await
-        .expect("lose");
+        .expect("lose")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     assert_eq!(
         f.crm
             .get_customer(Actor::system(T1), c)
@@ -316,7 +326,9 @@ async fn opportunity_stages_history_and_customer_counts() {
             },
         )
         .await
-        .expect("reopen");
+        .expect("reopen")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     assert_eq!(
         reopened
             .history
@@ -348,12 +360,16 @@ async fn approval_thresholds_one_cent_each_side_and_activation() {
             new_contract(c, "HT-001", pricing("49999.99", "1", "0"), None),
         )
         .await
-        .expect("small");
+        .expect("small")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let small = f
         .crm
         .submit_contract(user(REP), small.id)
         .await
-        .expect("submit");
+        .expect("submit")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(small.approval.as_ref().map(|r| r.levels.len()), Some(1));
     let o = f
         .crm
@@ -373,7 +389,9 @@ async fn approval_thresholds_one_cent_each_side_and_activation() {
             },
         )
         .await
-        .expect("opp");
+        .expect("opp")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     let large = f
         .crm
         .create_contract(
@@ -381,12 +399,16 @@ async fn approval_thresholds_one_cent_each_side_and_activation() {
             new_contract(c, "HT-002", pricing("50000.00", "1", "0"), Some(o.id)),
         )
         .await
-        .expect("large");
+        .expect("large")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let large = f
         .crm
         .submit_contract(user(REP), large.id)
         .await
-        .expect("submit");
+        .expect("submit")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(large.approval.as_ref().map(|r| r.levels.len()), Some(2));
     // Wrong approver, missing comment on rejection, then level 1, twice, level 2.
     assert!(matches!(
@@ -410,7 +432,9 @@ async fn approval_thresholds_one_cent_each_side_and_activation() {
             Some("同意".into()),
         )
         .await
-        .expect("level 1");
+        .expect("level 1")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(step.status, ContractStatus::PendingApproval);
     assert!(matches!(
         f.crm
@@ -422,7 +446,9 @@ async fn approval_thresholds_one_cent_each_side_and_activation() {
         .crm
         .decide_contract(user(FINANCE), large.id, Decision::Approve, None)
         .await
-        .expect("level 2");
+        .expect("level 2")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(active.status, ContractStatus::Active);
     assert!(
         matches!(
@@ -461,7 +487,9 @@ async fn approval_thresholds_one_cent_each_side_and_activation() {
             Some("价格太低".into()),
         )
         .await
-        .expect("reject");
+        .expect("reject")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(rejected.status, ContractStatus::Rejected);
     f.crm
         .update_contract_pricing(user(REP), small.id, pricing("45000.00", "1", "0"))
@@ -488,7 +516,9 @@ async fn own_contract_cannot_be_approved_when_forbidden() {
             new_contract(c, "HT-010", pricing("100.00", "1", "0"), None),
         )
         .await
-        .expect("k");
+        .expect("k")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let err = f
         .crm
         .submit_contract(user(MANAGER), k.id)
@@ -511,7 +541,9 @@ async fn plans_payments_credit_reminders_and_aging() {
             new_contract(c, "HT-100", pricing("100.00", "1", "0"), None),
         )
         .await
-        .expect("k");
+        .expect("k")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     f.crm
         .submit_contract(user(REP), k.id)
         .await
@@ -536,7 +568,13 @@ async fn plans_payments_credit_reminders_and_aging() {
             },
         ],
     };
-    let k = f.crm.set_plan(user(REP), k.id, plan).await.expect("plan");
+    let k = f
+        .crm
+        .set_plan(user(REP), k.id, plan)
+        .await
+        .expect("plan")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(
         k.installments.iter().map(|i| i.amount).sum::<Decimal>(),
         d("100.00")
@@ -553,7 +591,9 @@ async fn plans_payments_credit_reminders_and_aging() {
         .crm
         .record_ledger(user(REP), k.id, pay("40.00"))
         .await
-        .expect("pay 40");
+        .expect("pay 40")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(
         k.installments
             .iter()
@@ -632,7 +672,9 @@ async fn amendment_lowering_more_than_20_percent_restarts_and_reflows() {
             new_contract(c, "HT-200", pricing("30000.00", "1", "0"), None),
         )
         .await
-        .expect("k");
+        .expect("k")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     f.crm
         .submit_contract(user(REP), k.id)
         .await
@@ -679,7 +721,9 @@ async fn amendment_lowering_more_than_20_percent_restarts_and_reflows() {
         .crm
         .amend_contract(user(REP), k.id, pricing("23999.99", "1", "0"))
         .await
-        .expect("amend");
+        .expect("amend")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let am = amended.amendment.as_ref().expect("amendment");
     assert!(
         !am.reasons.is_empty(),
@@ -713,7 +757,9 @@ async fn amendment_lowering_more_than_20_percent_restarts_and_reflows() {
         .crm
         .decide_contract(user(MANAGER), k.id, Decision::Approve, None)
         .await
-        .expect("approve amendment");
+        .expect("approve amendment")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(exact.pricing.totals.grand_total, d("23999.99"));
     assert_eq!(
         exact.installments.iter().map(|i| i.amount).sum::<Decimal>(),
@@ -729,7 +775,9 @@ async fn amendment_lowering_more_than_20_percent_restarts_and_reflows() {
         .crm
         .amend_contract(user(REP), k.id, pricing("19200.00", "1", "0"))
         .await
-        .expect("amend 2");
+        .expect("amend 2")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert!(
         again.amendment.as_ref().expect("am").reasons.is_empty(),
         "exactly 20 % lower does not force a restart"
@@ -841,7 +889,9 @@ async fn no_open_opportunity_rule_waits_while_one_is_open() {
             },
         )
         .await
-        .expect("opp");
+        .expect("opp")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     f.crm
         .run_due_work(T1, start() + Duration::days(6))
         .await
@@ -919,7 +969,9 @@ async fn voids_refunds_write_offs_expiry_and_the_sales_report() {
             },
         )
         .await
-        .expect("a");
+        .expect("a")
+        .decode::<crm_core::opportunity::Opportunity>()
+        .expect("typed record");
     f.crm
         .create_opportunity(
             user(REP),
@@ -980,7 +1032,9 @@ async fn voids_refunds_write_offs_expiry_and_the_sales_report() {
             },
         )
         .await
-        .expect("k");
+        .expect("k")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     f.crm
         .submit_contract(user(REP), k.id)
         .await
@@ -1052,7 +1106,9 @@ async fn voids_refunds_write_offs_expiry_and_the_sales_report() {
         .crm
         .record_ledger(user(REP), k.id, entry(EntryKind::Refund, "20.00", None))
         .await
-        .expect("refund");
+        .expect("refund")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     assert_eq!(k2.installments[0].paid, d("30.00"));
     assert!(matches!(
         f.crm
@@ -1064,7 +1120,9 @@ async fn voids_refunds_write_offs_expiry_and_the_sales_report() {
         .crm
         .record_ledger(user(REP), k.id, entry(EntryKind::WriteOff, "30.00", None))
         .await
-        .expect("write off");
+        .expect("write off")
+        .decode::<crm_core::contract::Contract>()
+        .expect("typed record");
     let i = &k3.installments[0];
     assert_eq!(
         i.paid + i.outstanding() + i.written_off,

@@ -107,6 +107,8 @@ async fn create(
         .create_ticket(Actor::system(T1), ticket(c, p))
         .await
         .expect("ticket")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket
 }
 
@@ -169,6 +171,8 @@ async fn reference_e_cases_on_real_tickets() {
         .set_ticket_status(Actor::system(T1), t.id, TicketStatus::Resolved)
         .await
         .expect("resolve")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     let res = done
         .sla
@@ -306,6 +310,8 @@ async fn h8_pauses_are_subtracted_in_business_time() {
             .set_ticket_status(Actor::system(T1), t.id, TicketStatus::Open)
             .await
             .expect("resume")
+            .decode::<crm_core::service::TicketView>()
+            .expect("typed record")
             .ticket;
         let m = resumed
             .sla
@@ -327,6 +333,8 @@ async fn h8_pauses_are_subtracted_in_business_time() {
         .set_ticket_status(Actor::system(T1), t.id, TicketStatus::WaitingOnCustomer)
         .await
         .expect("wait")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert_eq!(
         paused
@@ -341,6 +349,8 @@ async fn h8_pauses_are_subtracted_in_business_time() {
         .set_ticket_status(Actor::system(T1), t.id, TicketStatus::Open)
         .await
         .expect("open")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert_eq!(due(&back, MetricKind::Resolution), at(2025, 1, 6, 14, 0, 0));
 }
@@ -368,6 +378,8 @@ async fn metrics_report_business_time_taken_and_paused() {
             .set_ticket_status(Actor::system(T1), t.id, TicketStatus::Resolved)
             .await
             .expect("resolve")
+            .decode::<crm_core::service::TicketView>()
+            .expect("typed record")
             .ticket;
         let m = done
             .sla
@@ -408,6 +420,8 @@ async fn next_response_starts_once_per_unanswered_customer_message() {
         .add_ticket_message(sys, t.id, msg(MessageAuthor::Agent, false))
         .await
         .expect("note")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert!(
         v.sla
@@ -422,6 +436,8 @@ async fn next_response_starts_once_per_unanswered_customer_message() {
         .add_ticket_message(sys, t.id, msg(MessageAuthor::Agent, true))
         .await
         .expect("reply")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert_eq!(
         v.sla
@@ -442,6 +458,8 @@ async fn next_response_starts_once_per_unanswered_customer_message() {
         .add_ticket_message(sys, t.id, msg(MessageAuthor::Customer, true))
         .await
         .expect("again")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     let nr = v
         .sla
@@ -459,6 +477,8 @@ async fn next_response_starts_once_per_unanswered_customer_message() {
         .add_ticket_message(sys, t.id, msg(MessageAuthor::Agent, true))
         .await
         .expect("late reply")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     let nr = v
         .sla
@@ -501,6 +521,8 @@ async fn reopen_counts_closed_time_as_paused_unless_the_policy_says_otherwise() 
             .set_ticket_status(sys, t.id, TicketStatus::Open)
             .await
             .expect("reopen")
+            .decode::<crm_core::service::TicketView>()
+            .expect("typed record")
             .ticket;
         assert_eq!(
             (due(&v, MetricKind::Resolution), v.reopened),
@@ -603,6 +625,8 @@ async fn routing_sends_vip_urgent_tickets_to_the_senior_group_least_loaded() {
         .create_ticket(sys, routed(vip, Priority::Urgent, "系统宕机"))
         .await
         .expect("a")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert_eq!(
         (a.group.as_deref(), a.assignee_id),
@@ -613,6 +637,8 @@ async fn routing_sends_vip_urgent_tickets_to_the_senior_group_least_loaded() {
         .create_ticket(sys, routed(vip, Priority::Urgent, "又宕机"))
         .await
         .expect("b")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert_eq!(b.assignee_id, Some(BOSS), "least-loaded agent of the group");
     let invoice = f
@@ -620,6 +646,8 @@ async fn routing_sends_vip_urgent_tickets_to_the_senior_group_least_loaded() {
         .create_ticket(sys, routed(c, Priority::Normal, "Invoice copy please"))
         .await
         .expect("inv")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert_eq!(invoice.assignee_id, Some(FINANCE));
     let plain = f
@@ -627,6 +655,8 @@ async fn routing_sends_vip_urgent_tickets_to_the_senior_group_least_loaded() {
         .create_ticket(sys, routed(vip, Priority::Normal, "问题"))
         .await
         .expect("plain")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
         .ticket;
     assert_eq!(
         (plain.group.as_deref(), plain.assignee_id),
@@ -874,7 +904,14 @@ async fn calendar_edits_reapply_and_percent_warnings_and_escalation_actions() {
         )
         .await
         .expect("edit");
-    let again = f.crm.reapply_sla(sys, t2.id).await.expect("reapply").ticket;
+    let again = f
+        .crm
+        .reapply_sla(sys, t2.id)
+        .await
+        .expect("reapply")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record")
+        .ticket;
     assert_eq!(
         due(&again, MetricKind::FirstResponse),
         at(2025, 1, 7, 13, 0, 0)
@@ -910,7 +947,9 @@ async fn a_ticket_closed_without_response_and_reopened_still_waits_for_its_reply
         .crm
         .set_ticket_status(sys, t.id, TicketStatus::Open)
         .await
-        .expect("reopen");
+        .expect("reopen")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record");
     let fr = reopened
         .ticket
         .sla
@@ -933,7 +972,9 @@ async fn a_ticket_closed_without_response_and_reopened_still_waits_for_its_reply
             },
         )
         .await
-        .expect("reply");
+        .expect("reply")
+        .decode::<crm_core::service::TicketView>()
+        .expect("typed record");
     let fr = replied
         .ticket
         .sla

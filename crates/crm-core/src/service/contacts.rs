@@ -4,6 +4,7 @@ use super::{json, transact, Crm, Ctx};
 use crate::access::{Action, Module, ViewContext};
 use crate::actor::Actor;
 use crate::contact::{visible_contact, Contact, ContactInput};
+use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{ContactId, CustomerId};
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
@@ -17,7 +18,7 @@ impl<S: Store> Crm<S> {
         module: Module,
         action: Action,
         customer: CustomerId,
-    ) -> CrmResult<()> {
+    ) -> CrmResult<Customer> {
         let c = self.load_customer(ctx.tenant.id, customer).await?;
         let team = self.load_team(ctx.tenant.id, customer).await?;
         if ctx.access.reaches_child(
@@ -28,7 +29,7 @@ impl<S: Store> Crm<S> {
             &team,
             ctx.now,
         ) {
-            Ok(())
+            Ok(c)
         } else {
             Err(CrmError::PermissionDenied {
                 module: module.as_str().into(),
@@ -85,7 +86,8 @@ impl<S: Store> Crm<S> {
         let id = ContactId(self.new_id(Entity::Contact).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            self.check_child(&ctx, Module::Contacts, Action::Create, customer)
+            let parent = self
+                .check_child(&ctx, Module::Contacts, Action::Create, customer)
                 .await?;
             let mut contact = Contact {
                 tenant: ctx.tenant.id,
@@ -120,7 +122,7 @@ impl<S: Store> Crm<S> {
                 changes,
                 visible_contact(
                     contact,
-                    &ctx.access.field_policy(Module::Contacts),
+                    &ctx.contact_policy(parent.pool_id),
                     ViewContext::Detail,
                 ),
             ))
@@ -142,7 +144,8 @@ impl<S: Store> Crm<S> {
                 .load::<Contact>(ctx.tenant.id, id.0)
                 .await?
                 .ok_or_else(|| CrmError::not_found("contact", id))?;
-            self.check_child(&ctx, Module::Contacts, Action::Update, current.customer_id)
+            let parent = self
+                .check_child(&ctx, Module::Contacts, Action::Update, current.customer_id)
                 .await?;
             let mut next = current.clone();
             input.apply(&mut next, &ctx.tenant.settings.phone_region)?;
@@ -164,7 +167,7 @@ impl<S: Store> Crm<S> {
                     changes,
                     visible_contact(
                         current,
-                        &ctx.access.field_policy(Module::Contacts),
+                        &ctx.contact_policy(parent.pool_id),
                         ViewContext::Detail,
                     ),
                 ));
@@ -191,7 +194,7 @@ impl<S: Store> Crm<S> {
                 changes,
                 visible_contact(
                     stored,
-                    &ctx.access.field_policy(Module::Contacts),
+                    &ctx.contact_policy(parent.pool_id),
                     ViewContext::Detail,
                 ),
             ))
@@ -205,7 +208,8 @@ impl<S: Store> Crm<S> {
         customer: CustomerId,
     ) -> CrmResult<Vec<Visible<Contact>>> {
         let ctx = self.ctx(actor).await?;
-        self.check_child(&ctx, Module::Contacts, Action::Read, customer)
+        let parent = self
+            .check_child(&ctx, Module::Contacts, Action::Read, customer)
             .await?;
         let contacts: Vec<Contact> = self
             .store()
@@ -214,7 +218,7 @@ impl<S: Store> Crm<S> {
                     .filter(Filter::eq("customer_id", customer.0)),
             )
             .await?;
-        let policy = ctx.access.field_policy(Module::Contacts);
+        let policy = ctx.contact_policy(parent.pool_id);
         Ok(contacts
             .into_iter()
             .map(|c| visible_contact(c, &policy, ViewContext::List))

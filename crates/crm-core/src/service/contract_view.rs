@@ -1,9 +1,11 @@
-//! A contract as a reader gets it: field rules applied, and each installment's status on the
-//! tenant's today (pending, partially paid, paid, overdue, void), by its stable name.
+//! A contract as a reader gets it (also as the response to a write): field rules applied,
+//! and each installment's status on the tenant's today (pending, partially paid, paid,
+//! overdue, void), by its stable name.
 
 use super::Ctx;
 use crate::access::ViewContext;
 use crate::contract::Contract;
+use crate::error::CrmResult;
 use crate::store::Entity;
 use crate::view::VisibleJson;
 use chrono::NaiveDate;
@@ -30,5 +32,12 @@ impl Ctx {
             }
         }
         shown
+    }
+
+    /// The contract as the acting user gets it back from a write: the detail view on the
+    /// tenant's today.
+    pub(crate) fn contract_detail(&self, contract: &Contract) -> CrmResult<VisibleJson> {
+        let today = crate::sales::today_in(self.tenant.settings.tz()?, self.now);
+        Ok(self.show_contract(contract, today, ViewContext::Detail))
     }
 }

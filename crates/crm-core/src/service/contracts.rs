@@ -143,7 +143,11 @@ impl<S: Store> Crm<S> {
 
     /// Creates a draft contract; totals are recomputed from the lines with the tenant's
     /// rounding mode.
-    pub async fn create_contract(&self, actor: Actor, input: NewContract) -> CrmResult<Contract> {
+    pub async fn create_contract(
+        &self,
+        actor: Actor,
+        input: NewContract,
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
         let number = required_text(&input.number, "number", 64)?;
         if input.end_on < input.start_on {
@@ -240,7 +244,7 @@ impl<S: Store> Crm<S> {
                 json(&k),
             ));
             changes.event(ctx.event(EventKind::ContractChanged, Entity::Contract, id, serde_json::json!({ "number": k.number, "total": k.pricing.totals.grand_total, "currency": k.pricing_input.currency })));
-            Ok((changes, k))
+            Ok((changes, ctx.contract_detail(&k)?))
         })
     }
 
@@ -250,7 +254,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         id: i64,
         pricing: PricingInput,
-    ) -> CrmResult<Contract> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&pricing, "pricing")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -289,10 +293,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }
@@ -318,7 +322,7 @@ impl<S: Store> Crm<S> {
 
     /// Submits a draft or rejected contract for approval (a policy branch without levels
     /// approves it at once).
-    pub async fn submit_contract(&self, actor: Actor, id: i64) -> CrmResult<Contract> {
+    pub async fn submit_contract(&self, actor: Actor, id: i64) -> CrmResult<VisibleJson> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, customer) = self.contract_for(&ctx, id, Action::Update).await?;
@@ -360,10 +364,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }
@@ -435,7 +439,7 @@ impl<S: Store> Crm<S> {
         id: i64,
         decision: Decision,
         comment: Option<String>,
-    ) -> CrmResult<Contract> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&comment, "comment")?;
         let by = actor.user_id().ok_or_else(|| CrmError::PermissionDenied {
             module: "contracts".into(),
@@ -553,10 +557,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }
@@ -570,7 +574,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         id: i64,
         pricing: PricingInput,
-    ) -> CrmResult<Contract> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&pricing, "pricing")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -637,10 +641,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }
@@ -651,7 +655,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         id: i64,
         status: ContractStatus,
-    ) -> CrmResult<Contract> {
+    ) -> CrmResult<VisibleJson> {
         if !matches!(
             status,
             ContractStatus::Completed | ContractStatus::Terminated
@@ -688,10 +692,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }

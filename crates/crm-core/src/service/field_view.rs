@@ -4,10 +4,13 @@
 //! read. See `docs/adr/0011-field-rules-on-every-read-path.md`.
 
 use super::{Crm, Ctx};
-use crate::access::{modules_of, Action, FieldAccess, FieldPolicy, MaskMode, Module, ViewContext};
+use crate::access::{
+    catalog_field, modules_of, Action, FieldAccess, FieldPolicy, MaskMode, Module, ViewContext,
+};
+use crate::contact::Contact;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
-use crate::ids::PoolId;
+use crate::ids::{CustomerId, PoolId};
 use crate::pool::PoolFieldMode;
 use crate::store::{AuditEntry, Entity, Event, Store, StoreExt};
 use crate::view::{redact, redact_audit, redact_event, Policies, Visible};
@@ -45,23 +48,45 @@ impl Ctx {
                 MaskMode::None,
             )]));
         }
-        let (Some(pool_id), Some(user)) = (pool, self.access.user()) else {
-            return policy;
-        };
-        let Some(pool) = self.pools.iter().find(|p| p.id == pool_id) else {
-            return policy;
-        };
-        if pool.admins.contains(self.access.org(), user.id) {
-            return policy;
+        match self.pool_restriction(pool, Module::Customers) {
+            Some(pool_rules) => policy.restricted_by(&pool_rules),
+            None => policy,
         }
-        policy.restricted_by(&FieldPolicy::from_rules(pool.field_rules.iter().map(
-            |r| match r.mode {
+    }
+
+    /// The actor's contact field policy for a contact of a customer in `pool`: role rules,
+    /// plus the pool's rules on fields contacts share with customers (`name`, `phone`,
+    /// `email`) when the actor is not that pool's admin, so a pooled customer's numbers
+    /// are not read through its contacts (ADR 0011).
+    pub(crate) fn contact_policy(&self, pool: Option<PoolId>) -> FieldPolicy {
+        let policy = self.access.field_policy(Module::Contacts);
+        match self.pool_restriction(pool, Module::Contacts) {
+            Some(pool_rules) => policy.restricted_by(&pool_rules),
+            None => policy,
+        }
+    }
+
+    /// The field rules `pool` lays on a member who does not administer it, limited to the
+    /// fields `module` has; `None` outside a pool, for admins and for the system.
+    fn pool_restriction(&self, pool: Option<PoolId>, module: Module) -> Option<FieldPolicy> {
+        let (Some(pool_id), Some(user)) = (pool, self.access.user()) else {
+            return None;
+        };
+        let pool = self.pools.iter().find(|p| p.id == pool_id)?;
+        if pool.admins.contains(self.access.org(), user.id) {
+            return None;
+        }
+        let rules = pool
+            .field_rules
+            .iter()
+            .filter(|r| module == Module::Customers || catalog_field(module, &r.field).is_some())
+            .map(|r| match r.mode {
                 PoolFieldMode::Hidden => (r.field.clone(), FieldAccess::Hidden, MaskMode::None),
                 PoolFieldMode::Masked => {
                     (r.field.clone(), FieldAccess::ReadOnly, MaskMode::Everywhere)
                 }
-            },
-        )))
+            });
+        Some(FieldPolicy::from_rules(rules))
     }
 
     /// The policies governing a record of `entity` (`pool`: the customer's pool, for
@@ -77,10 +102,10 @@ impl Ctx {
                 if !self.access.grants_module(m) {
                     return (i == 0 && logs).then(|| (m, FieldPolicy::closed()));
                 }
-                let policy = if m == Module::Customers {
-                    self.customer_policy(pool)
-                } else {
-                    self.access.field_policy(m)
+                let policy = match m {
+                    Module::Customers => self.customer_policy(pool),
+                    Module::Contacts => self.contact_policy(pool),
+                    _ => self.access.field_policy(m),
                 };
                 Some((m, policy))
             })
@@ -172,23 +197,38 @@ impl Ctx {
 }
 
 impl<S: Store> Crm<S> {
-    /// The pools of the customers among `records` (customer policies depend on them).
-    async fn customer_pools(
+    /// The pools behind the customers and contacts among `records` (their policies depend
+    /// on the customer's pool), keyed by entity name and id.
+    async fn record_pools(
         &self,
         ctx: &Ctx,
         records: impl Iterator<Item = (&str, i64)>,
-    ) -> CrmResult<BTreeMap<i64, Option<PoolId>>> {
+    ) -> CrmResult<BTreeMap<(String, i64), Option<PoolId>>> {
         let mut pools = BTreeMap::new();
         for (entity, id) in records {
-            if entity != Entity::Customer.name() || pools.contains_key(&id) {
+            let key = (entity.to_owned(), id);
+            if pools.contains_key(&key) {
                 continue;
             }
-            let pool = self
-                .store()
-                .load::<Customer>(ctx.tenant.id, id)
-                .await?
-                .and_then(|c| c.pool_id);
-            pools.insert(id, pool);
+            let customer = if entity == Entity::Customer.name() {
+                Some(CustomerId(id))
+            } else if entity == Entity::Contact.name() {
+                self.store()
+                    .load::<Contact>(ctx.tenant.id, id)
+                    .await?
+                    .map(|c| c.customer_id)
+            } else {
+                continue;
+            };
+            let pool = match customer {
+                Some(c) => self
+                    .store()
+                    .load::<Customer>(ctx.tenant.id, c.0)
+                    .await?
+                    .and_then(|c| c.pool_id),
+                None => None,
+            };
+            pools.insert(key, pool);
         }
         Ok(pools)
     }
@@ -197,10 +237,14 @@ impl<S: Store> Crm<S> {
         ctx: &Ctx,
         entity: &str,
         id: i64,
-        pools: &BTreeMap<i64, Option<PoolId>>,
+        pools: &BTreeMap<(String, i64), Option<PoolId>>,
     ) -> Policies {
         match Entity::from_name(entity) {
-            Some(e) => ctx.policies(e, pools.get(&id).copied().flatten(), true),
+            Some(e) => ctx.policies(
+                e,
+                pools.get(&(entity.to_owned(), id)).copied().flatten(),
+                true,
+            ),
             None => Vec::new(),
         }
     }
@@ -215,7 +259,7 @@ impl<S: Store> Crm<S> {
             return Ok(entries);
         }
         let pools = self
-            .customer_pools(
+            .record_pools(
                 ctx,
                 entries.iter().map(|e| (e.entity.as_str(), e.record_id)),
             )
@@ -237,7 +281,7 @@ impl<S: Store> Crm<S> {
             return Ok(events);
         }
         let pools = self
-            .customer_pools(ctx, events.iter().map(|e| (e.entity.as_str(), e.record_id)))
+            .record_pools(ctx, events.iter().map(|e| (e.entity.as_str(), e.record_id)))
             .await?;
         for event in &mut events {
             let policies = Self::policies_for(ctx, &event.entity, event.record_id, &pools);

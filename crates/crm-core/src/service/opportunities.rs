@@ -126,7 +126,7 @@ impl<S: Store> Crm<S> {
         &self,
         actor: Actor,
         input: NewOpportunity,
-    ) -> CrmResult<Opportunity> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
         let name = required_text(&input.name, "name", MAX_NAME)?;
         let currency = Currency::parse(&input.currency, "currency")?;
@@ -200,7 +200,10 @@ impl<S: Store> Crm<S> {
                 json(&o),
             ));
             changes.event(ctx.event(EventKind::OpportunityCreated, Entity::Opportunity, id, serde_json::json!({ "customer_id": c.id, "amount": o.amount, "currency": o.currency, "stage": o.state.stage })));
-            Ok((changes, o))
+            Ok((
+                changes,
+                ctx.show(Entity::Opportunity, &o, ViewContext::Detail),
+            ))
         })
     }
 
@@ -211,7 +214,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         id: i64,
         mv: StageMove,
-    ) -> CrmResult<Opportunity> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&mv, "")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -259,10 +262,14 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Opportunity {
-                    version: next.version + 1,
-                    ..next
-                },
+                ctx.show(
+                    Entity::Opportunity,
+                    &Opportunity {
+                        version: next.version + 1,
+                        ..next
+                    },
+                    ViewContext::Detail,
+                ),
             ))
         })
     }
@@ -273,7 +280,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         id: i64,
         probability: Option<Decimal>,
-    ) -> CrmResult<Opportunity> {
+    ) -> CrmResult<VisibleJson> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.opportunity_for(&ctx, id, Action::Update).await?;
@@ -296,10 +303,14 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Opportunity {
-                    version: next.version + 1,
-                    ..next
-                },
+                ctx.show(
+                    Entity::Opportunity,
+                    &Opportunity {
+                        version: next.version + 1,
+                        ..next
+                    },
+                    ViewContext::Detail,
+                ),
             ))
         })
     }

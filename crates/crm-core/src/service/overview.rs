@@ -130,7 +130,7 @@ impl<S: Store> Crm<S> {
         let of_customer =
             |entity| Query::new(entity, tenant).filter(Filter::eq("customer_id", id.0));
         let contacts = if can(Module::Contacts) {
-            let policy = ctx.access.field_policy(Module::Contacts);
+            let policy = ctx.contact_policy(customer.pool_id);
             let rows: Vec<Contact> = self.store().load_all(&of_customer(Entity::Contact)).await?;
             Some(
                 rows.into_iter()

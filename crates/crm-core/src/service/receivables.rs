@@ -15,6 +15,7 @@ use crate::sales::{
 };
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
 use crate::tier::{Purchase, PurchaseKind};
+use crate::view::VisibleJson;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -77,7 +78,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         contract_id: i64,
         plan: PlanInput,
-    ) -> CrmResult<Contract> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&plan, "plan")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
@@ -140,10 +141,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }
@@ -157,7 +158,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         contract_id: i64,
         input: LedgerInput,
-    ) -> CrmResult<Contract> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
         let purchase_id = self.new_id(Entity::Purchase).await?;
         transact!(self, async {
@@ -283,10 +284,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }
@@ -298,7 +299,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         contract_id: i64,
         index: usize,
-    ) -> CrmResult<Contract> {
+    ) -> CrmResult<VisibleJson> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.contract_for(&ctx, contract_id, Action::Update).await?;
@@ -325,10 +326,10 @@ impl<S: Store> Crm<S> {
             ));
             Ok((
                 changes,
-                Contract {
+                ctx.contract_detail(&Contract {
                     version: next.version + 1,
                     ..next
-                },
+                })?,
             ))
         })
     }

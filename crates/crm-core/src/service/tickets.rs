@@ -125,7 +125,7 @@ impl<S: Store> Crm<S> {
 
     /// Creates a ticket: routes it (unless assigned), picks the SLA policy and starts its
     /// clocks.
-    pub async fn create_ticket(&self, actor: Actor, input: NewTicket) -> CrmResult<TicketView> {
+    pub async fn create_ticket(&self, actor: Actor, input: NewTicket) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
         let (subject, description, category) = input.texts()?;
         let id = self.new_id(Entity::Ticket).await?;
@@ -147,6 +147,19 @@ impl<S: Store> Crm<S> {
                     field: None,
                 });
             }
+            // Fields the creator sets must be editable to them (a routed group is the
+            // engine's choice, not the creator's).
+            let mut written = vec!["subject"];
+            if !description.is_empty() {
+                written.push("description");
+            }
+            if category.is_some() {
+                written.push("category");
+            }
+            if input.group.is_some() {
+                written.push("group");
+            }
+            ctx.access.check_editable(Module::Tickets, &written)?;
             let settings = &ctx.tenant.settings.tickets;
             let (group, assignee) = match (&input.assignee_id, &input.group) {
                 (Some(a), g) => {
@@ -248,7 +261,10 @@ impl<S: Store> Crm<S> {
                 sla_status: ticket.sla.as_ref().map(|s| display(s, ctx.now)),
                 ticket,
             };
-            Ok((changes, view))
+            Ok((
+                changes,
+                ctx.show(Entity::Ticket, &view, ViewContext::Detail),
+            ))
         })
     }
 
@@ -272,7 +288,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         ticket_id: i64,
         input: MessageInput,
-    ) -> CrmResult<TicketView> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
         let body = required_text(&input.body, "body", MAX_NOTE)?;
         let msg_id = self.new_id(Entity::TicketMessage).await?;
@@ -350,7 +366,10 @@ impl<S: Store> Crm<S> {
                     ..t
                 },
             };
-            Ok((changes, view))
+            Ok((
+                changes,
+                ctx.show(Entity::Ticket, &view, ViewContext::Detail),
+            ))
         })
     }
 
@@ -361,7 +380,7 @@ impl<S: Store> Crm<S> {
         actor: Actor,
         ticket_id: i64,
         status: TicketStatus,
-    ) -> CrmResult<TicketView> {
+    ) -> CrmResult<VisibleJson> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
@@ -369,10 +388,14 @@ impl<S: Store> Crm<S> {
             if t.status == status {
                 return Ok((
                     Changes::new(ctx.tenant.id),
-                    TicketView {
-                        sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
-                        ticket: t,
-                    },
+                    ctx.show(
+                        Entity::Ticket,
+                        &TicketView {
+                            sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
+                            ticket: t,
+                        },
+                        ViewContext::Detail,
+                    ),
                 ));
             }
             let policy = self.ticket_policy(&ctx, &t).await?;
@@ -424,7 +447,10 @@ impl<S: Store> Crm<S> {
                     ..t
                 },
             };
-            Ok((changes, view))
+            Ok((
+                changes,
+                ctx.show(Entity::Ticket, &view, ViewContext::Detail),
+            ))
         })
     }
 
@@ -435,11 +461,14 @@ impl<S: Store> Crm<S> {
         ticket_id: i64,
         assignee: Option<UserId>,
         group: Option<String>,
-    ) -> CrmResult<TicketView> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&group, "group")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
+            if group.is_some() {
+                ctx.access.check_editable(Module::Tickets, &["group"])?;
+            }
             let mut t = before.clone();
             match (assignee, &group) {
                 (Some(a), g) => {
@@ -488,7 +517,10 @@ impl<S: Store> Crm<S> {
                     ..t
                 },
             };
-            Ok((changes, view))
+            Ok((
+                changes,
+                ctx.show(Entity::Ticket, &view, ViewContext::Detail),
+            ))
         })
     }
 
@@ -499,7 +531,7 @@ impl<S: Store> Crm<S> {
         ticket_id: i64,
         rating: u8,
         comment: Option<String>,
-    ) -> CrmResult<TicketView> {
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&comment, "comment")?;
         if !(1..=5).contains(&rating) {
             return Err(CrmError::validation("rating", "must be 1..=5"));
@@ -508,6 +540,8 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
+            ctx.access
+                .check_editable(Module::Tickets, &["satisfaction"])?;
             if !before.status.is_done() {
                 return Err(CrmError::rule(
                     "not_resolved",
@@ -548,13 +582,16 @@ impl<S: Store> Crm<S> {
                     ..t
                 },
             };
-            Ok((changes, view))
+            Ok((
+                changes,
+                ctx.show(Entity::Ticket, &view, ViewContext::Detail),
+            ))
         })
     }
 
     /// Re-applies the ticket's SLA policy and calendar in their current versions (after an
     /// edit): targets and due instants are recomputed from the same starts and pauses.
-    pub async fn reapply_sla(&self, actor: Actor, ticket_id: i64) -> CrmResult<TicketView> {
+    pub async fn reapply_sla(&self, actor: Actor, ticket_id: i64) -> CrmResult<VisibleJson> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;
@@ -597,7 +634,10 @@ impl<S: Store> Crm<S> {
                 sla_status: t.sla.as_ref().map(|s| display(s, ctx.now)),
                 ticket: Ticket { version, ..t },
             };
-            Ok((changes, view))
+            Ok((
+                changes,
+                ctx.show(Entity::Ticket, &view, ViewContext::Detail),
+            ))
         })
     }
 

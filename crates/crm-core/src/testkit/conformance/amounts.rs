@@ -79,7 +79,9 @@ async fn contract<S: Store>(
             },
         )
         .await
-        .expect("contract");
+        .expect("contract")
+        .decode::<crate::contract::Contract>()
+        .expect("typed record");
     f.crm.submit_contract(sys, k.id).await.expect("submit");
     f.crm
         .set_plan(
@@ -196,7 +198,9 @@ pub async fn service_amounts_keep_scale_and_limits<S: Store>(store: Arc<S>) {
             },
         )
         .await
-        .expect("opportunity");
+        .expect("opportunity")
+        .decode::<crate::opportunity::Opportunity>()
+        .expect("typed record");
     assert_eq!(o.amount.to_string(), "86000.00");
     let report = f
         .crm

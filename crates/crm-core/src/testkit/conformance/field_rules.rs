@@ -364,12 +364,16 @@ pub async fn field_rules_apply_to_sales_records_and_reports<S: Store>(store: Arc
         .crm
         .create_opportunity(sys, new_opportunity(c, Some(REP)))
         .await
-        .expect("opportunity");
+        .expect("opportunity")
+        .decode::<crate::opportunity::Opportunity>()
+        .expect("typed record");
     let k = f
         .crm
         .create_contract(sys, new_contract("K-FR-1", c, REP))
         .await
-        .expect("contract");
+        .expect("contract")
+        .decode::<crate::contract::Contract>()
+        .expect("typed record");
     f.crm.submit_contract(sys, k.id).await.expect("submit");
     let plan = PlanInput::Percents {
         installments: vec![
@@ -416,6 +420,8 @@ pub async fn field_rules_apply_to_sales_records_and_reports<S: Store>(store: Arc
         )
         .await
         .expect("ticket")
+        .decode::<crate::service::TicketView>()
+        .expect("typed record")
         .ticket;
     // Every amount of this contract and its plan: unit price, totals, installments,
     // payments. None may show, however derived.
@@ -781,7 +787,9 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
         .crm
         .create_contract(user(REP2), new_contract("K-REP2-1", theirs, REP2))
         .await
-        .expect("colleague's contract");
+        .expect("colleague's contract")
+        .decode::<crate::contract::Contract>()
+        .expect("typed record");
     f.crm
         .submit_contract(sys, theirs_k.id)
         .await
@@ -799,7 +807,9 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
         .crm
         .create_contract(user(REP), new_contract("K-REP-1", mine, REP))
         .await
-        .expect("own contract");
+        .expect("own contract")
+        .decode::<crate::contract::Contract>()
+        .expect("typed record");
     f.crm.submit_contract(sys, mine_k.id).await.expect("active");
     assert!(matches!(
         f.crm
@@ -828,7 +838,9 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
         .crm
         .create_opportunity(user(REP2), new_opportunity(theirs, None))
         .await
-        .expect("their deal");
+        .expect("their deal")
+        .decode::<crate::opportunity::Opportunity>()
+        .expect("typed record");
     let linked = f
         .crm
         .create_contract(

@@ -805,7 +805,9 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
         .crm
         .create_contract(sys, contract("K-360-1"))
         .await
-        .expect("contract");
+        .expect("contract")
+        .decode::<crate::contract::Contract>()
+        .expect("typed record");
     f.crm.submit_contract(sys, active.id).await.expect("submit");
     let plan = PlanInput::Percents {
         installments: vec![
@@ -839,7 +841,9 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
         .crm
         .create_contract(sys, contract("K-360-2"))
         .await
-        .expect("draft");
+        .expect("draft")
+        .decode::<crate::contract::Contract>()
+        .expect("typed record");
 
     // Tickets under an SLA: one new, one on hold, one closed.
     f.sla(
@@ -870,6 +874,8 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
             )
             .await
             .expect("ticket")
+            .decode::<crate::service::TicketView>()
+            .expect("typed record")
             .ticket;
         tickets.push(t.id);
     }

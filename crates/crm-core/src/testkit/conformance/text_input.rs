@@ -69,6 +69,8 @@ pub async fn service_nul_in_any_text_is_refused<S: Store>(store: Arc<S>) {
         )
         .await
         .expect("ticket")
+        .decode::<crate::service::TicketView>()
+        .expect("typed record")
         .ticket
         .id;
     let tenant = crm.tenant(sys).await.expect("tenant");

@@ -59,7 +59,16 @@ pub async fn tickets_closed_without_response<S: Store>(store: Arc<S>) {
             assignee_id: Some(SERVICE),
             group: None,
         };
-        ids.push(f.crm.create_ticket(sys, t).await.expect("ticket").ticket.id);
+        ids.push(
+            f.crm
+                .create_ticket(sys, t)
+                .await
+                .expect("ticket")
+                .decode::<crate::service::TicketView>()
+                .expect("typed record")
+                .ticket
+                .id,
+        );
     }
     let (replied, silent, late) = (ids[0], ids[1], ids[2]);
     f.clock.set(monday(10, 30));

@@ -89,12 +89,16 @@ pub async fn tickets_scope_and_sla_fire_once<S: Store>(store: Arc<S>) {
         .create_ticket(sys, ticket(REP2))
         .await
         .expect("ticket")
+        .decode::<crate::service::TicketView>()
+        .expect("typed record")
         .ticket;
     let other = f
         .crm
         .create_ticket(sys, ticket(SERVICE))
         .await
         .expect("ticket")
+        .decode::<crate::service::TicketView>()
+        .expect("typed record")
         .ticket;
     let listed = f
         .crm
