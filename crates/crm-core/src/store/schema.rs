@@ -323,3 +323,26 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::Contract => &CONTRACTS,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_keys_name_columns_of_their_table() {
+        for entity in Entity::ALL {
+            let spec = spec(entity);
+            assert_eq!(spec.entity, entity);
+            for key in spec.unique {
+                assert!(!key.columns.is_empty(), "{}", spec.table);
+                for column in key.columns {
+                    assert!(
+                        spec.column_index(column).is_ok(),
+                        "{}.{column} in a unique key",
+                        spec.table
+                    );
+                }
+            }
+        }
+    }
+}
