@@ -4,7 +4,7 @@ use crate::bind::{bind_all, Param, PgTime};
 use crate::error_map::{corrupt, map_sqlx};
 use crate::sql::{self, Sql};
 use crm_core::ids::TenantId;
-use crm_core::store::{AuditEntry, Changes, NewEvent, Write};
+use crm_core::store::{AuditEntry, Changes, NewEvent, ValidChanges, Write};
 use crm_core::{CrmError, CrmResult};
 use sqlx::{PgPool, Postgres, Transaction};
 
@@ -15,54 +15,36 @@ struct PlannedWrite {
     on_miss: Option<String>,
 }
 
-fn other_tenant() -> CrmError {
-    CrmError::Storage("row of another tenant in Changes".into())
-}
-
-fn plan_write(tenant: TenantId, write: Write) -> CrmResult<PlannedWrite> {
+/// Plans one write (core validated its tenant and column values).
+fn plan_write(write: Write) -> CrmResult<PlannedWrite> {
     match write {
-        Write::Insert(row) => {
-            if row.tenant != tenant {
-                return Err(other_tenant());
-            }
-            Ok(PlannedWrite {
-                sql: sql::insert(&row)?,
-                on_miss: None,
-            })
-        }
+        Write::Insert(row) => Ok(PlannedWrite {
+            sql: sql::insert(&row)?,
+            on_miss: None,
+        }),
         Write::Update {
             row,
             expected_version,
-        } => {
-            if row.tenant != tenant {
-                return Err(other_tenant());
-            }
-            Ok(PlannedWrite {
-                sql: sql::update(&row, expected_version)?,
-                on_miss: Some(format!(
-                    "{} {} changed since it was read",
-                    row.entity.spec().table,
-                    row.id
-                )),
-            })
-        }
+        } => Ok(PlannedWrite {
+            sql: sql::update(&row, expected_version)?,
+            on_miss: Some(format!(
+                "{} {} changed since it was read",
+                row.entity.spec().table,
+                row.id
+            )),
+        }),
         Write::Delete {
             entity,
-            tenant: row_tenant,
+            tenant,
             id,
             expected_version,
-        } => {
-            if row_tenant != tenant {
-                return Err(other_tenant());
-            }
-            Ok(PlannedWrite {
-                sql: sql::delete(entity, row_tenant, id, expected_version),
-                on_miss: Some(format!(
-                    "{} {id} changed since it was read",
-                    entity.spec().table
-                )),
-            })
-        }
+        } => Ok(PlannedWrite {
+            sql: sql::delete(entity, tenant, id, expected_version),
+            on_miss: Some(format!(
+                "{} {id} changed since it was read",
+                entity.spec().table
+            )),
+        }),
     }
 }
 
@@ -170,9 +152,10 @@ fn plan_events(events: Vec<NewEvent>) -> CrmResult<Option<PlannedEvents>> {
 
 /// Applies a unit of work atomically; returns the sequence numbers given to its events.
 ///
-/// Every statement is built (and every row checked) before the transaction starts, so bad
-/// input never reaches the database. Any failure rolls the whole transaction back.
-pub(crate) async fn apply(pool: &PgPool, changes: Changes) -> CrmResult<Vec<i64>> {
+/// Core validated every row, audit entry and event; every statement is built before the
+/// transaction starts. Any failure rolls the whole transaction back.
+pub(crate) async fn apply(pool: &PgPool, changes: ValidChanges) -> CrmResult<Vec<i64>> {
+    let changes = changes.into_inner();
     let touches_access = changes.touches_access_config();
     let Changes {
         tenant,
@@ -182,7 +165,7 @@ pub(crate) async fn apply(pool: &PgPool, changes: Changes) -> CrmResult<Vec<i64>
     } = changes;
     let mut writes = writes
         .into_iter()
-        .map(|w| plan_write(tenant, w))
+        .map(plan_write)
         .collect::<CrmResult<Vec<_>>>()?;
     if touches_access {
         writes.push(PlannedWrite {

@@ -22,7 +22,8 @@ const TIMESTAMPTZ_OID: Oid = Oid(1184);
 /// OID of `timestamptz[]`.
 const TIMESTAMPTZ_ARRAY_OID: Oid = Oid(1185);
 
-/// A `timestamptz` value (microsecond precision; finer digits are truncated on write).
+/// A `timestamptz` value (microsecond precision; core refuses finer instants before they
+/// reach a store).
 ///
 /// The workspace's sqlx is built without its `chrono` feature, so the adapter carries its
 /// own codec: the binary form is microseconds since 2000-01-01 UTC.

@@ -16,6 +16,7 @@
 //!   ever written. The tenant's `event_seqs` row is locked before the audit entries and
 //!   events are appended, so each tenant's log entries commit in cursor order.
 //! - Queries push tenant, filters and data scope into SQL; every value is a bind parameter.
+//!   Filters and rows arrive validated by core (`crm_core::store::check`).
 //!
 //! Tests need a server: `CRM_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`; `scripts/ensure-postgres.sh` starts one).

@@ -3,7 +3,7 @@
 use crate::bind::{bind_all, decode_row};
 use crate::error_map::{corrupt, map_sqlx};
 use crate::sql;
-use crm_core::store::{Entity, Query, StoredRow};
+use crm_core::store::{Entity, StoredRow, ValidQuery};
 use crm_core::{ids::TenantId, CrmResult};
 use sqlx::{PgPool, Row};
 
@@ -40,7 +40,7 @@ pub(crate) async fn get(
 }
 
 /// Rows matching a query.
-pub(crate) async fn query(pool: &PgPool, query: &Query) -> CrmResult<Vec<StoredRow>> {
+pub(crate) async fn query(pool: &PgPool, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
     let sql = sql::select(query)?;
     let rows = bind_all(sqlx::query(&sql.text), sql.params)
         .fetch_all(pool)
@@ -52,7 +52,7 @@ pub(crate) async fn query(pool: &PgPool, query: &Query) -> CrmResult<Vec<StoredR
 }
 
 /// Number of rows matching a query.
-pub(crate) async fn count(pool: &PgPool, query: &Query) -> CrmResult<u64> {
+pub(crate) async fn count(pool: &PgPool, query: ValidQuery<'_>) -> CrmResult<u64> {
     let sql = sql::count(query)?;
     let row = bind_all(sqlx::query(&sql.text), sql.params)
         .fetch_one(pool)

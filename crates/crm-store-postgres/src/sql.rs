@@ -4,7 +4,7 @@
 use crate::bind::{column_param, Param, PgTime};
 use crm_core::store::{
     ColumnType, Entity, Filter, Op, Order, Query, ScopeFilter, ScopeVia, SqlValue, StoredRow,
-    TableSpec,
+    TableSpec, ValidQuery,
 };
 use crm_core::{ids::TenantId, CrmError, CrmResult};
 use std::fmt::Write as _;
@@ -48,22 +48,9 @@ fn select_list(spec: &TableSpec) -> String {
     out
 }
 
-fn check_columns(spec: &TableSpec, row: &StoredRow) -> CrmResult<()> {
-    if row.columns.len() != spec.columns.len() {
-        return Err(CrmError::Storage(format!(
-            "row of {} has {} column values, the table has {}",
-            spec.table,
-            row.columns.len(),
-            spec.columns.len()
-        )));
-    }
-    Ok(())
-}
-
-/// `INSERT` of a new row.
+/// `INSERT` of a new row (core validated its tenant and column values).
 pub(crate) fn insert(row: &StoredRow) -> CrmResult<Sql> {
     let spec = row.entity.spec();
-    check_columns(spec, row)?;
     let mut sql = Sql::new(String::new());
     let mut names = String::from("\"tenant_id\", \"id\", \"version\"");
     let mut values = String::new();
@@ -92,7 +79,6 @@ pub(crate) fn insert(row: &StoredRow) -> CrmResult<Sql> {
 /// `UPDATE` of a row iff its stored version is `expected_version`.
 pub(crate) fn update(row: &StoredRow, expected_version: i64) -> CrmResult<Sql> {
     let spec = row.entity.spec();
-    check_columns(spec, row)?;
     let mut sql = Sql::new(String::new());
     let mut sets = format!("\"version\" = {}", sql.param(Param::Int(Some(row.version))));
     for (column, value) in spec.columns.iter().zip(&row.columns) {
@@ -151,8 +137,9 @@ pub(crate) fn select_by_id(entity: Entity, tenant: TenantId, id: i64) -> Sql {
     sql
 }
 
-/// The rows of a query: filters, scope, keyset cursor, order and limit.
-pub(crate) fn select(query: &Query) -> CrmResult<Sql> {
+/// The rows of a query core validated: filters, scope, keyset cursor, order and limit.
+pub(crate) fn select(query: ValidQuery<'_>) -> CrmResult<Sql> {
+    let query = query.get();
     let spec = query.entity.spec();
     let mut sql = Sql::new(String::new());
     let mut predicate = where_clause(&mut sql, query)?;
@@ -181,8 +168,9 @@ pub(crate) fn select(query: &Query) -> CrmResult<Sql> {
     Ok(sql)
 }
 
-/// `COUNT(*)` of a query's rows (cursor and limit ignored).
-pub(crate) fn count(query: &Query) -> CrmResult<Sql> {
+/// `COUNT(*)` of a validated query's rows (cursor and limit ignored).
+pub(crate) fn count(query: ValidQuery<'_>) -> CrmResult<Sql> {
+    let query = query.get();
     let spec = query.entity.spec();
     let mut sql = Sql::new(String::new());
     let predicate = where_clause(&mut sql, query)?;
@@ -210,34 +198,8 @@ fn where_clause(sql: &mut Sql, query: &Query) -> CrmResult<String> {
     Ok(predicate)
 }
 
-/// Rank of a value's kind in `SqlValue`'s ordering (`Null < Int < Text < Time < Bool`), used to
-/// compare values of different kinds exactly like the in-memory reference store.
-fn kind_rank(value: &SqlValue) -> u8 {
-    match value {
-        SqlValue::Null => 0,
-        SqlValue::Int(_) => 1,
-        SqlValue::Text(_) => 2,
-        SqlValue::Time(_) => 3,
-        SqlValue::Bool(_) => 4,
-    }
-}
-
-fn type_rank(ty: ColumnType) -> u8 {
-    match ty {
-        ColumnType::Int => 1,
-        ColumnType::Text => 2,
-        ColumnType::Time => 3,
-        ColumnType::Bool => 4,
-    }
-}
-
-/// True when `value` is a non-NULL value of the column's type.
-fn same_type(ty: ColumnType, value: &SqlValue) -> bool {
-    kind_rank(value) == type_rank(ty)
-}
-
-/// The SQL for one filter. Comparisons with NULL match nothing; a value of another type than
-/// the column's compares by kind, as `SqlValue`'s ordering does (so `=` never matches).
+/// The SQL for one filter core validated (the column exists; operands have its type or
+/// are NULL). Comparisons with NULL match nothing.
 fn filter_sql(sql: &mut Sql, spec: &TableSpec, filter: &Filter) -> CrmResult<String> {
     let index = spec.column_index(filter.column)?;
     let column = spec
@@ -245,79 +207,57 @@ fn filter_sql(sql: &mut Sql, spec: &TableSpec, filter: &Filter) -> CrmResult<Str
         .get(index)
         .ok_or_else(|| CrmError::validation(filter.column, "not a column"))?;
     let name = ident(column.name);
-    let not_null = format!("{name} IS NOT NULL");
-    let never = "FALSE".to_owned();
-    let comparison = |sql: &mut Sql, op: &str, value: &SqlValue| -> CrmResult<String> {
+    let mut comparison = |op: &str, value: &SqlValue| -> CrmResult<String> {
         if matches!(value, SqlValue::Null) {
-            return Ok(never.clone());
-        }
-        if !same_type(column.ty, value) {
-            let (col, val) = (type_rank(column.ty), kind_rank(value));
-            let holds = match op {
-                "<>" => true,
-                "<" | "<=" => col < val,
-                ">" | ">=" => col > val,
-                _ => false,
-            };
-            return Ok(if holds {
-                not_null.clone()
-            } else {
-                never.clone()
-            });
+            return Ok("FALSE".to_owned());
         }
         let placeholder = sql.param(column_param(spec.table, column, value)?);
         Ok(format!("{name} {op} {placeholder}"))
     };
     match &filter.op {
-        Op::Eq(v) => comparison(sql, "=", v),
-        Op::Ne(v) => comparison(sql, "<>", v),
-        Op::Lt(v) => comparison(sql, "<", v),
-        Op::Le(v) => comparison(sql, "<=", v),
-        Op::Gt(v) => comparison(sql, ">", v),
-        Op::Ge(v) => comparison(sql, ">=", v),
+        Op::Eq(v) => comparison("=", v),
+        Op::Ne(v) => comparison("<>", v),
+        Op::Lt(v) => comparison("<", v),
+        Op::Le(v) => comparison("<=", v),
+        Op::Gt(v) => comparison(">", v),
+        Op::Ge(v) => comparison(">=", v),
         Op::IsNull => Ok(format!("{name} IS NULL")),
-        Op::NotNull => Ok(not_null),
+        Op::NotNull => Ok(format!("{name} IS NOT NULL")),
         Op::Contains(needle) => {
-            if column.ty != ColumnType::Text {
-                return Ok(never);
-            }
             let placeholder = sql.param(Param::Text(Some(needle.clone())));
             Ok(format!("strpos({name}, {placeholder}) > 0"))
         }
         Op::In(values) => {
-            let matching = values.iter().filter(|v| same_type(column.ty, v));
+            // NULL elements never match; the others have the column's type.
+            let set = values.iter().filter(|v| !matches!(v, SqlValue::Null));
             let array = match column.ty {
                 ColumnType::Int => Param::Ints(
-                    matching
-                        .filter_map(|v| match v {
-                            SqlValue::Int(i) => Some(*i),
-                            _ => None,
-                        })
-                        .collect(),
+                    set.filter_map(|v| match v {
+                        SqlValue::Int(i) => Some(*i),
+                        _ => None,
+                    })
+                    .collect(),
                 ),
                 ColumnType::Text => Param::Texts(
-                    matching
-                        .filter_map(|v| match v {
-                            SqlValue::Text(t) => Some(t.clone()),
-                            _ => None,
-                        })
-                        .collect(),
+                    set.filter_map(|v| match v {
+                        SqlValue::Text(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .collect(),
                 ),
                 ColumnType::Time => Param::Times(
-                    matching
-                        .filter_map(|v| match v {
-                            SqlValue::Time(t) => Some(PgTime(*t)),
-                            _ => None,
-                        })
-                        .collect(),
+                    set.filter_map(|v| match v {
+                        SqlValue::Time(t) => Some(PgTime(*t)),
+                        _ => None,
+                    })
+                    .collect(),
                 ),
                 ColumnType::Bool => Param::Bools(
-                    matching
-                        .filter_map(|v| match v {
-                            SqlValue::Bool(b) => Some(*b),
-                            _ => None,
-                        })
-                        .collect(),
+                    set.filter_map(|v| match v {
+                        SqlValue::Bool(b) => Some(*b),
+                        _ => None,
+                    })
+                    .collect(),
                 ),
             };
             let empty = match &array {
@@ -328,7 +268,7 @@ fn filter_sql(sql: &mut Sql, spec: &TableSpec, filter: &Filter) -> CrmResult<Str
                 _ => false,
             };
             if empty {
-                return Ok(never);
+                return Ok("FALSE".to_owned());
             }
             let placeholder = sql.param(array);
             Ok(format!("{name} = ANY({placeholder})"))

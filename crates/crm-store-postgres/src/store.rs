@@ -3,7 +3,7 @@
 use crate::{apply, logs, read, PostgresStore};
 use async_trait::async_trait;
 use crm_core::ids::{TenantId, UserId};
-use crm_core::store::{AuditEntry, Changes, Entity, Event, Query, Store, StoredRow};
+use crm_core::store::{AuditEntry, Entity, Event, Store, StoredRow, ValidChanges, ValidQuery};
 use crm_core::CrmResult;
 
 #[async_trait]
@@ -16,15 +16,15 @@ impl Store for PostgresStore {
         read::get(&self.pool, entity, tenant, id).await
     }
 
-    async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
+    async fn query_valid(&self, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
         read::query(&self.pool, query).await
     }
 
-    async fn count(&self, query: &Query) -> CrmResult<u64> {
+    async fn count_valid(&self, query: ValidQuery<'_>) -> CrmResult<u64> {
         read::count(&self.pool, query).await
     }
 
-    async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
+    async fn apply_valid(&self, changes: ValidChanges) -> CrmResult<Vec<i64>> {
         apply::apply(&self.pool, changes).await
     }
 

@@ -1,11 +1,13 @@
 //! The one write path: a [`Changes`] applied in a single `BEGIN IMMEDIATE` transaction,
 //! all of it or nothing.
 
-use crate::bind::{bind_all, fits, to_micros, type_name};
+use crate::bind::{bind_all, to_micros};
 use crate::error_map::{is_foreign_key_violation, map_sqlx};
 use crate::sql::{customer_children, ident, placeholders, table_sql, TableSql, MAX_PARAMS};
 use crm_core::ids::TenantId;
-use crm_core::store::{AuditEntry, Changes, Entity, NewEvent, SqlValue, StoredRow, Write};
+use crm_core::store::{
+    AuditEntry, Changes, Entity, NewEvent, SqlValue, StoredRow, ValidChanges, Write,
+};
 use crm_core::{CrmError, CrmResult};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::collections::HashMap;
@@ -44,8 +46,10 @@ pub(crate) async fn finish<T>(
     }
 }
 
-/// Applies a unit of work; returns the sequence numbers given to its events, in order.
-pub(crate) async fn apply(pool: &SqlitePool, changes: Changes) -> CrmResult<Vec<i64>> {
+/// Applies a unit of work core validated (tenants, column types and bounds, JSON); returns
+/// the sequence numbers given to its events, in order.
+pub(crate) async fn apply(pool: &SqlitePool, changes: ValidChanges) -> CrmResult<Vec<i64>> {
+    let changes = changes.into_inner();
     let touches_access = changes.touches_access_config();
     let Changes {
         tenant,
@@ -53,8 +57,7 @@ pub(crate) async fn apply(pool: &SqlitePool, changes: Changes) -> CrmResult<Vec<
         audit,
         events,
     } = changes;
-    let steps = plan(tenant, &writes)?;
-    check_audit(tenant, &audit)?;
+    let steps = plan(&writes);
     if steps.is_empty() && audit.is_empty() && events.is_empty() {
         return Ok(Vec::new());
     }
@@ -128,22 +131,18 @@ enum Step<'a> {
     },
 }
 
-/// Validates the writes (tenant, column shapes) and turns each run of consecutive inserts
-/// into as few multi-row `INSERT`s as keep the outcome exactly that of the given order.
-fn plan(tenant: TenantId, writes: &[Write]) -> CrmResult<Vec<Step<'_>>> {
+/// Turns each run of consecutive inserts into as few multi-row `INSERT`s as keep the
+/// outcome exactly that of the given order.
+fn plan(writes: &[Write]) -> Vec<Step<'_>> {
     let mut steps: Vec<Step<'_>> = Vec::new();
     let mut run: Vec<&StoredRow> = Vec::new();
     for write in writes {
         match write {
-            Write::Insert(row) => {
-                check_row(tenant, row)?;
-                run.push(row);
-            }
+            Write::Insert(row) => run.push(row),
             Write::Update {
                 row,
                 expected_version,
             } => {
-                check_row(tenant, row)?;
                 flush_inserts(&mut steps, &mut run);
                 steps.push(Step::Update {
                     table: table_sql(row.entity),
@@ -153,11 +152,10 @@ fn plan(tenant: TenantId, writes: &[Write]) -> CrmResult<Vec<Step<'_>>> {
             }
             Write::Delete {
                 entity,
-                tenant: row_tenant,
+                tenant: _,
                 id,
                 expected_version,
             } => {
-                check_tenant(tenant, *row_tenant)?;
                 flush_inserts(&mut steps, &mut run);
                 steps.push(Step::Delete {
                     table: table_sql(*entity),
@@ -168,7 +166,7 @@ fn plan(tenant: TenantId, writes: &[Write]) -> CrmResult<Vec<Step<'_>>> {
         }
     }
     flush_inserts(&mut steps, &mut run);
-    Ok(steps)
+    steps
 }
 
 /// Turns a run of inserts into steps. When every child row in the run comes after the
@@ -239,50 +237,6 @@ fn parents_come_first(rows: &[&StoredRow]) -> bool {
             None => true,
         }
     })
-}
-
-fn check_tenant(tenant: TenantId, of_row: TenantId) -> CrmResult<()> {
-    if tenant == of_row {
-        Ok(())
-    } else {
-        Err(CrmError::Storage(format!(
-            "row of another tenant in Changes (tenant {of_row} in changes of tenant {tenant})"
-        )))
-    }
-}
-
-/// A row must belong to the unit's tenant and carry one value of the right type per column.
-fn check_row(tenant: TenantId, row: &StoredRow) -> CrmResult<()> {
-    check_tenant(tenant, row.tenant)?;
-    let spec = row.entity.spec();
-    if row.columns.len() != spec.columns.len() {
-        return Err(CrmError::Storage(format!(
-            "row {} of {} has {} column values, the table has {} columns",
-            row.id,
-            spec.table,
-            row.columns.len(),
-            spec.columns.len()
-        )));
-    }
-    for (column, value) in spec.columns.iter().zip(&row.columns) {
-        if !fits(column.ty, value) {
-            return Err(CrmError::Storage(format!(
-                "row {} of {}: column {} is {}, got {value:?}",
-                row.id,
-                spec.table,
-                column.name,
-                type_name(column.ty)
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn check_audit(tenant: TenantId, audit: &[AuditEntry]) -> CrmResult<()> {
-    for entry in audit {
-        check_tenant(tenant, entry.tenant)?;
-    }
-    Ok(())
 }
 
 async fn insert_rows(

@@ -40,28 +40,6 @@ pub(crate) fn bind_all<'q>(mut query: SqliteQuery<'q>, values: &'q [SqlValue]) -
     query
 }
 
-/// Name of a column type, for messages.
-pub(crate) fn type_name(ty: ColumnType) -> &'static str {
-    match ty {
-        ColumnType::Int => "Int",
-        ColumnType::Text => "Text",
-        ColumnType::Time => "Time",
-        ColumnType::Bool => "Bool",
-    }
-}
-
-/// Whether `value` may be stored in or compared with a column of type `ty` (NULL always may).
-pub(crate) fn fits(ty: ColumnType, value: &SqlValue) -> bool {
-    matches!(
-        (ty, value),
-        (_, SqlValue::Null)
-            | (ColumnType::Int, SqlValue::Int(_))
-            | (ColumnType::Text, SqlValue::Text(_))
-            | (ColumnType::Time, SqlValue::Time(_))
-            | (ColumnType::Bool, SqlValue::Bool(_))
-    )
-}
-
 /// Reads an optional integer result column.
 pub(crate) fn get_opt_i64(row: &SqliteRow, idx: usize, what: &str) -> CrmResult<Option<i64>> {
     row.try_get::<Option<i64>, _>(idx)

@@ -29,7 +29,7 @@ mod sql;
 use crate::error_map::{is_busy, map_sqlx};
 use async_trait::async_trait;
 use crm_core::ids::{TenantId, UserId};
-use crm_core::store::{AuditEntry, Changes, Entity, Event, Query, Store, StoredRow};
+use crm_core::store::{AuditEntry, Entity, Event, Store, StoredRow, ValidChanges, ValidQuery};
 use crm_core::{CrmError, CrmResult};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -199,15 +199,15 @@ impl Store for SqliteStore {
         read::get(&self.pool, entity, tenant, id).await
     }
 
-    async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
+    async fn query_valid(&self, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
         read::query(&self.pool, query).await
     }
 
-    async fn count(&self, query: &Query) -> CrmResult<u64> {
+    async fn count_valid(&self, query: ValidQuery<'_>) -> CrmResult<u64> {
         read::count(&self.pool, query).await
     }
 
-    async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
+    async fn apply_valid(&self, changes: ValidChanges) -> CrmResult<Vec<i64>> {
         apply::apply(&self.pool, changes).await
     }
 

@@ -109,7 +109,11 @@ fn lookups() -> Vec<(Entity, &'static str, SqlValue, &'static str)> {
 }
 
 async fn plan(store: &SqliteStore, query: &Query) -> Vec<String> {
-    let stmt = build_query(query, Shape::Rows).unwrap_or_else(|e| panic!("{e}"));
+    let stmt = build_query(
+        query.checked().unwrap_or_else(|e| panic!("{e}")),
+        Shape::Rows,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let sql = format!("EXPLAIN QUERY PLAN {}", stmt.sql);
     bind_all(sqlx::query(&sql), &stmt.binds)
         .fetch_all(store.pool())

@@ -5,7 +5,7 @@ use crate::error_map::map_sqlx;
 use crate::query_sql::{build_query, Shape};
 use crate::sql::{table_sql, TableSql};
 use crm_core::ids::TenantId;
-use crm_core::store::{Entity, Query, StoredRow};
+use crm_core::store::{Entity, StoredRow, ValidQuery};
 use crm_core::{CrmError, CrmResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::SqlitePool;
@@ -28,7 +28,7 @@ pub(crate) async fn get(
 }
 
 /// Rows matching a query.
-pub(crate) async fn query(pool: &SqlitePool, query: &Query) -> CrmResult<Vec<StoredRow>> {
+pub(crate) async fn query(pool: &SqlitePool, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
     let table = table_sql(query.entity);
     let stmt = build_query(query, Shape::Rows)?;
     let rows = bind_all(sqlx::query(&stmt.sql), &stmt.binds)
@@ -39,7 +39,7 @@ pub(crate) async fn query(pool: &SqlitePool, query: &Query) -> CrmResult<Vec<Sto
 }
 
 /// Number of rows matching a query (cursor and limit ignored).
-pub(crate) async fn count(pool: &SqlitePool, query: &Query) -> CrmResult<u64> {
+pub(crate) async fn count(pool: &SqlitePool, query: ValidQuery<'_>) -> CrmResult<u64> {
     let table = table_sql(query.entity);
     let stmt = build_query(query, Shape::Count)?;
     let row = bind_all(sqlx::query(&stmt.sql), &stmt.binds)

@@ -544,12 +544,23 @@ async fn malformed_rows_are_rejected_before_writing() {
     let mut mistyped = customer(1, 2, Cust::default());
     mistyped.columns[0] = SqlValue::Text("seven".into());
     let wrong_tenant = customer(2, 3, Cust::default());
-    for row in [short, mistyped, wrong_tenant] {
+    // Core refuses them before the adapter sees them: structural mistakes are `Storage`,
+    // a value of the wrong type is `Validation` naming the column and the rule.
+    for row in [short, wrong_tenant] {
         assert!(matches!(
             store.apply(inserts(T1, vec![row])).await,
             Err(CrmError::Storage(_))
         ));
     }
+    let err = store
+        .apply(inserts(T1, vec![mistyped]))
+        .await
+        .expect_err("mistyped");
+    assert!(
+        matches!(&err, CrmError::Validation { field, reason }
+            if field == "owner_id" && reason.starts_with("type_mismatch: ")),
+        "{err:?}"
+    );
     assert_eq!(
         store
             .count(&Query::new(Entity::Customer, T1))

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod check;
 pub mod event;
 pub mod query;
 pub mod row;
@@ -11,7 +12,10 @@ pub mod traits;
 
 pub use audit::{AuditEntry, FieldChange};
 pub use changes::{Changes, Write};
+pub use check::{ValidChanges, ValidQuery};
 pub use event::{Event, EventKind, NewEvent};
 pub use query::{Filter, Op, Order, Query, ScopeFilter};
-pub use row::{ColumnSpec, ColumnType, Entity, Record, ScopeVia, SqlValue, StoredRow, TableSpec};
+pub use row::{
+    ColumnSpec, ColumnType, Entity, Record, ScopeVia, SqlValue, StoredRow, TableSpec, UniqueKey,
+};
 pub use traits::{Store, StoreExt};

@@ -115,6 +115,18 @@ pub enum ColumnType {
     Bool,
 }
 
+impl ColumnType {
+    /// The type's name in messages (`Int`, `Text`, `Time`, `Bool`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::Int => "Int",
+            ColumnType::Text => "Text",
+            ColumnType::Time => "Time",
+            ColumnType::Bool => "Bool",
+        }
+    }
+}
+
 /// One indexed column of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColumnSpec {
@@ -166,8 +178,21 @@ impl ScopeVia {
     }
 }
 
-/// Description of one table: its name and indexed columns. Every table also has
-/// `tenant_id`, `id`, `version` and `body`; the primary key is `(tenant_id, id)`.
+/// A unique key of a table: `(tenant_id, columns…)` holds at most one row. Rows with a NULL
+/// in any of the columns never clash (SQL semantics); `partial` says the SQL stores build it
+/// as a partial index over rows where every column is not NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UniqueKey {
+    /// The key's columns after `tenant_id`, in index order.
+    pub columns: &'static [&'static str],
+    /// Whether the index covers only rows whose key columns are all set
+    /// (`WHERE … IS NOT NULL`).
+    pub partial: bool,
+}
+
+/// Description of one table: its name, indexed columns and unique keys. Every table also
+/// has `tenant_id`, `id`, `version` and `body` (all NOT NULL; the indexed columns may be
+/// NULL); the primary key is `(tenant_id, id)`.
 #[derive(Debug)]
 pub struct TableSpec {
     /// The entity stored here.
@@ -178,6 +203,8 @@ pub struct TableSpec {
     pub record_name: &'static str,
     /// Indexed columns, in the order [`Record::columns`] returns their values.
     pub columns: &'static [ColumnSpec],
+    /// Unique keys besides the primary key; every store refuses a clash with `Conflict`.
+    pub unique: &'static [UniqueKey],
     /// How data scopes apply.
     pub scope: ScopeVia,
 }
@@ -188,7 +215,16 @@ impl TableSpec {
         self.columns
             .iter()
             .position(|c| c.name == name)
-            .ok_or_else(|| CrmError::validation(name, format!("not a column of {}", self.table)))
+            .ok_or_else(|| {
+                CrmError::validation(
+                    name,
+                    format!(
+                        "{}: {} has no column {name}",
+                        crate::store::check::rule::UNKNOWN_COLUMN,
+                        self.table
+                    ),
+                )
+            })
     }
 }
 

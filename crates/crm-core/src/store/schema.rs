@@ -1,11 +1,30 @@
-//! The logical schema: one [`TableSpec`] per entity. Both SQL adapters' migrations create
-//! exactly these tables and columns (plus `tenant_id`, `id`, `version`, `body`); the
-//! conformance suite checks every column round-trips and filters alike.
+//! The logical schema: one [`TableSpec`] per entity, the single declaration of its table,
+//! indexed columns, unique keys and scope shape. Both SQL adapters' migrations create
+//! exactly these tables, columns (plus `tenant_id`, `id`, `version`, `body`) and unique
+//! indexes, and each adapter has a test comparing its migrated schema with these
+//! declarations; the memory store enforces the same unique keys; the conformance suite
+//! checks every column round-trips and filters alike.
 
-use super::row::{ColumnSpec, ColumnType, Entity, ScopeVia, TableSpec};
+use super::row::{ColumnSpec, ColumnType, Entity, ScopeVia, TableSpec, UniqueKey};
 
 const fn col(name: &'static str, ty: ColumnType) -> ColumnSpec {
     ColumnSpec { name, ty }
+}
+
+/// A unique key over `(tenant_id, columns…)`.
+const fn key(columns: &'static [&'static str]) -> UniqueKey {
+    UniqueKey {
+        columns,
+        partial: false,
+    }
+}
+
+/// A unique key over `(tenant_id, columns…)` built only over rows where they are set.
+const fn partial_key(columns: &'static [&'static str]) -> UniqueKey {
+    UniqueKey {
+        columns,
+        partial: true,
+    }
 }
 
 use ColumnType::{Bool, Int, Text, Time};
@@ -15,6 +34,7 @@ static TENANTS: TableSpec = TableSpec {
     table: "tenants",
     record_name: "tenant",
     columns: &[],
+    unique: &[],
     scope: ScopeVia::None,
 };
 
@@ -27,6 +47,7 @@ static USERS: TableSpec = TableSpec {
         col("supervisor_id", Int),
         col("active", Bool),
     ],
+    unique: &[],
     scope: ScopeVia::None,
 };
 
@@ -35,6 +56,7 @@ static DEPARTMENTS: TableSpec = TableSpec {
     table: "departments",
     record_name: "department",
     columns: &[col("parent_id", Int)],
+    unique: &[],
     scope: ScopeVia::None,
 };
 
@@ -42,8 +64,8 @@ static ROLES: TableSpec = TableSpec {
     entity: Entity::Role,
     table: "roles",
     record_name: "role",
-    // unique (tenant_id, name)
     columns: &[col("name", Text)],
+    unique: &[key(&["name"])],
     scope: ScopeVia::None,
 };
 
@@ -51,7 +73,7 @@ static TEAM_MEMBERS: TableSpec = TableSpec {
     entity: Entity::TeamMember,
     table: "team_members",
     record_name: "team_member",
-    // unique (tenant_id, customer_id, user_id); (tenant_id, customer_id) references customers
+    // (tenant_id, customer_id) references customers
     columns: &[
         col("customer_id", Int),
         col("user_id", Int),
@@ -59,6 +81,7 @@ static TEAM_MEMBERS: TableSpec = TableSpec {
         col("cascade", Bool),
         col("expires_at", Time),
     ],
+    unique: &[key(&["customer_id", "user_id"])],
     scope: ScopeVia::ChildOfCustomer {
         customer_col: "customer_id",
     },
@@ -68,7 +91,6 @@ static CUSTOMERS: TableSpec = TableSpec {
     entity: Entity::Customer,
     table: "customers",
     record_name: "customer",
-    // unique (tenant_id, external_ref) where external_ref is not null
     columns: &[
         col("owner_id", Int),
         col("pool_id", Int),
@@ -87,6 +109,7 @@ static CUSTOMERS: TableSpec = TableSpec {
         col("opportunity_clock_at", Time),
         col("tier", Text),
     ],
+    unique: &[partial_key(&["external_ref"])],
     scope: ScopeVia::Customer {
         owner_col: "owner_id",
         pool_col: "pool_id",
@@ -103,6 +126,7 @@ static CONTACTS: TableSpec = TableSpec {
         col("name", Text),
         col("phone_norm", Text),
     ],
+    unique: &[],
     scope: ScopeVia::ChildOfCustomer {
         customer_col: "customer_id",
     },
@@ -119,6 +143,7 @@ static FOLLOWUPS: TableSpec = TableSpec {
         col("at", Time),
         col("next_followup_at", Time),
     ],
+    unique: &[],
     scope: ScopeVia::ChildOfCustomer {
         customer_col: "customer_id",
     },
@@ -129,6 +154,7 @@ static POOLS: TableSpec = TableSpec {
     table: "pools",
     record_name: "pool",
     columns: &[col("is_default", Bool), col("enabled", Bool)],
+    unique: &[],
     scope: ScopeVia::None,
 };
 
@@ -138,6 +164,7 @@ static HELD_COUNTERS: TableSpec = TableSpec {
     record_name: "held_counter",
     // id is the user's id
     columns: &[col("held", Int), col("held_dealt", Int)],
+    unique: &[],
     scope: ScopeVia::None,
 };
 
@@ -145,13 +172,13 @@ static CLAIM_COUNTERS: TableSpec = TableSpec {
     entity: Entity::ClaimCounter,
     table: "claim_counters",
     record_name: "claim_counter",
-    // unique (tenant_id, pool_id, user_id, day)
     columns: &[
         col("pool_id", Int),
         col("user_id", Int),
         col("day", Text),
         col("claims", Int),
     ],
+    unique: &[key(&["pool_id", "user_id", "day"])],
     scope: ScopeVia::None,
 };
 
@@ -161,6 +188,7 @@ static OWNER_HISTORY: TableSpec = TableSpec {
     record_name: "owner_history",
     // (tenant_id, customer_id) references customers
     columns: &[col("customer_id", Int), col("at", Time)],
+    unique: &[],
     scope: ScopeVia::ChildOfCustomer {
         customer_col: "customer_id",
     },
@@ -172,6 +200,7 @@ static PURCHASES: TableSpec = TableSpec {
     record_name: "purchase",
     // (tenant_id, customer_id) references customers
     columns: &[col("customer_id", Int), col("at", Time)],
+    unique: &[],
     scope: ScopeVia::ChildOfCustomer {
         customer_col: "customer_id",
     },
@@ -182,6 +211,7 @@ static CALENDARS: TableSpec = TableSpec {
     table: "calendars",
     record_name: "calendar",
     columns: &[],
+    unique: &[],
     scope: ScopeVia::None,
 };
 
@@ -190,6 +220,7 @@ static SLA_POLICIES: TableSpec = TableSpec {
     table: "sla_policies",
     record_name: "sla_policy",
     columns: &[col("position", Int)],
+    unique: &[],
     scope: ScopeVia::None,
 };
 
@@ -207,6 +238,7 @@ static TICKETS: TableSpec = TableSpec {
         col("created_at", Time),
         col("sla_next_check_at", Time),
     ],
+    unique: &[],
     scope: ScopeVia::OwnedChildOfCustomer {
         owner_col: "assignee_id",
         customer_col: "customer_id",
@@ -223,6 +255,7 @@ static TICKET_MESSAGES: TableSpec = TableSpec {
         col("customer_id", Int),
         col("at", Time),
     ],
+    unique: &[],
     scope: ScopeVia::ChildOfCustomer {
         customer_col: "customer_id",
     },
@@ -240,6 +273,7 @@ static OPPORTUNITIES: TableSpec = TableSpec {
         col("expected_close", Text),
         col("created_at", Time),
     ],
+    unique: &[],
     scope: ScopeVia::OwnedChildOfCustomer {
         owner_col: "owner_id",
         customer_col: "customer_id",
@@ -250,7 +284,7 @@ static CONTRACTS: TableSpec = TableSpec {
     entity: Entity::Contract,
     table: "contracts",
     record_name: "contract",
-    // unique (tenant_id, number); (tenant_id, customer_id) references customers
+    // (tenant_id, customer_id) references customers
     columns: &[
         col("customer_id", Int),
         col("owner_id", Int),
@@ -258,6 +292,7 @@ static CONTRACTS: TableSpec = TableSpec {
         col("status", Text),
         col("next_check_on", Text),
     ],
+    unique: &[key(&["number"])],
     scope: ScopeVia::OwnedChildOfCustomer {
         owner_col: "owner_id",
         customer_col: "customer_id",
@@ -286,5 +321,28 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::TicketMessage => &TICKET_MESSAGES,
         Entity::Opportunity => &OPPORTUNITIES,
         Entity::Contract => &CONTRACTS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_keys_name_columns_of_their_table() {
+        for entity in Entity::ALL {
+            let spec = spec(entity);
+            assert_eq!(spec.entity, entity);
+            for key in spec.unique {
+                assert!(!key.columns.is_empty(), "{}", spec.table);
+                for column in key.columns {
+                    assert!(
+                        spec.column_index(column).is_ok(),
+                        "{}.{column} in a unique key",
+                        spec.table
+                    );
+                }
+            }
+        }
     }
 }

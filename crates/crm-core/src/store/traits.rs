@@ -2,6 +2,7 @@
 
 use super::audit::AuditEntry;
 use super::changes::Changes;
+use super::check::{ValidChanges, ValidQuery};
 use super::event::Event;
 use super::query::Query;
 use super::row::{Entity, Record, StoredRow};
@@ -17,6 +18,12 @@ use async_trait::async_trait;
 ///   version still holds and no unique key clashes; otherwise it writes nothing and returns
 ///   `CrmError::Conflict`; a reference to a missing row returns `CrmError::NotFound`;
 /// - event sequence numbers increase per tenant without gaps visible to readers.
+///
+/// Adapters implement [`Store::query_valid`], [`Store::count_valid`] and
+/// [`Store::apply_valid`], which take only what core validated
+/// ([`ValidQuery`], [`ValidChanges`]); callers use [`Store::query`], [`Store::count`] and
+/// [`Store::apply`], which validate first (see [`crate::store::check`]). So bad filters
+/// and bad rows are refused by core, identically on every store, before any SQL is built.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Reserves `count` consecutive ids for new rows of `entity`; returns the first.
@@ -26,16 +33,33 @@ pub trait Store: Send + Sync + 'static {
     /// One row by id within a tenant.
     async fn get(&self, entity: Entity, tenant: TenantId, id: i64) -> CrmResult<Option<StoredRow>>;
 
-    /// Rows matching a query.
-    async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>>;
+    /// Rows matching a validated query.
+    async fn query_valid(&self, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>>;
 
-    /// Number of rows matching a query (`after` and `limit` ignored).
-    async fn count(&self, query: &Query) -> CrmResult<u64>;
+    /// Number of rows matching a validated query (`after` and `limit` ignored).
+    async fn count_valid(&self, query: ValidQuery<'_>) -> CrmResult<u64>;
 
-    /// Applies a unit of work atomically; returns the sequence numbers given to its events.
-    /// When [`Changes::touches_access_config`] holds, the tenant row's version is raised
-    /// by one in the same transaction (no row: nothing to raise).
-    async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>>;
+    /// Applies a validated unit of work atomically; returns the sequence numbers given to
+    /// its events. When [`Changes::touches_access_config`] holds, the tenant row's version
+    /// is raised by one in the same transaction (no row: nothing to raise).
+    async fn apply_valid(&self, changes: ValidChanges) -> CrmResult<Vec<i64>>;
+
+    /// Rows matching a query, after [`Query::validate`].
+    async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
+        self.query_valid(query.checked()?).await
+    }
+
+    /// Number of rows matching a query (`after` and `limit` ignored), after
+    /// [`Query::validate`].
+    async fn count(&self, query: &Query) -> CrmResult<u64> {
+        self.count_valid(query.checked()?).await
+    }
+
+    /// Applies a unit of work atomically after [`Changes::validate`]; returns the sequence
+    /// numbers given to its events. Invalid input writes nothing.
+    async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
+        self.apply_valid(changes.checked()?).await
+    }
 
     /// Events of a tenant with `seq > cursor`, ascending, at most `limit`.
     async fn events_after(
@@ -94,14 +118,14 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     async fn get(&self, entity: Entity, tenant: TenantId, id: i64) -> CrmResult<Option<StoredRow>> {
         (**self).get(entity, tenant, id).await
     }
-    async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
-        (**self).query(query).await
+    async fn query_valid(&self, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
+        (**self).query_valid(query).await
     }
-    async fn count(&self, query: &Query) -> CrmResult<u64> {
-        (**self).count(query).await
+    async fn count_valid(&self, query: ValidQuery<'_>) -> CrmResult<u64> {
+        (**self).count_valid(query).await
     }
-    async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
-        (**self).apply(changes).await
+    async fn apply_valid(&self, changes: ValidChanges) -> CrmResult<Vec<i64>> {
+        (**self).apply_valid(changes).await
     }
     async fn events_after(
         &self,

@@ -5,7 +5,7 @@ use crate::error::{CrmError, CrmResult};
 use crate::ids::{TenantId, UserId};
 use crate::store::{
     AuditEntry, Changes, Entity, Event, Filter, Op, Order, Query, ScopeFilter, ScopeVia, SqlValue,
-    Store, StoredRow, Write,
+    Store, StoredRow, ValidChanges, ValidQuery, Write,
 };
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
@@ -174,17 +174,8 @@ impl State {
         }
     }
 
+    /// The rows of a query core validated (columns exist, operands have their types).
     fn matching(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
-        let spec = query.entity.spec();
-        for f in &query.filters {
-            spec.column_index(f.column)?;
-        }
-        if let (Some(ScopeFilter::Restricted { .. }), ScopeVia::None) = (&query.scope, spec.scope) {
-            return Err(CrmError::Storage(format!(
-                "scope does not apply to {}",
-                spec.table
-            )));
-        }
         let mut out = Vec::new();
         if let Some(rows) = self.tables.get(&query.entity) {
             for row in rows
@@ -211,19 +202,13 @@ impl State {
         Ok(out)
     }
 
+    /// The table's declared unique keys ([`crate::store::TableSpec::unique`]) hold.
     fn check_unique(&self, row: &StoredRow) -> CrmResult<()> {
-        let keys: &[&[&str]] = match row.entity {
-            Entity::Role => &[&["name"]],
-            Entity::TeamMember => &[&["customer_id", "user_id"]],
-            Entity::Customer => &[&["external_ref"]],
-            Entity::ClaimCounter => &[&["pool_id", "user_id", "day"]],
-            Entity::Contract => &[&["number"]],
-            _ => &[],
-        };
         let Some(rows) = self.tables.get(&row.entity) else {
             return Ok(());
         };
-        for key in keys {
+        for key in row.entity.spec().unique {
+            let key = key.columns;
             let mine: Vec<&SqlValue> = key
                 .iter()
                 .map(|c| column(row, c))
@@ -282,12 +267,9 @@ impl State {
         }
     }
 
-    fn apply_write(&mut self, tenant: TenantId, write: Write) -> CrmResult<()> {
+    fn apply_write(&mut self, write: Write) -> CrmResult<()> {
         match write {
             Write::Insert(row) => {
-                if row.tenant != tenant {
-                    return Err(CrmError::Storage("row of another tenant in Changes".into()));
-                }
                 self.check_references(&row)?;
                 self.check_unique(&row)?;
                 let table = self.tables.entry(row.entity).or_default();
@@ -302,9 +284,6 @@ impl State {
                 row,
                 expected_version,
             } => {
-                if row.tenant != tenant {
-                    return Err(CrmError::Storage("row of another tenant in Changes".into()));
-                }
                 let current = self
                     .tables
                     .get(&row.entity)
@@ -331,9 +310,6 @@ impl State {
                 id,
                 expected_version,
             } => {
-                if row_tenant != tenant {
-                    return Err(CrmError::Storage("row of another tenant in Changes".into()));
-                }
                 let table = self.tables.entry(entity).or_default();
                 if table.get(&(row_tenant, id)).map(|c| c.version) != Some(expected_version) {
                     return Err(CrmError::Conflict {
@@ -391,7 +367,8 @@ impl Store for MemoryStore {
             .cloned())
     }
 
-    async fn query(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
+    async fn query_valid(&self, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
+        let query = query.get();
         let mut rows = self.lock().matching(query)?;
         if query.order == Order::IdDesc {
             rows.reverse();
@@ -408,11 +385,12 @@ impl Store for MemoryStore {
         Ok(rows)
     }
 
-    async fn count(&self, query: &Query) -> CrmResult<u64> {
-        Ok(self.lock().matching(query)?.len() as u64)
+    async fn count_valid(&self, query: ValidQuery<'_>) -> CrmResult<u64> {
+        Ok(self.lock().matching(query.get())?.len() as u64)
     }
 
-    async fn apply(&self, changes: Changes) -> CrmResult<Vec<i64>> {
+    async fn apply_valid(&self, changes: ValidChanges) -> CrmResult<Vec<i64>> {
+        let changes = changes.into_inner();
         let mut guard = self.lock();
         let mut next = guard.clone();
         let touches_access = changes.touches_access_config();
@@ -423,7 +401,7 @@ impl Store for MemoryStore {
             events,
         } = changes;
         for write in writes {
-            next.apply_write(tenant, write)?;
+            next.apply_write(write)?;
         }
         if touches_access {
             next.bump_tenant_version(tenant);

@@ -21,6 +21,8 @@ mod logs;
 mod phones;
 mod pools;
 mod queries;
+mod refused_filters;
+mod refused_rows;
 mod rows;
 mod scope;
 mod service;
@@ -37,6 +39,8 @@ pub use logs::*;
 pub use phones::*;
 pub use pools::*;
 pub use queries::*;
+pub use refused_filters::*;
+pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
@@ -60,6 +64,10 @@ macro_rules! crm_store_conformance_tests {
             allocated_ids_are_fresh,
             filters_follow_sql_semantics,
             unknown_columns_are_refused,
+            mistyped_filters_are_refused_alike,
+            out_of_range_filters_are_refused_alike,
+            mistyped_and_out_of_range_rows_are_refused_alike,
+            bad_audit_entries_and_events_are_refused_alike,
             keyset_paging_is_exact,
             customer_scope_is_pushed_down,
             child_scope_follows_the_customer,
