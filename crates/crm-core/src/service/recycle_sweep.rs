@@ -7,6 +7,7 @@ use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::pool::recycle::{due_recycle, due_reminders, into_pool};
 use crate::pool::{OwnerChange, Pool, RecycleKind};
+use crate::store::check::MAX_FILTER_VALUES;
 use crate::store::{Changes, Entity, EventKind, Filter, Query, SqlValue, Store, StoreExt};
 use chrono::Duration;
 
@@ -49,46 +50,47 @@ impl<S: Store> Crm<S> {
         let mut reminded = 0;
         for pass in [Pass::Recycle, Pass::Remind] {
             for pool in ctx.pools.iter().filter(|p| p.enabled) {
-                let owners = ctx.owners_of(pool);
-                if owners.is_empty() {
-                    continue;
-                }
-                for rule in &pool.rules.recycle {
-                    for (level, days) in rule.limits.entries() {
-                        let fire_cutoff =
-                            crate::clock::minus(ctx.now, Duration::days(i64::from(days) + 1));
-                        let mut query = Query::new(Entity::Customer, ctx.tenant.id)
-                            .filter(Filter::is_in("owner_id", owners.clone()))
-                            .filter(Filter::eq("locked", false))
-                            .limit(BATCH);
-                        query = match level {
-                            Some(l) => query.filter(Filter::eq("level", l.as_str())),
-                            None => query.filter(Filter::is_null("level")),
-                        };
-                        if pool.rules.dealt_exempt || rule.kind == RecycleKind::NoDeal {
-                            query = query.filter(Filter::eq("deal_status", "not_dealt"));
-                        }
-                        query = match pass {
-                            Pass::Recycle => {
-                                query.filter(Filter::le(clock_column(rule.kind), fire_cutoff))
+                let all_owners = ctx.owners_of(pool);
+                // A query compares with at most MAX_FILTER_VALUES values: owners go in
+                // slices, leaving room for the rule's own filters.
+                for owners in all_owners.chunks(MAX_FILTER_VALUES - 16) {
+                    for rule in &pool.rules.recycle {
+                        for (level, days) in rule.limits.entries() {
+                            let fire_cutoff =
+                                crate::clock::minus(ctx.now, Duration::days(i64::from(days) + 1));
+                            let mut query = Query::new(Entity::Customer, ctx.tenant.id)
+                                .filter(Filter::is_in("owner_id", owners.to_vec()))
+                                .filter(Filter::eq("locked", false))
+                                .limit(BATCH);
+                            query = match level {
+                                Some(l) => query.filter(Filter::eq("level", l.as_str())),
+                                None => query.filter(Filter::is_null("level")),
+                            };
+                            if pool.rules.dealt_exempt || rule.kind == RecycleKind::NoDeal {
+                                query = query.filter(Filter::eq("deal_status", "not_dealt"));
                             }
-                            Pass::Remind => {
-                                if rule.remind_days_before == 0 {
-                                    continue;
+                            query = match pass {
+                                Pass::Recycle => {
+                                    query.filter(Filter::le(clock_column(rule.kind), fire_cutoff))
                                 }
-                                let remind_cutoff = crate::clock::plus(
-                                    fire_cutoff,
-                                    Duration::days(i64::from(rule.remind_days_before)),
-                                );
-                                query
-                                    .filter(Filter::gt(clock_column(rule.kind), fire_cutoff))
-                                    .filter(Filter::le(clock_column(rule.kind), remind_cutoff))
+                                Pass::Remind => {
+                                    if rule.remind_days_before == 0 {
+                                        continue;
+                                    }
+                                    let remind_cutoff = crate::clock::plus(
+                                        fire_cutoff,
+                                        Duration::days(i64::from(rule.remind_days_before)),
+                                    );
+                                    query
+                                        .filter(Filter::gt(clock_column(rule.kind), fire_cutoff))
+                                        .filter(Filter::le(clock_column(rule.kind), remind_cutoff))
+                                }
+                            };
+                            let n = self.sweep_query(ctx, pool, &query, pass).await?;
+                            match pass {
+                                Pass::Recycle => recycled += n,
+                                Pass::Remind => reminded += n,
                             }
-                        };
-                        let n = self.sweep_query(ctx, pool, &query, pass).await?;
-                        match pass {
-                            Pass::Recycle => recycled += n,
-                            Pass::Remind => reminded += n,
                         }
                     }
                 }

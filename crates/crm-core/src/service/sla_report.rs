@@ -117,8 +117,8 @@ impl<S: Store> Crm<S> {
             })?;
         let q = Query::new(Entity::Ticket, ctx.tenant.id)
             .scope(ctx.access.scope_filter(&reach, ctx.now))
-            .filter(Filter::ge("created_at", from))
-            .filter(Filter::lt("created_at", to));
+            .filter(Filter::ge("created_at", crate::clock::ceil_micros(from)))
+            .filter(Filter::lt("created_at", crate::clock::ceil_micros(to)));
         let tickets: Vec<Ticket> = self.store().load_all(&q).await?;
         let mut calendars: HashMap<i64, CompiledCalendar> = HashMap::new();
         let mut rows: BTreeMap<String, (SlaReportRow, Vec<i64>)> = BTreeMap::new();
