@@ -5,7 +5,7 @@ use crate::ids::{TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The acting party of a service call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Actor {
     /// A synced user; permissions come from their roles.

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 pub type CrmResult<T> = Result<T, CrmError>;
 
 /// Every failure the engine reports.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CrmError {
     /// Input failed validation; `field` names the offending field (dotted path for nested
@@ -87,7 +89,7 @@ pub enum CrmError {
 }
 
 /// One input row written before a long operation failed (see [`CrmError::Incomplete`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Committed {
     /// Line in the input.
     pub line: u64,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod followup;
 pub mod ids;
 pub mod money;
+pub mod op;
 pub mod opportunity;
 pub mod org;
 pub mod pool;

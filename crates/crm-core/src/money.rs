@@ -34,7 +34,9 @@ pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0,
 
 /// An ISO 4217 currency code with minor units (every current and historic code of the
 /// standard's table except the special ones without minor units, such as `XAU` or `XXX`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency(String);
 
@@ -82,7 +84,9 @@ impl From<Currency> for String {
 }
 
 /// How amounts are rounded to minor units (per tenant).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingMode {
     /// Half away from zero (四舍五入): 0.125 → 0.13.
@@ -133,7 +137,7 @@ pub fn in_currency(amount: Decimal, currency: &Currency, field: &str) -> CrmResu
 }
 
 /// An amount in a currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Money {
     /// The amount (serialized as a decimal string).
     #[serde(deserialize_with = "strict::deserialize")]

@@ -8,7 +8,7 @@ use crate::store::{Entity, Record, SqlValue};
 use serde::{Deserialize, Serialize};
 
 /// Settings of one tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct TenantSettings {
     /// IANA time zone for "today", daily caps and local dates (`Asia/Shanghai`).
@@ -120,7 +120,7 @@ impl TenantSettings {
 }
 
 /// A tenant as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tenant {
     /// The host's tenant id.
     pub id: TenantId,

@@ -8,7 +8,7 @@ use crate::store::{Entity, Record, SqlValue};
 use serde::{Deserialize, Serialize};
 
 /// A role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Role {
     /// Tenant.
     pub tenant: TenantId,

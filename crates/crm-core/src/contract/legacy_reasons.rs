@@ -8,7 +8,7 @@ use crate::sales::ReapprovalReason;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 enum Stored {
     Reason(ReapprovalReason),
@@ -69,7 +69,7 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
 
-    #[derive(Deserialize)]
+    #[derive(Deserialize, schemars::JsonSchema)]
     struct Holder {
         #[serde(deserialize_with = "deserialize")]
         reasons: Vec<ReapprovalReason>,

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Contract states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContractStatus {
     /// Being written.
@@ -49,7 +49,7 @@ impl ContractStatus {
 }
 
 /// An amendment of an active contract waiting for approval.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Amendment {
     /// The new lines and discounts.
     pub pricing_input: PricingInput,
@@ -64,7 +64,7 @@ pub struct Amendment {
 }
 
 /// One ledger entry (payment, refund, write-off).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LedgerEntry {
     /// Kind.
     pub kind: EntryKind,
@@ -87,7 +87,7 @@ pub struct LedgerEntry {
 }
 
 /// A contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Contract {
     /// Tenant.
     pub tenant: TenantId,
@@ -179,7 +179,7 @@ fn three() -> u32 {
 }
 
 /// Contract and receivable settings of a tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContractSettings {
     /// Approval policy; `None` approves every submission at once.
     #[serde(default)]

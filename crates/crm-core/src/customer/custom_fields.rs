@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Type of a custom field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomFieldType {
     /// Text up to `max_len` characters.
@@ -32,7 +32,7 @@ pub enum CustomFieldType {
 }
 
 /// One field of the schema.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CustomFieldDef {
     /// Identifier `[a-z][a-z0-9_]{0,39}`.
     pub key: String,

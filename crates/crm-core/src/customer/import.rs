@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// A row that was not imported because its data is invalid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RowError {
     /// Line in the file (the header is line 1).
     pub line: u64,
@@ -24,7 +24,7 @@ pub struct RowError {
 }
 
 /// A row that was not imported because it duplicates a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RowDuplicate {
     /// Line in the file.
     pub line: u64,
@@ -39,7 +39,7 @@ pub struct RowDuplicate {
 }
 
 /// A row that was imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RowImported {
     /// Line in the file.
     pub line: u64,
@@ -48,7 +48,7 @@ pub struct RowImported {
 }
 
 /// Result of an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImportReport {
     /// Data rows read.
     pub rows: u64,

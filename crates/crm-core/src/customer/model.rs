@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Company or person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerKind {
     /// A company (duplicate-checked by name too).
@@ -34,7 +36,7 @@ impl std::fmt::Display for CustomerKind {
 }
 
 /// Where the customer came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerSource {
     /// Advertising.
@@ -56,7 +58,9 @@ pub enum CustomerSource {
 }
 
 /// Manual importance level (客户级别).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum CustomerLevel {
     /// 重点 (key).
     A,
@@ -78,7 +82,9 @@ impl CustomerLevel {
 }
 
 /// Whether the customer has closed a deal (成交状态).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DealStatus {
     /// 未成交.
@@ -99,7 +105,7 @@ impl DealStatus {
 }
 
 /// A customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Customer {
     /// Tenant.
     pub tenant: TenantId,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Kind of follow-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FollowUpKind {
     /// Phone call.
@@ -45,7 +45,7 @@ impl std::fmt::Display for FollowUpKind {
 }
 
 /// Where a visit checked in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckIn {
     /// Latitude in degrees (−90..=90).
     pub latitude: f64,
@@ -56,7 +56,7 @@ pub struct CheckIn {
 }
 
 /// A follow-up record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FollowUp {
     /// Tenant.
     pub tenant: TenantId,
@@ -84,7 +84,7 @@ pub struct FollowUp {
 }
 
 /// A new follow-up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewFollowUp {
     /// The customer.
     pub customer_id: CustomerId,

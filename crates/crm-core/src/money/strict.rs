@@ -124,7 +124,7 @@ pub fn array<'de, D: Deserializer<'de>>(d: D) -> Result<[Decimal; 4], D::Error> 
 mod tests {
     use super::*;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, schemars::JsonSchema)]
     struct Amount {
         #[serde(deserialize_with = "deserialize")]
         amount: Decimal,
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn options_and_arrays_are_strict_too() {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, schemars::JsonSchema)]
         struct Both {
             #[serde(default, deserialize_with = "option")]
             o: Option<Decimal>,

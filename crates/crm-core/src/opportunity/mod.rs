@@ -43,7 +43,7 @@ pub fn default_pipeline() -> Pipeline {
 }
 
 /// An opportunity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Opportunity {
     /// Tenant.
     pub tenant: TenantId,

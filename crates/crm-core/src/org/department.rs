@@ -5,7 +5,7 @@ use crate::store::{Entity, Record, SqlValue};
 use serde::{Deserialize, Serialize};
 
 /// A department; `parent_id` makes the tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Department {
     /// Tenant.
     pub tenant: TenantId,

@@ -5,7 +5,7 @@ use crate::store::{Entity, Record, SqlValue};
 use serde::{Deserialize, Serialize};
 
 /// A user of the tenant as the host describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct User {
     /// Tenant.
     pub tenant: TenantId,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Customers a user holds (私海), kept in step with every ownership change. Its id is the
 /// user's id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeldCounter {
     /// Tenant.
     pub tenant: TenantId,
@@ -65,7 +65,7 @@ impl Record for HeldCounter {
 }
 
 /// Claims by one user from one pool on one local day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClaimCounter {
     /// Tenant.
     pub tenant: TenantId,

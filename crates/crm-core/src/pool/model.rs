@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// Users and departments (each with its sub-departments).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct Members {
     /// Users by id.
@@ -35,7 +35,19 @@ impl Members {
 }
 
 /// What an automatic recycle rule measures (回收规则).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RecycleKind {
     /// No follow-up by the owner for N days: clock = max(last owner follow-up, owned since).
@@ -68,7 +80,9 @@ impl RecycleKind {
 }
 
 /// Limit in days per customer level; a level without a limit (or 0) is exempt.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(default)]
 pub struct LevelLimits {
     /// Level A (重点).
@@ -118,7 +132,7 @@ impl LevelLimits {
 }
 
 /// One automatic recycle rule of a pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecycleRule {
     /// What is measured.
     pub kind: RecycleKind,
@@ -130,7 +144,7 @@ pub struct RecycleRule {
 }
 
 /// How a pool shows a field to members who do not own the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolFieldMode {
     /// Not shown.
@@ -140,7 +154,7 @@ pub enum PoolFieldMode {
 }
 
 /// A pool field rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PoolFieldRule {
     /// Field name (`phone`, `email`, `custom.budget`).
     pub field: String,
@@ -166,7 +180,7 @@ fn yes() -> bool {
 }
 
 /// The rules of one pool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct PoolRules {
     /// Claims per member per local day (tenant zone); `None` = unlimited.
@@ -200,7 +214,7 @@ impl Default for PoolRules {
 }
 
 /// A pool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pool {
     /// Tenant.
     pub tenant: TenantId,
@@ -228,7 +242,7 @@ pub struct Pool {
 }
 
 /// A pool definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PoolInput {
     /// Name.
     pub name: String,
@@ -340,7 +354,7 @@ impl Record for Pool {
 
 /// Held limits (私海上限) of a tenant: per user, else the nearest department up the tree,
 /// else the default; `None` everywhere means no limit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct HeldLimits {
     /// Limit for users without a more specific one.

@@ -18,7 +18,7 @@ pub fn held_limit_in(limits: &HeldLimits, pool: &Pool, org: &Org, user: UserId) 
 }
 
 /// One user's standing in one pool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PoolQuota {
     /// The pool.
     pub pool_id: PoolId,
@@ -37,7 +37,7 @@ pub struct PoolQuota {
 }
 
 /// One user's quotas in every pool they may claim from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Quota {
     /// The user.
     pub user_id: UserId,

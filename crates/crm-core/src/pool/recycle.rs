@@ -7,7 +7,9 @@ use crate::ids::PoolId;
 use chrono::{DateTime, Duration, Utc};
 
 /// Where one rule stands for one customer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct RuleStatus {
     /// The rule.
     pub kind: RecycleKind,

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Inclusive upper bounds, in days past due, of every bucket but the last (open-ended) one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgingBuckets {
     /// Strictly ascending bounds; `[30, 60, 90, 120]` by default.
     pub upper_bounds: Vec<u32>,
@@ -80,7 +80,7 @@ impl AgingBuckets {
 
 /// One outstanding amount to age: a key (e.g. `(customer, contract)`), its currency, due
 /// date and outstanding amount.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Receivable<K> {
     /// What rows group by; the service uses `(customer id, contract id)`.
     pub key: K,
@@ -111,7 +111,7 @@ pub fn receivables_of<K: Clone>(
 }
 
 /// Bucketed amounts of one row or one currency total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgingRow<K> {
     /// The key.
     pub key: K,
@@ -130,7 +130,7 @@ pub type AgingTotals = AgingRow<()>;
 
 /// The report: rows per (key, currency) sorted by key then currency code, and one total per
 /// currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgingReport<K> {
     /// The report date.
     pub as_of: NaiveDate,

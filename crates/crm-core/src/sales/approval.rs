@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// One end of a [`Range`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     /// The bound value itself is inside.
@@ -39,7 +39,9 @@ impl Bound {
 }
 
 /// A range of amounts or percents with explicit bound kinds; a missing end is unbounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Range {
     /// Lower end.
     #[serde(default)]
@@ -113,7 +115,7 @@ impl Range {
 }
 
 /// What a branch condition looks at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApprovalFacts {
     /// Contract currency.
     pub currency: Currency,
@@ -132,7 +134,7 @@ pub struct ApprovalFacts {
 }
 
 /// A conjunction of optional criteria; an empty condition matches everything.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Condition {
     /// Only contracts in this currency (bounds are in its units).
     #[serde(default)]
@@ -173,7 +175,7 @@ impl Condition {
 }
 
 /// Who approves at a level.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Approvers {
     /// Every active user holding the role.
@@ -194,7 +196,7 @@ pub enum Approvers {
 }
 
 /// How a level completes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalMode {
     /// 或签: the first approval completes the level.
@@ -204,7 +206,7 @@ pub enum ApprovalMode {
 }
 
 /// One level of a branch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApprovalLevel {
     /// Display name ("regional manager").
     pub name: String,
@@ -215,7 +217,7 @@ pub struct ApprovalLevel {
 }
 
 /// A condition and its levels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Branch {
     /// Display name.
     pub name: String,
@@ -231,7 +233,7 @@ fn default_threshold() -> Decimal {
 }
 
 /// A tenant's approval policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApprovalPolicy {
     /// Branches in order; first match wins.
     pub branches: Vec<Branch>,
@@ -353,7 +355,7 @@ impl ApproverDirectory for Org {
 }
 
 /// A level of a run with its resolved approvers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResolvedLevel {
     /// Level name.
     pub name: String,
@@ -375,7 +377,7 @@ impl ResolvedLevel {
 }
 
 /// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalStatus {
     /// Waiting on the current level.
@@ -404,7 +406,7 @@ impl std::fmt::Display for ApprovalStatus {
 }
 
 /// An approver's decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Approve.
@@ -414,7 +416,7 @@ pub enum Decision {
 }
 
 /// One recorded decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApprovalAction {
     /// Level index.
     pub level: usize,
@@ -429,7 +431,7 @@ pub struct ApprovalAction {
 }
 
 /// An approval run: resolved levels, the current one, decisions so far.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApprovalRun {
     /// Name of the branch that matched.
     pub branch: String,
@@ -598,7 +600,7 @@ impl ApprovalRun {
 /// whose `reason` is a stable snake_case name ([`ReapprovalReason::as_str`]) next to its
 /// figures: `{"reason":"amount_lowered","approved_total":"100.00","amended_total":"70.00",…}`
 /// (the totals under money keys, so the contracts `total` field rule withholds them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ReapprovalReason {
     /// The total fell by more than the threshold.
@@ -667,7 +669,7 @@ impl std::fmt::Display for ReapprovalReason {
 }
 
 /// The amendment guard's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AmendmentVerdict {
     /// True when the amendment must be approved again from level 1.
     pub restart_from_first_level: bool,

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What the reports need of one opportunity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OpportunityFacts {
     /// Owner.
     pub owner: UserId,
@@ -59,7 +59,19 @@ impl OpportunityFacts {
 }
 
 /// A calendar month (`2024-06`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct YearMonth {
     /// Year.
     pub year: i32,
@@ -84,7 +96,7 @@ impl std::fmt::Display for YearMonth {
 }
 
 /// An amount in one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CurrencyAmount {
     /// Currency.
     pub currency: Currency,
@@ -93,7 +105,7 @@ pub struct CurrencyAmount {
 }
 
 /// One group of the weighted pipeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WeightedRow<G> {
     /// The group (month, owner, …).
     pub group: G,
@@ -165,7 +177,7 @@ pub fn weighted_by_month_and_owner(
 }
 
 /// Cumulative forecast amounts of one month and currency (each includes the next).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CategoryRow {
     /// Close month.
     pub month: YearMonth,
@@ -226,7 +238,7 @@ pub fn forecast_categories(
 }
 
 /// One step of the funnel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FunnelStep {
     /// Stage key (the last step is `won`).
     pub stage: String,
@@ -333,7 +345,7 @@ pub fn funnel(
 }
 
 /// Won and lost deals of a period and the win rate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WinRate {
     /// Won deals closing in the period.
     pub won: u32,

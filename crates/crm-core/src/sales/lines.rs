@@ -38,7 +38,7 @@ pub const PERCENT_DECIMALS: u32 = 4;
 pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
 /// One line as entered: product, quantity, unit price and percents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LineInput {
     /// Product name (or code), required.
     pub product: String,
@@ -57,7 +57,7 @@ pub struct LineInput {
 }
 
 /// A whole document (contract, quote, opportunity products) to price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PricingInput {
     /// ISO 4217 code; unknown codes fail on field `currency`.
     pub currency: String,
@@ -69,7 +69,7 @@ pub struct PricingInput {
 }
 
 /// A priced line: the input plus every rounded amount derived from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PricedLine {
     /// The line as entered (quantity and percents normalized).
     pub input: LineInput,
@@ -86,7 +86,7 @@ pub struct PricedLine {
 }
 
 /// Document totals; each is a sum of rounded parts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Totals {
     /// Σ line nets.
     pub subtotal: Decimal,
@@ -101,7 +101,7 @@ pub struct Totals {
 }
 
 /// The result of [`price`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pricing {
     /// The validated currency.
     pub currency: Currency,

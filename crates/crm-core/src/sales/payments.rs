@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Status of an installment on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InstallmentStatus {
     /// Nothing paid or written off yet, not overdue.
@@ -66,7 +66,7 @@ pub fn today_in(tz: chrono_tz::Tz, now: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Kind of a receivable entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// Money received (回款).
@@ -78,7 +78,7 @@ pub enum EntryKind {
 }
 
 /// A payment, refund or write-off against one contract's installments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Entry {
     /// What kind of entry.
     pub kind: EntryKind,
@@ -91,7 +91,7 @@ pub struct Entry {
 }
 
 /// How much of an entry went to one installment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Allocation {
     /// Index of the installment.
     pub installment: usize,
@@ -100,7 +100,7 @@ pub struct Allocation {
 }
 
 /// Result of applying an [`Entry`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EntryOutcome {
     /// The installments after the entry.
     pub installments: Vec<Installment>,
@@ -112,7 +112,7 @@ pub struct EntryOutcome {
 }
 
 /// Contract-level sums over installments (void ones excluded).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReceivableSummary {
     /// Σ amounts.
     pub total: Decimal,

@@ -21,7 +21,19 @@ pub const LOST: &str = "lost";
 pub const LOST_REASON_OTHER: &str = "other";
 
 /// Forecast category of a stage, from least to most certain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ForecastCategory {
     /// Early pipeline.
@@ -35,7 +47,7 @@ pub enum ForecastCategory {
 }
 
 /// One open stage of a pipeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Stage {
     /// Stable key, unique in the pipeline; not `won` or `lost`.
     pub key: String,
@@ -49,7 +61,7 @@ pub struct Stage {
 }
 
 /// The ordered open stages of a tenant's pipeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pipeline {
     /// Stages in funnel order.
     pub stages: Vec<Stage>,
@@ -115,7 +127,7 @@ impl Pipeline {
 }
 
 /// Open, won or lost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OpportunityStatus {
     /// In an open stage.
@@ -145,7 +157,7 @@ impl std::fmt::Display for OpportunityStatus {
 }
 
 /// The stage-related state of an opportunity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OpportunityState {
     /// Current stage key (`won`/`lost` when closed).
     pub stage: String,
@@ -178,7 +190,7 @@ pub fn effective_probability(status: OpportunityStatus, probability: Decimal) ->
 }
 
 /// One append-only stage-history entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageChange {
     /// Previous stage key; `None` for the entry that opens the opportunity.
     pub from: Option<String>,
@@ -191,7 +203,7 @@ pub struct StageChange {
 }
 
 /// A requested stage move.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "move", rename_all = "snake_case")]
 pub enum StageMove {
     /// To another open stage (forwards or backwards).

@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// One installment of a receivable plan, with what has been paid and written off on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Installment {
     /// Due date (a date in the tenant's zone).
     pub due_date: NaiveDate,
@@ -72,7 +72,7 @@ impl Installment {
 }
 
 /// An explicit amount due on a date (input of [`plan_from_amounts`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScheduledAmount {
     /// Due date.
     pub due_date: NaiveDate,
@@ -82,7 +82,7 @@ pub struct ScheduledAmount {
 }
 
 /// A percent of the total due on a date (input of [`plan_from_percents`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScheduledPercent {
     /// Due date.
     pub due_date: NaiveDate,
@@ -92,7 +92,9 @@ pub struct ScheduledPercent {
 }
 
 /// What a payment term's offset counts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TermAnchor {
     /// The contract's signed date ("net 60" = 60 days after signing).
@@ -103,7 +105,7 @@ pub enum TermAnchor {
 }
 
 /// One term of a payment-terms template: a percent due `offset_days` after its anchor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentTerm {
     /// Percent of the total, `0..=100`.
     #[serde(deserialize_with = "crate::money::strict::deserialize")]
@@ -118,7 +120,7 @@ pub struct PaymentTerm {
 
 /// A payment-terms template (e.g. "30 % on signing, 70 % net 60"); percents sum to 100 and
 /// due dates never go backwards.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentTerms {
     /// The terms in order.
     pub terms: Vec<PaymentTerm>,

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A new contract (a draft).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewContract {
     /// Number, unique per tenant.
     pub number: String,
@@ -45,7 +45,7 @@ pub struct NewContract {
 }
 
 /// Filters for listing contracts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct ContractFilter {
     /// Only of this customer.

@@ -12,7 +12,7 @@ use crate::view::Visible;
 use serde::{Deserialize, Serialize};
 
 /// Filters for listing customers; all optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct CustomerFilter {
     /// Only this owner's customers.

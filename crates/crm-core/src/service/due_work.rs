@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub const DUE_WORK_BATCH: u32 = 500;
 
 /// What one run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DueWorkReport {
     /// Customers whose missing follow-up was escalated to the supervisor.
     pub followup_escalations: u64,

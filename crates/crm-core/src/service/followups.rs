@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// One customer waiting for a follow-up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgendaItem {
     /// The customer.
     pub customer_id: CustomerId,
@@ -25,7 +25,7 @@ pub struct AgendaItem {
 }
 
 /// A user's follow-ups: overdue (due before today, tenant zone) and due today.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Agenda {
     /// Whose agenda.
     pub user_id: Option<UserId>,

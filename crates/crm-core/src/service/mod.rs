@@ -69,7 +69,7 @@ pub struct Crm<S: Store> {
 }
 
 /// One page of a keyset-paged list.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,

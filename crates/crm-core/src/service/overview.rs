@@ -45,7 +45,7 @@ pub const VIEW_OPEN_TICKETS: u32 = 50;
 pub const VIEW_OWNER_HISTORY: u32 = 20;
 
 /// One installment of a contract's receivable plan with what is paid and outstanding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InstallmentOverview {
     /// Index of the installment in the contract's plan (what payments target).
     pub index: usize,
@@ -70,7 +70,7 @@ impl InstallmentOverview {
 }
 
 /// One contract of the customer with its installments and receivable sums.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContractOverview {
     /// The contract, as `get_contract` returns it.
     pub contract: Contract,
@@ -82,7 +82,7 @@ pub struct ContractOverview {
 
 /// One customer with what hangs off it, masked per the actor's field permissions. Sections
 /// the actor may not read are `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Customer360 {
     /// The customer (its tier and level are fields of the record).
     pub customer: Visible<Customer>,

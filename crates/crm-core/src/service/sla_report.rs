@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// How report rows are grouped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SlaGroupBy {
     /// One row.
@@ -29,7 +31,7 @@ pub enum SlaGroupBy {
 }
 
 /// Met / breached / still running counts of one metric.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MetricStats {
     /// Completed in time.
     pub met: u64,
@@ -47,7 +49,7 @@ pub struct MetricStats {
 }
 
 /// One report row.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SlaReportRow {
     /// Group key (group name, agent id, priority, or `all`).
     pub key: String,

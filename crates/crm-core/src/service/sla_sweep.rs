@@ -11,7 +11,17 @@ use std::collections::HashMap;
 const BATCH: u32 = 200;
 
 /// Counts of what one sweep fired.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct SlaSweepCounts {
     /// Warnings.
     pub warnings: u64,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_BUSINESS_SECS: i64 = 10 * 366 * 86_400;
 
 /// The instant a business-time budget runs out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BusinessDue {
     /// When the clock starts running (the next opening at or after `start`).
     pub clock_starts_at: DateTime<Utc>,
@@ -21,7 +21,7 @@ pub struct BusinessDue {
 }
 
 /// Business time between two instants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BusinessSpan {
     /// Working seconds in `[from, to)` (0 when `to <= from`).
     pub seconds: i64,

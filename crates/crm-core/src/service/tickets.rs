@@ -18,7 +18,7 @@ use crate::view::VisibleJson;
 use serde::{Deserialize, Serialize};
 
 /// A ticket with its SLA display status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TicketView {
     /// The ticket.
     pub ticket: Ticket,
@@ -27,7 +27,7 @@ pub struct TicketView {
 }
 
 /// A message to add.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MessageInput {
     /// Customer or agent.
     pub author: MessageAuthor,
@@ -43,7 +43,7 @@ fn yes() -> bool {
 }
 
 /// Filters for listing tickets.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct TicketFilter {
     /// Status.

@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a metric measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricKind {
     /// Until the first public agent reply.
@@ -22,7 +24,7 @@ pub enum MetricKind {
 }
 
 /// One clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SlaMetric {
     /// What it measures.
     pub kind: MetricKind,
@@ -58,7 +60,7 @@ pub struct SlaMetric {
 }
 
 /// How a clock stopped other than by being met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MetricStop {
@@ -83,7 +85,7 @@ impl std::fmt::Display for MetricStop {
 }
 
 /// The SLA state of a ticket, with the policy parts it needs (snapshotted at start).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TicketSla {
     /// Policy used.
     pub policy_id: i64,
@@ -108,7 +110,7 @@ pub struct TicketSla {
 }
 
 /// Something a sweep fired.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SlaFired {
     /// A warning level.
@@ -458,7 +460,7 @@ impl TicketSla {
 
 /// What to show for a ticket's SLA, by precedence: breached > paused > first response due >
 /// resolution due > closed without response > achieved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SlaDisplay {
     /// Some running metric has breached (or a completed one was late).

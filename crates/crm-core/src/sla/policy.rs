@@ -10,7 +10,7 @@ use crate::validate::{required_text, MAX_NAME};
 use serde::{Deserialize, Serialize};
 
 /// A stored business calendar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BusinessCalendar {
     /// Tenant.
     pub tenant: TenantId,
@@ -45,7 +45,9 @@ impl Record for BusinessCalendar {
 }
 
 /// Targets of one priority, in business seconds (0 = no target for that metric).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Targets {
     /// First response.
     pub first_response_secs: i64,
@@ -56,7 +58,9 @@ pub struct Targets {
 }
 
 /// Targets per priority.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct PriorityTargets {
     /// Low.
     pub low: Targets,
@@ -81,7 +85,7 @@ impl PriorityTargets {
 }
 
 /// When a policy applies; an empty list means "any".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct PolicyConditions {
     /// Priorities.
@@ -95,7 +99,7 @@ pub struct PolicyConditions {
 }
 
 /// A warning before a breach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WarningLead {
     /// This many business minutes before the due time.
@@ -121,7 +125,7 @@ impl WarningLead {
 }
 
 /// What an escalation does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EscalationAction {
     /// Tell the assignee's supervisor (an event).
@@ -136,7 +140,7 @@ pub enum EscalationAction {
 }
 
 /// An escalation level: fires this many business seconds after a breach.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Escalation {
     /// Business seconds after the breach.
     pub after_secs: i64,
@@ -157,7 +161,7 @@ fn default_paused() -> Vec<TicketStatus> {
 }
 
 /// An SLA policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SlaPolicy {
     /// Tenant.
     pub tenant: TenantId,

@@ -6,7 +6,7 @@ use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 /// A group of agents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TicketGroup {
     /// Name (unique).
     pub name: String,
@@ -15,7 +15,7 @@ pub struct TicketGroup {
 }
 
 /// Where a rule sends a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RouteTarget {
     /// A group (its least-loaded agent is assigned).
@@ -32,7 +32,7 @@ pub enum RouteTarget {
 
 /// One routing rule; every non-empty condition must hold (keywords: any of them, case-
 /// insensitively, in subject or description).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoutingRule {
     /// Keywords.
     #[serde(default)]
@@ -51,7 +51,7 @@ pub struct RoutingRule {
 }
 
 /// Ticket settings of a tenant.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct TicketSettings {
     /// Agent groups.

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Where a purchase fact comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PurchaseKind {
     /// An order pushed by the host (shop, ERP).
@@ -22,7 +22,7 @@ pub enum PurchaseKind {
 }
 
 /// One purchase.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Purchase {
     /// Tenant.
     pub tenant: TenantId,
@@ -46,7 +46,7 @@ pub struct Purchase {
 }
 
 /// A purchase to record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PurchaseInput {
     /// The customer.
     pub customer_id: CustomerId,

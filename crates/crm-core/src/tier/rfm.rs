@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// A customer's figures at a moment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RfmFigures {
     /// Whole days since the last purchase; `None` if it never bought.
     pub recency_days: Option<i64>,
@@ -16,7 +16,7 @@ pub struct RfmFigures {
 }
 
 /// Scores 1–5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RfmScores {
     /// Recency score (5 = most recent).
     pub r: u8,
@@ -27,7 +27,7 @@ pub struct RfmScores {
 }
 
 /// Threshold scoring: four ascending bounds per figure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Thresholds {
     /// Recency: days ≤ `b[0]` → 5, ≤ `b[1]` → 4, ≤ `b[2]` → 3, ≤ `b[3]` → 2, else (or never) 1.
     pub recency_days: [i64; 4],
@@ -54,7 +54,7 @@ impl Default for Thresholds {
 }
 
 /// How scores are given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Scoring {
     /// Fixed bounds.

@@ -12,7 +12,7 @@ use crate::access::{mask_email, mask_phone, mask_text, FieldAccess, FieldPolicy,
 use serde::{Deserialize, Serialize};
 
 /// A record after field permissions were applied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Visible<T> {
     /// The record, with hidden fields emptied and masked fields masked.
     #[serde(flatten)]

@@ -13,6 +13,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Adds a contact to a customer.",
         request: r#"{"customer_id": "int", "contact": {"name": "string", "title?": "string", "phone?": "string", "email?": "string", "primary?": "bool"}}"#,
         handler: create,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "contact.update",
@@ -20,6 +22,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Replaces a contact's fields.",
         request: r#"{"id": "int", "contact": "as for contact.create"}"#,
         handler: update,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "contact.list",
@@ -27,6 +31,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Contacts of one customer.",
         request: r#"{"customer_id": "int"}"#,
         handler: list,
+        access: None,
+        schemas: None,
     },
 ];
 

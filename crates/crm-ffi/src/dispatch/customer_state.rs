@@ -14,6 +14,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Locks (exempt from recycling) or unlocks a customer.",
         request: r#"{"id": "int", "locked": "bool"}"#,
         handler: set_locked,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.set_deal_status",
@@ -21,6 +23,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Marks a customer as dealt (已成交) or not dealt.",
         request: r#"{"id": "int", "deal_status": "not_dealt | dealt"}"#,
         handler: set_deal_status,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.recycle_countdown",
@@ -28,6 +32,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The recycle rule that fires first for an owned customer (days_left, fires_at, …), or null.",
         request: r#"{"id": "int"}"#,
         handler: recycle_countdown,
+        access: None,
+        schemas: None,
     },
 ];
 

@@ -15,6 +15,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates a customer (owner defaults to the acting user; without an owner it goes into a pool); a normalized phone or company name match fails with CRM_DUPLICATE unless force.",
         request: r#"{"name": "string", "kind?": "company | person", "industry?": "string", "source?": "ad | referral | import | web_form | api | exhibition | cold_call | other", "phone?": "string", "email?": "string", "address?": "string", "tags?": ["string"], "level?": "A | B | C", "owner_id?": "int", "pool_id?": "int (no owner: into this pool, else the default pool)", "custom?": {"key": "value per the tenant's field schema"}, "external_ref?": "string, unique per tenant", "force?": "bool"}"#,
         handler: create,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.update",
@@ -22,6 +24,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Changes a customer's fields; absent fields stay, \"\" clears optional text.",
         request: r#"{"id": "int", "patch": {"name?": "string", "industry?": "string", "source?": "…", "phone?": "string", "email?": "string", "address?": "string", "tags?": ["string"], "level?": "A | B | C", "custom?": {"key": "value or null to clear"}, "external_ref?": "string", "expected_version?": "int (CRM_CONFLICT if the stored version differs)"}}"#,
         handler: update,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.get",
@@ -29,6 +33,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "One customer, masked for the actor.",
         request: r#"{"id": "int"}"#,
         handler: get,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.list",
@@ -36,6 +42,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "A page of the customers the actor may read: {items, next_after}.",
         request: r#"{"owner_id?": "int", "level?": "A | B | C", "deal_status?": "not_dealt | dealt", "name_contains?": "string", "newest_first?": "bool", "after?": "int (next_after of the previous page)", "limit?": "int 1..=500, default 50"}"#,
         handler: list,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.transfer",
@@ -43,6 +51,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Gives a customer to another owner.",
         request: r#"{"id": "int", "new_owner_id": "int"}"#,
         handler: transfer,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.import_csv",
@@ -50,6 +60,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Imports customers from CSV text (header row: name,kind,phone,email,industry,level,tags,owner_id,address,…); reports imported, invalid and duplicate rows.",
         request: r#"{"csv": "string", "options?": {"batch_size": "int 1..=5000, default 500"}}"#,
         handler: import_csv,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.view_360",
@@ -57,6 +69,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The 360° view: customer (with tier), owner name, contacts, recent follow-ups, opportunities, contracts with installments (paid, outstanding), open tickets with SLA state, team, owner/pool history; sections the actor may not read are null.",
         request: r#"{"id": "int"}"#,
         handler: view_360,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "customer.audit",
@@ -64,6 +78,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The audit trail of a customer the actor may read, with the actor's field rules (and the pool's) applied to every value.",
         request: r#"{"id": "int"}"#,
         handler: audit,
+        access: None,
+        schemas: None,
     },
 ];
 

@@ -13,6 +13,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Records a follow-up and moves the customer's follow-up clocks.",
         request: r#"{"customer_id": "int", "kind": "call | visit | message | email | meeting", "content": "string", "at?": "RFC 3339 UTC, default now", "location?": {"latitude": "number", "longitude": "number", "address?": "string"}, "next_followup_at?": "RFC 3339 UTC"}"#,
         handler: record,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "followup.list",
@@ -20,6 +22,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Follow-ups of a customer, newest first: {items, next_after}.",
         request: r#"{"customer_id": "int", "after?": "int", "limit?": "int 1..=500, default 50"}"#,
         handler: list,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "followup.agenda",
@@ -27,6 +31,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "A user's overdue and due-today follow-ups (default: the acting user).",
         request: r#"{"user_id?": "int"}"#,
         handler: agenda,
+        access: None,
+        schemas: None,
     },
 ];
 

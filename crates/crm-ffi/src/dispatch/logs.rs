@@ -15,6 +15,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Events of the actor's tenant after a cursor (seq), oldest first (tenant admin or system actor); same as crm_events_after.",
         request: r#"{"cursor?": "int, default 0", "limit?": "int 1..=1000, default 100"}"#,
         handler: events_after,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "audit.record",
@@ -22,6 +24,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The audit trail of any record (tenant admin or system actor), with the reader's field rules applied (ADR 0011).",
         request: r#"{"entity": "customer | contact | follow_up | user | department | role | team_member | tenant | …", "record_id": "int"}"#,
         handler: record,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "audit.by_user",
@@ -29,6 +33,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "What one user changed, oldest first, after an audit id.",
         request: r#"{"user_id": "int", "after?": "int, default 0", "limit?": "int 1..=1000, default 100"}"#,
         handler: by_user,
+        access: None,
+        schemas: None,
     },
 ];
 

@@ -17,6 +17,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates an opportunity on a customer in an open stage of a pipeline; counts as the customer's open opportunity.",
         request: NEW,
         handler: create,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "opportunity.move",
@@ -24,6 +26,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Moves an opportunity to another open stage, won, lost (reason required; notes when the reason is \"other\"), or reopens it into an open stage; history is kept.",
         request: r#"{"id": "int", "move": {"move": "to | win | lose | reopen", "stage?": "string (to, reopen)", "reason?": "string (lose)", "notes?": "string (lose)"}}"#,
         handler: move_stage,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "opportunity.set_probability",
@@ -31,6 +35,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Sets an opportunity's probability by hand, or (null / absent) returns it to the stage default.",
         request: r#"{"id": "int", "probability?": "decimal string 0..=100, or null for the stage default"}"#,
         handler: set_probability,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "opportunity.get",
@@ -38,6 +44,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "One opportunity with its stage history; fields the actor's field rules withhold (e.g. amount) are absent and listed in hidden_fields.",
         request: r#"{"id": "int"}"#,
         handler: get,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "opportunity.list",
@@ -45,6 +53,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "A page of the opportunities the actor may read, field rules applied as for opportunity.get: {items, next_after}.",
         request: r#"{"customer_id?": "int", "owner_id?": "int", "status?": "open | won | lost", "after?": "int", "limit?": "int 1..=500, default 50"}"#,
         handler: list,
+        access: None,
+        schemas: None,
     },
 ];
 

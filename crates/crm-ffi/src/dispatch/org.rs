@@ -15,6 +15,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates or replaces a department (tenant admin or system actor).",
         request: r#"{"id": "int (host's id)", "name": "string", "parent_id?": "int"}"#,
         handler: upsert_department,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "org.upsert_user",
@@ -22,6 +24,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates or replaces a user (tenant admin or system actor).",
         request: r#"{"id": "int (host's id)", "name": "string", "department_id?": "int", "supervisor_id?": "int", "role_ids?": ["int"], "tenant_admin?": "bool", "active?": "bool, default true"}"#,
         handler: upsert_user,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "org.create_role",
@@ -29,6 +33,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates a role; returns it with its id.",
         request: ROLE,
         handler: create_role,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "org.update_role",
@@ -36,6 +42,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Replaces a role's name, grants and field rules.",
         request: r#"{"id": "int", "role": "as for org.create_role"}"#,
         handler: update_role,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "org.list_roles",
@@ -43,6 +51,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "All roles of the tenant (tenant admin or system actor).",
         request: "{}",
         handler: list_roles,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "org.list_users",
@@ -50,6 +60,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "All users of the tenant.",
         request: "{}",
         handler: list_users,
+        access: None,
+        schemas: None,
     },
 ];
 

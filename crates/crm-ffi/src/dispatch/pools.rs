@@ -16,6 +16,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates a pool (tenant admins; the first pool becomes the default).",
         request: POOL,
         handler: create,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.update",
@@ -23,6 +25,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Replaces a pool's definition (tenant admins).",
         request: r#"{"id": "int", "pool": "as for pool.create"}"#,
         handler: update,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.delete",
@@ -30,6 +34,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Deletes a pool (tenant admins); the response is null.",
         request: r#"{"id": "int"}"#,
         handler: delete,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.list",
@@ -37,6 +43,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Pools the actor may see.",
         request: "{}",
         handler: list,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.customers",
@@ -44,6 +52,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "A page of the customers in a pool, masked per the pool's field rules: {items, next_after}.",
         request: r#"{"pool_id": "int", "after?": "int", "limit?": "int 1..=500, default 50"}"#,
         handler: customers,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.claim",
@@ -51,6 +61,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The acting user claims customers from a pool (all or nothing) under the held limit, daily cap, cooldown and new-in-pool protection; user actors only.",
         request: r#"{"pool_id": "int", "customer_ids": ["int"]}"#,
         handler: claim,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.distribute",
@@ -58,6 +70,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "A pool admin gives customers to a member (all or nothing) under the held limit.",
         request: r#"{"pool_id": "int", "customer_ids": ["int"], "to_user_id": "int"}"#,
         handler: distribute,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.release",
@@ -65,6 +79,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Puts an owned customer back into a pool with one of the tenant's recycle reasons.",
         request: r#"{"customer_id": "int", "reason": "string, one of the tenant's recycle_reasons"}"#,
         handler: release,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "pool.quota",
@@ -72,6 +88,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "A user's held count and, per pool they may claim from, the held limit, what they may still take, claims today and the daily cap (default user: the actor; another user's for tenant admins, or a pool admin's own pools).",
         request: r#"{"user_id?": "int"}"#,
         handler: quota,
+        access: None,
+        schemas: None,
     },
 ];
 

@@ -11,6 +11,8 @@ pub(super) const OPS: &[Op] = &[Op {
     summary: "The sales report of one pipeline over the opportunities the actor may read (reports read): {weighted_by_month, weighted_by_owner, categories, funnel, win_rate}; the win rate counts deals closed in [from, to].",
     request: r#"{"pipeline?": "string, default \"default\"", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD, not before from"}"#,
     handler: sales,
+    access: None,
+    schemas: None,
 }];
 
 fn default_pipeline() -> String {

@@ -13,6 +13,8 @@ pub(super) const OPS: &[Op] = &[Op {
     summary: "Runs everything due in the actor's tenant at `now` (team expiry, pool recycling and reminders, follow-up escalations, daily tiers); idempotent at the same now. System actor only.",
     request: r#"{"now?": "RFC 3339 UTC, default the engine's clock"}"#,
     handler: run,
+    access: None,
+    schemas: None,
 }];
 
 #[derive(Deserialize)]

@@ -15,6 +15,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates (no id) or replaces a business calendar (tenant admins). Returns it with its id and version.",
         request: r#"{"id?": "int", "name": "string", "calendar": {"time_zone": "IANA zone", "monday?": [{"start": "HH:MM", "end": "HH:MM (24:00 allowed)"}], "tuesday?": [], "wednesday?": [], "thursday?": [], "friday?": [], "saturday?": [], "sunday?": [], "holidays?": ["YYYY-MM-DD"], "overrides?": [{"date": "YYYY-MM-DD", "intervals": []}]}}"#,
         handler: save_calendar,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "sla.save_policy",
@@ -22,6 +24,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Creates (id 0 or absent) or replaces an SLA policy (tenant admins).",
         request: r#"{"id?": "int, 0 = new", "name": "string", "position": "int, lower first", "is_default": "bool", "when?": {"priorities": [], "tiers": [], "channels": [], "categories": []}, "calendar_id": "int", "targets": {"low|normal|high|urgent": {"first_response_secs": "int", "next_response_secs": "int", "resolution_secs": "int"}}, "paused_statuses?": ["waiting_on_customer", "on_hold"], "closed_counts_as_paused?": "bool", "warnings?": [{"type": "minutes", "minutes": "int"}, {"type": "percent", "percent": "int"}], "escalations?": [{"after_secs": "int", "action": {"type": "notify_supervisor | raise_priority | reassign_group", "group?": "string"}}]}"#,
         handler: save_policy,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "sla.list_policies",
@@ -29,6 +33,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The tenant's SLA policies in matching order.",
         request: "{}",
         handler: list_policies,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "sla.report",
@@ -36,6 +42,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "SLA compliance of tickets created in [from, to): met, breached and pending per metric, grouped.",
         request: r#"{"from": "RFC 3339 UTC", "to": "RFC 3339 UTC", "group_by?": "all | group | agent | priority, default all"}"#,
         handler: report,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "sla.add_business",
@@ -43,6 +51,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The instant `seconds` of business time after `start` on a calendar, as the SLA clocks compute it, and when the clock starts running.",
         request: r#"{"calendar_id": "int", "start": "RFC 3339 UTC", "seconds": "int 0..=316224000"}"#,
         handler: add_business,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "sla.business_between",
@@ -50,6 +60,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Business seconds in [from, to) on a calendar (0 when to <= from).",
         request: r#"{"calendar_id": "int", "from": "RFC 3339 UTC", "to": "RFC 3339 UTC"}"#,
         handler: business_between,
+        access: None,
+        schemas: None,
     },
 ];
 

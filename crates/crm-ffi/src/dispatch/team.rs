@@ -13,6 +13,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Adds or replaces a team member on a customer.",
         request: r#"{"customer_id": "int", "member": {"user_id": "int", "access": "read | read_write", "cascade?": "bool", "expires_at?": "RFC 3339 UTC, in the future"}}"#,
         handler: add,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "team.remove",
@@ -20,6 +22,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Removes a user from a customer's team; the response is null.",
         request: r#"{"customer_id": "int", "user_id": "int"}"#,
         handler: remove,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "team.list",
@@ -27,6 +31,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The team of a customer the actor may read.",
         request: r#"{"customer_id": "int"}"#,
         handler: list,
+        access: None,
+        schemas: None,
     },
 ];
 

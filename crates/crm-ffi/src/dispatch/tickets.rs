@@ -15,6 +15,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Opens a ticket (routed to a group or agent unless given) and starts its SLA clocks. Returns the ticket with its SLA state.",
         request: r#"{"customer_id": "int", "subject": "string", "description?": "string", "channel": "email | web_form | phone | api | chat", "category?": "string", "priority?": "low | normal | high | urgent, default normal", "assignee_id?": "int", "group?": "string"}"#,
         handler: create,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.add_message",
@@ -22,6 +24,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Adds a customer message or an agent reply / internal note; moves the response clocks.",
         request: r#"{"id": "int (ticket)", "message": {"author": "customer | agent", "public?": "bool, default true", "body": "string"}}"#,
         handler: add_message,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.set_status",
@@ -29,6 +33,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Changes a ticket's status; pauses, stops or restarts its SLA clocks.",
         request: r#"{"id": "int", "status": "new | open | waiting_on_customer | on_hold | resolved | closed"}"#,
         handler: set_status,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.assign",
@@ -36,6 +42,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Assigns a ticket to an agent and/or a group.",
         request: r#"{"id": "int", "assignee_id?": "int", "group?": "string"}"#,
         handler: assign,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.rate",
@@ -43,6 +51,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Records the satisfaction rating of a resolved ticket (once).",
         request: r#"{"id": "int", "rating": "int 1..=5", "comment?": "string"}"#,
         handler: rate,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.reapply_sla",
@@ -50,6 +60,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Recomputes a ticket's SLA deadlines under the current policy and calendar.",
         request: r#"{"id": "int"}"#,
         handler: reapply_sla,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.get",
@@ -57,6 +69,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "One ticket with its SLA state; fields the actor's ticket field rules withhold are absent and listed in hidden_fields.",
         request: r#"{"id": "int"}"#,
         handler: get,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.messages",
@@ -64,6 +78,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "The messages of a ticket, oldest first.",
         request: r#"{"id": "int"}"#,
         handler: messages,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "ticket.list",
@@ -71,6 +87,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "A page of the tickets the actor may read: {items, next_after}.",
         request: r#"{"status?": "…", "assignee_id?": "int", "group?": "string", "priority?": "low | normal | high | urgent", "after?": "int", "limit?": "int 1..=500, default 50"}"#,
         handler: list,
+        access: None,
+        schemas: None,
     },
 ];
 

@@ -13,6 +13,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Records a purchase (order, payment or contract) of a customer and recomputes its tier.",
         request: r#"{"customer_id": "int", "kind?": "order | payment | contract, default order", "at": "RFC 3339 UTC", "amount": "decimal string, e.g. \"1999.00\"", "currency": "ISO 4217", "reference?": "string"}"#,
         handler: record_purchase,
+        access: None,
+        schemas: None,
     },
     Op {
         name: "tier.recompute",
@@ -20,6 +22,8 @@ pub(super) const OPS: &[Op] = &[
         summary: "Recomputes every customer's tier in the actor's tenant at `now`: {\"changed\": n}. System actor only.",
         request: r#"{"now?": "RFC 3339 UTC, default the engine's clock"}"#,
         handler: recompute,
+        access: None,
+        schemas: None,
     },
 ];
 

@@ -9,7 +9,7 @@ use crate::error::CrmResult;
 /// One working interval in local wall-clock time: `"HH:MM"` or `"HH:MM:SS"`, `"24:00"` allowed
 /// as an end. An end before the start (`"22:00"`–`"06:00"`) is an overnight shift that
 /// continues into the next date.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkInterval {
     /// Local opening time.
@@ -30,7 +30,7 @@ impl WorkInterval {
 
 /// A local date with its own working intervals instead of its weekday's; no intervals means
 /// closed all day.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DateOverride {
     /// The local date overridden.
@@ -43,7 +43,7 @@ pub struct DateOverride {
 /// A business calendar (§4.6): IANA time zone, working intervals per weekday in local time,
 /// holidays as local dates, date-specific overrides. See the [module docs](super) for the
 /// exact conventions; [`Calendar::compile`] validates it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Calendar {
     /// IANA time zone name, e.g. `Asia/Shanghai`.
