@@ -14,6 +14,7 @@ pub mod op;
 pub mod opportunity;
 pub mod org;
 pub mod pool;
+pub mod prelude;
 pub mod sales;
 pub mod service;
 pub mod sla;
