@@ -22,6 +22,11 @@ pub fn earliest() -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// `t` without its sub-microsecond part (stores keep microseconds).
+pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
 /// `t` rounded up to a whole microsecond (stores keep microseconds): `x >= t` and `x < t`
 /// over stored instants are exactly `x >= ceil_micros(t)` and `x < ceil_micros(t)`.
 pub fn ceil_micros(t: DateTime<Utc>) -> DateTime<Utc> {

@@ -113,8 +113,8 @@ impl NewFollowUp {
         now: DateTime<Utc>,
     ) -> CrmResult<FollowUp> {
         let content = required_text(&self.content, "content", MAX_NOTE)?;
-        let at = self.at.map(crate::service::truncate_micros).unwrap_or(now);
-        let next_followup_at = self.next_followup_at.map(crate::service::truncate_micros);
+        let at = self.at.map(crate::clock::truncate_micros).unwrap_or(now);
+        let next_followup_at = self.next_followup_at.map(crate::clock::truncate_micros);
         if at > now + Duration::minutes(5) {
             return Err(CrmError::validation("at", "is in the future"));
         }

@@ -4,8 +4,8 @@
 use super::{operation, Visitor};
 use crate::contract::ContractStatus;
 use crate::sales::{Decision, PricingInput};
-pub use crate::service::{ContractFilter, NewContract};
 use crate::service::Page;
+pub use crate::service::{ContractFilter, NewContract};
 use crate::view::VisibleJson;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -20,6 +20,7 @@ mod overview;
 mod pools;
 mod quota;
 mod receivables;
+mod record_access;
 mod recycle;
 mod recycle_sweep;
 mod retry;
@@ -317,10 +318,9 @@ impl<S: Store> Crm<S> {
     }
 }
 
-/// Drops sub-microsecond precision.
-pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
-}
+/// Drops sub-microsecond precision (kept here for existing callers; the rule lives in
+/// [`crate::clock`]).
+pub use crate::clock::truncate_micros;
 
 pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
     match limit {

@@ -89,7 +89,7 @@ impl PurchaseInput {
             version: 1,
             customer_id: self.customer_id,
             kind: self.kind,
-            at: crate::service::truncate_micros(self.at),
+            at: crate::clock::truncate_micros(self.at),
             amount: money.amount,
             currency: money.currency.code().to_owned(),
             reference: crate::validate::optional_text(self.reference.as_deref(), "reference", 100)?,
