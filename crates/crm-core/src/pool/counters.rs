@@ -2,9 +2,11 @@
 //! limit and writes the counter back at the version it read, so two racing claims cannot
 //! both pass.
 
+use crate::customer::{Customer, DealStatus};
 use crate::ids::{PoolId, TenantId, UserId};
 use crate::store::{Entity, Record, SqlValue};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Customers a user holds (私海), kept in step with every ownership change. Its id is the
 /// user's id.
@@ -106,4 +108,32 @@ impl Record for ClaimCounter {
             self.claims.into(),
         ]
     }
+}
+
+/// (held, held_dealt) contributed by a customer to its owner.
+fn contribution(c: &Customer) -> Option<(UserId, i64, i64)> {
+    c.owner_id
+        .map(|o| (o, 1, i64::from(c.deal_status == DealStatus::Dealt)))
+}
+
+/// Per-user (held, held_dealt) deltas of a set of (before, after) customer changes: what
+/// the held counters move by when these changes are written.
+pub fn held_deltas<'a>(
+    pairs: impl IntoIterator<Item = (Option<&'a Customer>, &'a Customer)>,
+) -> BTreeMap<UserId, (i64, i64)> {
+    let mut out: BTreeMap<UserId, (i64, i64)> = BTreeMap::new();
+    for (before, after) in pairs {
+        if let Some((u, h, d)) = before.and_then(contribution) {
+            let e = out.entry(u).or_default();
+            e.0 -= h;
+            e.1 -= d;
+        }
+        if let Some((u, h, d)) = contribution(after) {
+            let e = out.entry(u).or_default();
+            e.0 += h;
+            e.1 += d;
+        }
+    }
+    out.retain(|_, v| *v != (0, 0));
+    out
 }

@@ -10,7 +10,7 @@ mod quota;
 pub mod recycle;
 
 pub use claim::{check_claim_customers, decide_claim, ClaimDecision, ClaimMode, ClaimSnapshot};
-pub use counters::{ClaimCounter, HeldCounter};
+pub use counters::{held_deltas, ClaimCounter, HeldCounter};
 pub use history::{OwnerChange, OwnerHistory};
 pub use model::{
     HeldLimits, LevelLimits, Members, Pool, PoolFieldMode, PoolFieldRule, PoolInput, PoolRules,

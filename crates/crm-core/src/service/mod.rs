@@ -17,6 +17,7 @@ mod logs;
 mod opportunities;
 mod org;
 mod overview;
+mod owner_history;
 mod pools;
 mod quota;
 mod receivables;
