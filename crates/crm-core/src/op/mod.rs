@@ -10,10 +10,12 @@
 mod contracts;
 mod receivables;
 mod schema;
+mod tenant;
 
 pub use contracts::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
+pub use tenant::*;
 
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -54,6 +56,7 @@ pub trait Visitor {
 /// Shows `visitor` every operation the engine offers, family by family. This is the
 /// registry: an operation not listed here does not exist for hosts.
 pub fn visit<V: Visitor>(visitor: &mut V) {
+    tenant::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

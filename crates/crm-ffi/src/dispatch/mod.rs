@@ -17,7 +17,6 @@ mod reports;
 mod scheduled;
 mod sla;
 mod team;
-mod tenant;
 mod tickets;
 mod tiers;
 
@@ -50,7 +49,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    tenant::OPS,
     org::OPS,
     customers::OPS,
     customer_state::OPS,
