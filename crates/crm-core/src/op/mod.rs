@@ -8,11 +8,13 @@
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
 mod contracts;
+mod org;
 mod receivables;
 mod schema;
 mod tenant;
 
 pub use contracts::*;
+pub use org::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
 pub use tenant::*;
@@ -57,6 +59,7 @@ pub trait Visitor {
 /// registry: an operation not listed here does not exist for hosts.
 pub fn visit<V: Visitor>(visitor: &mut V) {
     tenant::visit(visitor);
+    org::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

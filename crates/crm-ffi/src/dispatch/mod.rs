@@ -11,7 +11,6 @@ mod generated;
 mod logs;
 mod meta;
 mod opportunities;
-mod org;
 mod pools;
 mod reports;
 mod scheduled;
@@ -49,7 +48,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    org::OPS,
     customers::OPS,
     customer_state::OPS,
     contacts::OPS,
