@@ -8,12 +8,14 @@
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
 mod contracts;
+mod customers;
 mod org;
 mod receivables;
 mod schema;
 mod tenant;
 
 pub use contracts::*;
+pub use customers::*;
 pub use org::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
@@ -60,6 +62,7 @@ pub trait Visitor {
 pub fn visit<V: Visitor>(visitor: &mut V) {
     tenant::visit(visitor);
     org::visit(visitor);
+    customers::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

@@ -5,7 +5,6 @@
 
 mod contacts;
 mod customer_state;
-mod customers;
 mod followups;
 mod generated;
 mod logs;
@@ -48,7 +47,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    customers::OPS,
     customer_state::OPS,
     contacts::OPS,
     followups::OPS,
