@@ -8,6 +8,7 @@
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
 mod contracts;
+mod customer_state;
 mod customers;
 mod org;
 mod receivables;
@@ -15,6 +16,7 @@ mod schema;
 mod tenant;
 
 pub use contracts::*;
+pub use customer_state::*;
 pub use customers::*;
 pub use org::*;
 pub use receivables::*;
@@ -63,6 +65,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     tenant::visit(visitor);
     org::visit(visitor);
     customers::visit(visitor);
+    customer_state::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

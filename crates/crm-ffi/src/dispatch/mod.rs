@@ -4,7 +4,6 @@
 //! serialize its result.
 
 mod contacts;
-mod customer_state;
 mod followups;
 mod generated;
 mod logs;
@@ -47,7 +46,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    customer_state::OPS,
     contacts::OPS,
     followups::OPS,
     team::OPS,
