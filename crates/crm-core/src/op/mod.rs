@@ -7,6 +7,7 @@
 //! (the C ABI's `crm_call`, the JSON Schema document [`schema_document`]) instead of
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
+mod contacts;
 mod contracts;
 mod customer_state;
 mod customers;
@@ -15,6 +16,7 @@ mod receivables;
 mod schema;
 mod tenant;
 
+pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
 pub use customers::*;
@@ -66,6 +68,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     org::visit(visitor);
     customers::visit(visitor);
     customer_state::visit(visitor);
+    contacts::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

@@ -3,7 +3,6 @@
 //! a list of [`Op`]s whose handlers parse the request JSON, run one engine operation and
 //! serialize its result.
 
-mod contacts;
 mod followups;
 mod generated;
 mod logs;
@@ -46,7 +45,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    contacts::OPS,
     followups::OPS,
     team::OPS,
     pools::OPS,
