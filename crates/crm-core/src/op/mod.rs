@@ -11,6 +11,7 @@ mod contacts;
 mod contracts;
 mod customer_state;
 mod customers;
+mod followups;
 mod org;
 mod receivables;
 mod schema;
@@ -20,6 +21,7 @@ pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
 pub use customers::*;
+pub use followups::*;
 pub use org::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
@@ -69,6 +71,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     customers::visit(visitor);
     customer_state::visit(visitor);
     contacts::visit(visitor);
+    followups::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

@@ -3,7 +3,6 @@
 //! a list of [`Op`]s whose handlers parse the request JSON, run one engine operation and
 //! serialize its result.
 
-mod followups;
 mod generated;
 mod logs;
 mod meta;
@@ -45,7 +44,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    followups::OPS,
     team::OPS,
     pools::OPS,
     tiers::OPS,
