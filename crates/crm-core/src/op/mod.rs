@@ -15,6 +15,7 @@ mod followups;
 mod org;
 mod receivables;
 mod schema;
+mod team;
 mod tenant;
 
 pub use contacts::*;
@@ -25,6 +26,7 @@ pub use followups::*;
 pub use org::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
+pub use team::*;
 pub use tenant::*;
 
 use crate::access::{Action, Module};
@@ -72,6 +74,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     customer_state::visit(visitor);
     contacts::visit(visitor);
     followups::visit(visitor);
+    team::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

@@ -11,7 +11,6 @@ mod pools;
 mod reports;
 mod scheduled;
 mod sla;
-mod team;
 mod tickets;
 mod tiers;
 
@@ -44,7 +43,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    team::OPS,
     pools::OPS,
     tiers::OPS,
     tickets::OPS,
@@ -173,13 +171,6 @@ pub(crate) struct Empty {}
 #[serde(deny_unknown_fields)]
 pub(crate) struct ById {
     pub id: i64,
-}
-
-/// A request naming one customer: `{"customer_id": 1}`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ByCustomer {
-    pub customer_id: i64,
 }
 
 #[cfg(test)]
