@@ -98,8 +98,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportCustomersCsv {
-    /// The CSV text, header row first (name,kind,phone,email,industry,level,tags,owner_id,
-    /// address,…).
+    /// The CSV text, header row first (`name,kind,phone,email,…`).
     pub csv: String,
     /// Batch size (the defaults when absent).
     #[serde(default)]
