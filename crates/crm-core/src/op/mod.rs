@@ -7,13 +7,27 @@
 //! (the C ABI's `crm_call`, the JSON Schema document [`schema_document`]) instead of
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
+mod contacts;
 mod contracts;
+mod customer_state;
+mod customers;
+mod followups;
+mod org;
 mod receivables;
 mod schema;
+mod team;
+mod tenant;
 
+pub use contacts::*;
 pub use contracts::*;
+pub use customer_state::*;
+pub use customers::*;
+pub use followups::*;
+pub use org::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
+pub use team::*;
+pub use tenant::*;
 
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -54,6 +68,13 @@ pub trait Visitor {
 /// Shows `visitor` every operation the engine offers, family by family. This is the
 /// registry: an operation not listed here does not exist for hosts.
 pub fn visit<V: Visitor>(visitor: &mut V) {
+    tenant::visit(visitor);
+    org::visit(visitor);
+    customers::visit(visitor);
+    customer_state::visit(visitor);
+    contacts::visit(visitor);
+    followups::visit(visitor);
+    team::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
 }

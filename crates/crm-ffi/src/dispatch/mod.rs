@@ -3,21 +3,14 @@
 //! a list of [`Op`]s whose handlers parse the request JSON, run one engine operation and
 //! serialize its result.
 
-mod contacts;
-mod customer_state;
-mod customers;
-mod followups;
 mod generated;
 mod logs;
 mod meta;
 mod opportunities;
-mod org;
 mod pools;
 mod reports;
 mod scheduled;
 mod sla;
-mod team;
-mod tenant;
 mod tickets;
 mod tiers;
 
@@ -50,13 +43,6 @@ pub(crate) struct Op {
 
 /// Every family, in `meta.ops` order. New families add a line.
 const FAMILIES: &[&[Op]] = &[
-    tenant::OPS,
-    org::OPS,
-    customers::OPS,
-    customer_state::OPS,
-    contacts::OPS,
-    followups::OPS,
-    team::OPS,
     pools::OPS,
     tiers::OPS,
     tickets::OPS,
@@ -185,13 +171,6 @@ pub(crate) struct Empty {}
 #[serde(deny_unknown_fields)]
 pub(crate) struct ById {
     pub id: i64,
-}
-
-/// A request naming one customer: `{"customer_id": 1}`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ByCustomer {
-    pub customer_id: i64,
 }
 
 #[cfg(test)]

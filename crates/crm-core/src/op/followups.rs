@@ -1,0 +1,68 @@
+//! `followup.*`: follow-up records and the agenda.
+
+use super::{operation, Visitor};
+use crate::followup::{FollowUp, NewFollowUp};
+use crate::ids::{CustomerId, UserId};
+use crate::service::{Agenda, Page};
+use crate::view::Visible;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub(super) fn visit<V: Visitor>(v: &mut V) {
+    v.visit::<NewFollowUp>();
+    v.visit::<ListFollowUps>();
+    v.visit::<FollowUpAgenda>();
+}
+
+operation!(
+    NewFollowUp,
+    "followup.record",
+    FollowUps,
+    Create,
+    Visible<FollowUp>,
+    "Records a follow-up and moves the customer's follow-up clocks.",
+    |crm, actor, r| crm.record_followup(actor, r)
+);
+
+/// A page of the follow-ups of one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListFollowUps {
+    /// The customer.
+    pub customer_id: i64,
+    /// Keyset cursor from the previous page.
+    #[serde(default)]
+    pub after: Option<i64>,
+    /// Page size (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+operation!(
+    ListFollowUps,
+    "followup.list",
+    FollowUps,
+    Read,
+    Page<Visible<FollowUp>>,
+    "Follow-ups of a customer, newest first: {items, next_after}.",
+    |crm, actor, r| crm.list_followups(actor, CustomerId(r.customer_id), r.after, r.limit)
+);
+
+/// A user's follow-up agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpAgenda {
+    /// The user (default: the acting user; required for the system actor).
+    #[serde(default)]
+    pub user_id: Option<i64>,
+}
+
+operation!(
+    FollowUpAgenda,
+    "followup.agenda",
+    Customers,
+    Read,
+    Agenda,
+    "A user's overdue and due-today follow-ups (default: the acting user).",
+    |crm, actor, r| crm.agenda(actor, r.user_id.map(UserId))
+);
