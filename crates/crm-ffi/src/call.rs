@@ -29,6 +29,8 @@ unsafe fn borrow<'a>(db: *const crm_db) -> FfiResult<&'a crm_db> {
 unsafe fn actor(actor_json: *const c_char) -> FfiResult<Option<Actor>> {
     // SAFETY: forwarded from this function's contract.
     match unsafe { strings::optional_arg(actor_json, "actor_json") }? {
+        // JSON `null` is no actor, exactly like a NULL pointer (`meta.*` need none).
+        Some(text) if text.trim() == "null" => Ok(None),
         Some(text) => dispatch::parse_json(text, "actor_json").map(Some),
         None => Ok(None),
     }

@@ -24,6 +24,8 @@ mod status;
 mod strings;
 
 #[cfg(test)]
+mod actor_null_tests;
+#[cfg(test)]
 mod fuzz_amounts;
 #[cfg(test)]
 mod fuzz_tests;

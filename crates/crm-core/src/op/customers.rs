@@ -3,9 +3,11 @@
 
 use super::{operation, Visitor};
 use crate::customer::import::ImportReport;
-use crate::customer::{Customer, CustomerPatch, NewCustomer};
+pub use crate::customer::NewCustomer;
+use crate::customer::{Customer, CustomerPatch};
 use crate::ids::{CustomerId, UserId};
-use crate::service::{Customer360, CustomerFilter, ImportOptions, Page};
+pub use crate::service::CustomerFilter;
+use crate::service::{Customer360, ImportOptions, Page};
 use crate::store::AuditEntry;
 use crate::view::Visible;
 use schemars::JsonSchema;

@@ -1,7 +1,8 @@
 //! `followup.*`: follow-up records and the agenda.
 
 use super::{operation, Visitor};
-use crate::followup::{FollowUp, NewFollowUp};
+use crate::followup::FollowUp;
+pub use crate::followup::NewFollowUp;
 use crate::ids::{CustomerId, UserId};
 use crate::service::{Agenda, Page};
 use crate::view::Visible;

@@ -4,7 +4,7 @@ use super::{operation, Visitor};
 use crate::access::Role;
 use crate::ids::RoleId;
 use crate::org::{Department, User};
-use crate::service::{DepartmentInput, RoleInput, UserInput};
+pub use crate::service::{DepartmentInput, RoleInput, UserInput};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
