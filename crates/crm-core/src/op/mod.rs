@@ -8,10 +8,12 @@
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
 mod contracts;
+mod pools;
 mod receivables;
 mod schema;
 
 pub use contracts::*;
+pub use pools::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
 
@@ -56,6 +58,7 @@ pub trait Visitor {
 pub fn visit<V: Visitor>(visitor: &mut V) {
     contracts::visit(visitor);
     receivables::visit(visitor);
+    pools::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

@@ -12,7 +12,6 @@ mod logs;
 mod meta;
 mod opportunities;
 mod org;
-mod pools;
 mod reports;
 mod scheduled;
 mod sla;
@@ -57,7 +56,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    pools::OPS,
     tiers::OPS,
     tickets::OPS,
     sla::OPS,
