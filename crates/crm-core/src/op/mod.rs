@@ -11,11 +11,13 @@ mod contracts;
 mod pools;
 mod receivables;
 mod schema;
+mod tiers;
 
 pub use contracts::*;
 pub use pools::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
+pub use tiers::*;
 
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -59,6 +61,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     contracts::visit(visitor);
     receivables::visit(visitor);
     pools::visit(visitor);
+    tiers::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

@@ -18,7 +18,6 @@ mod sla;
 mod team;
 mod tenant;
 mod tickets;
-mod tiers;
 
 use crate::error::{FfiError, FfiResult};
 use crate::handle::{crm_db, Engine};
@@ -56,7 +55,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    tiers::OPS,
     tickets::OPS,
     sla::OPS,
     opportunities::OPS,
