@@ -11,12 +11,14 @@ mod contracts;
 mod pools;
 mod receivables;
 mod schema;
+mod tickets;
 mod tiers;
 
 pub use contracts::*;
 pub use pools::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
+pub use tickets::*;
 pub use tiers::*;
 
 use crate::access::{Action, Module};
@@ -62,6 +64,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     receivables::visit(visitor);
     pools::visit(visitor);
     tiers::visit(visitor);
+    tickets::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

@@ -17,7 +17,6 @@ mod scheduled;
 mod sla;
 mod team;
 mod tenant;
-mod tickets;
 
 use crate::error::{FfiError, FfiResult};
 use crate::handle::{crm_db, Engine};
@@ -55,7 +54,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    tickets::OPS,
     sla::OPS,
     opportunities::OPS,
     reports::OPS,
