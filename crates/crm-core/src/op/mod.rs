@@ -11,6 +11,7 @@ mod contracts;
 mod pools;
 mod receivables;
 mod schema;
+mod sla;
 mod tickets;
 mod tiers;
 
@@ -18,6 +19,7 @@ pub use contracts::*;
 pub use pools::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
+pub use sla::*;
 pub use tickets::*;
 pub use tiers::*;
 
@@ -65,6 +67,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     pools::visit(visitor);
     tiers::visit(visitor);
     tickets::visit(visitor);
+    sla::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

@@ -14,7 +14,6 @@ mod opportunities;
 mod org;
 mod reports;
 mod scheduled;
-mod sla;
 mod team;
 mod tenant;
 
@@ -54,7 +53,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    sla::OPS,
     opportunities::OPS,
     reports::OPS,
     logs::OPS,
