@@ -8,6 +8,7 @@
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
 mod contracts;
+mod opportunities;
 mod pools;
 mod receivables;
 mod schema;
@@ -16,6 +17,7 @@ mod tickets;
 mod tiers;
 
 pub use contracts::*;
+pub use opportunities::*;
 pub use pools::*;
 pub use receivables::*;
 pub use schema::{inline_schemas, schema_document};
@@ -68,6 +70,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     tiers::visit(visitor);
     tickets::visit(visitor);
     sla::visit(visitor);
+    opportunities::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

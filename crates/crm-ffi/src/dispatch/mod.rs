@@ -10,7 +10,6 @@ mod followups;
 mod generated;
 mod logs;
 mod meta;
-mod opportunities;
 mod org;
 mod reports;
 mod scheduled;
@@ -53,7 +52,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    opportunities::OPS,
     reports::OPS,
     logs::OPS,
     scheduled::OPS,
