@@ -11,6 +11,7 @@ mod contracts;
 mod opportunities;
 mod pools;
 mod receivables;
+mod reports;
 mod schema;
 mod sla;
 mod tickets;
@@ -20,6 +21,7 @@ pub use contracts::*;
 pub use opportunities::*;
 pub use pools::*;
 pub use receivables::*;
+pub use reports::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
 pub use tickets::*;
@@ -71,6 +73,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     tickets::visit(visitor);
     sla::visit(visitor);
     opportunities::visit(visitor);
+    reports::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

@@ -11,7 +11,6 @@ mod generated;
 mod logs;
 mod meta;
 mod org;
-mod reports;
 mod scheduled;
 mod team;
 mod tenant;
@@ -52,7 +51,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    reports::OPS,
     logs::OPS,
     scheduled::OPS,
     meta::OPS,
