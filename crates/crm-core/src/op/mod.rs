@@ -8,6 +8,7 @@
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
 mod contracts;
+mod logs;
 mod opportunities;
 mod pools;
 mod receivables;
@@ -18,6 +19,7 @@ mod tickets;
 mod tiers;
 
 pub use contracts::*;
+pub use logs::*;
 pub use opportunities::*;
 pub use pools::*;
 pub use receivables::*;
@@ -74,6 +76,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     sla::visit(visitor);
     opportunities::visit(visitor);
     reports::visit(visitor);
+    logs::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

@@ -8,7 +8,6 @@ mod customer_state;
 mod customers;
 mod followups;
 mod generated;
-mod logs;
 mod meta;
 mod org;
 mod scheduled;
@@ -51,7 +50,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    logs::OPS,
     scheduled::OPS,
     meta::OPS,
 ];
