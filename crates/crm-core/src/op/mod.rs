@@ -13,6 +13,7 @@ mod opportunities;
 mod pools;
 mod receivables;
 mod reports;
+mod scheduled;
 mod schema;
 mod sla;
 mod tickets;
@@ -24,6 +25,7 @@ pub use opportunities::*;
 pub use pools::*;
 pub use receivables::*;
 pub use reports::*;
+pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
 pub use tickets::*;
@@ -77,6 +79,7 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     opportunities::visit(visitor);
     reports::visit(visitor);
     logs::visit(visitor);
+    scheduled::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

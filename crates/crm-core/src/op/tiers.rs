@@ -2,8 +2,7 @@
 
 use super::{operation, Visitor};
 use crate::actor::Actor;
-use crate::error::{CrmError, CrmResult};
-use crate::ids::TenantId;
+use crate::error::CrmResult;
 use crate::service::Crm;
 use crate::store::Store;
 use crate::tier::{Purchase, PurchaseInput};
@@ -51,21 +50,8 @@ async fn recompute<S: Store>(
     actor: Actor,
     now: Option<DateTime<Utc>>,
 ) -> CrmResult<TiersRecomputed> {
-    let tenant = system_tenant(actor)?;
+    let tenant = super::scheduled::system_tenant(actor)?;
     let now = now.unwrap_or_else(|| crm.clock().now());
     let changed = crm.recompute_tiers(tenant, now).await?;
     Ok(TiersRecomputed { changed })
-}
-
-/// The tenant of a system actor; scheduled work runs as the tenant's system actor, so a user
-/// actor may not start it.
-pub(super) fn system_tenant(actor: Actor) -> CrmResult<TenantId> {
-    match actor {
-        Actor::System { tenant } => Ok(tenant),
-        Actor::User { .. } => Err(CrmError::PermissionDenied {
-            module: "settings".into(),
-            action: "update".into(),
-            field: Some("actor".into()),
-        }),
-    }
 }

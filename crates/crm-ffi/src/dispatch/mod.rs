@@ -10,7 +10,6 @@ mod followups;
 mod generated;
 mod meta;
 mod org;
-mod scheduled;
 mod team;
 mod tenant;
 
@@ -50,7 +49,6 @@ const FAMILIES: &[&[Op]] = &[
     contacts::OPS,
     followups::OPS,
     team::OPS,
-    scheduled::OPS,
     meta::OPS,
 ];
 
