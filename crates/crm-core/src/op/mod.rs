@@ -12,22 +12,38 @@ mod contracts;
 mod customer_state;
 mod customers;
 mod followups;
+mod logs;
+mod opportunities;
 mod org;
+mod pools;
 mod receivables;
+mod reports;
+mod scheduled;
 mod schema;
+mod sla;
 mod team;
 mod tenant;
+mod tickets;
+mod tiers;
 
 pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
 pub use customers::*;
 pub use followups::*;
+pub use logs::*;
+pub use opportunities::*;
 pub use org::*;
+pub use pools::*;
 pub use receivables::*;
+pub use reports::*;
+pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
+pub use sla::*;
 pub use team::*;
 pub use tenant::*;
+pub use tickets::*;
+pub use tiers::*;
 
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -77,6 +93,14 @@ pub fn visit<V: Visitor>(visitor: &mut V) {
     team::visit(visitor);
     contracts::visit(visitor);
     receivables::visit(visitor);
+    pools::visit(visitor);
+    tiers::visit(visitor);
+    tickets::visit(visitor);
+    sla::visit(visitor);
+    opportunities::visit(visitor);
+    reports::visit(visitor);
+    logs::visit(visitor);
+    scheduled::visit(visitor);
 }
 
 impl<S: Store> Crm<S> {

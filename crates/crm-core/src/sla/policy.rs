@@ -148,15 +148,15 @@ pub struct Escalation {
     pub action: EscalationAction,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 
-fn default_warnings() -> Vec<WarningLead> {
+pub(crate) fn default_warnings() -> Vec<WarningLead> {
     vec![WarningLead::Minutes { minutes: 15 }]
 }
 
-fn default_paused() -> Vec<TicketStatus> {
+pub(crate) fn default_paused() -> Vec<TicketStatus> {
     vec![TicketStatus::WaitingOnCustomer, TicketStatus::OnHold]
 }
 

@@ -1,18 +1,9 @@
-//! `crm_call`'s op table. Operations declared in `crm_core::op` are dispatched from that
-//! registry ([`generated`]); the families still listed here are hand-written, one file each,
-//! a list of [`Op`]s whose handlers parse the request JSON, run one engine operation and
-//! serialize its result.
+//! `crm_call`'s op table: every operation of the engine's registry (`crm_core::op`),
+//! dispatched with no per-op code ([`generated`]), plus `meta.*`, which describe this
+//! library.
 
 mod generated;
-mod logs;
 mod meta;
-mod opportunities;
-mod pools;
-mod reports;
-mod scheduled;
-mod sla;
-mod tickets;
-mod tiers;
 
 use crate::error::{FfiError, FfiResult};
 use crate::handle::{crm_db, Engine};
@@ -41,26 +32,13 @@ pub(crate) struct Op {
     pub schemas: Option<fn() -> (serde_json::Value, serde_json::Value)>,
 }
 
-/// Every family, in `meta.ops` order. New families add a line.
-const FAMILIES: &[&[Op]] = &[
-    pools::OPS,
-    tiers::OPS,
-    tickets::OPS,
-    sla::OPS,
-    opportunities::OPS,
-    reports::OPS,
-    logs::OPS,
-    scheduled::OPS,
-    meta::OPS,
-];
-
-/// Every op: the registry's, then the hand-written families.
+/// Every op: the registry's, then `meta.*`.
 pub(crate) fn ops() -> impl Iterator<Item = &'static Op> {
     static REGISTERED: std::sync::OnceLock<Vec<Op>> = std::sync::OnceLock::new();
     REGISTERED
         .get_or_init(generated::ops)
         .iter()
-        .chain(FAMILIES.iter().flat_map(|family| family.iter()))
+        .chain(meta::OPS.iter())
 }
 
 /// The op named `name`.
@@ -165,13 +143,6 @@ impl<'a> Request<'a> {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Empty {}
-
-/// A request naming one record: `{"id": 1}`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ById {
-    pub id: i64,
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,68 @@
+//! `opportunity.*`: sales opportunities (商机) on a tenant pipeline: create, move through the
+//! stages (won / lost / reopen), probability by hand or by stage, reading and listing.
+
+use super::{operation, Visitor};
+use crate::sales::StageMove;
+use crate::service::{NewOpportunity, OpportunityFilter, Page};
+use crate::view::VisibleJson;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub(super) fn visit<V: Visitor>(v: &mut V) {
+    v.visit::<NewOpportunity>();
+    v.visit::<MoveOpportunity>();
+    v.visit::<SetOpportunityProbability>();
+    v.visit::<GetOpportunity>();
+    v.visit::<OpportunityFilter>();
+}
+
+operation!(NewOpportunity, "opportunity.create", Opportunities, Create, VisibleJson,
+    "Creates an opportunity on a customer in an open stage of a pipeline; counts as the customer's open opportunity.",
+    |crm, actor, r| crm.create_opportunity(actor, r));
+
+/// Moves an opportunity to another stage, won, lost, or reopens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveOpportunity {
+    /// The opportunity.
+    pub id: i64,
+    /// The move (`to`, `win`, `lose` or `reopen`).
+    #[serde(rename = "move")]
+    pub stage_move: StageMove,
+}
+
+operation!(MoveOpportunity, "opportunity.move", Opportunities, Update, VisibleJson,
+    "Moves an opportunity to another open stage, won, lost (reason required; notes when the reason is \"other\"), or reopens it into an open stage; history is kept.",
+    |crm, actor, r| crm.move_opportunity(actor, r.id, r.stage_move));
+
+/// Sets an opportunity's probability by hand, or returns it to the stage default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetOpportunityProbability {
+    /// The opportunity.
+    pub id: i64,
+    /// Decimal string 0..=100 (read strictly); null or absent follows the stage.
+    #[serde(default, deserialize_with = "crate::money::strict::option")]
+    pub probability: Option<Decimal>,
+}
+
+operation!(SetOpportunityProbability, "opportunity.set_probability", Opportunities, Update, VisibleJson,
+    "Sets an opportunity's probability by hand, or (null / absent) returns it to the stage default.",
+    |crm, actor, r| crm.set_opportunity_probability(actor, r.id, r.probability));
+
+/// Reads one opportunity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetOpportunity {
+    /// The opportunity.
+    pub id: i64,
+}
+
+operation!(GetOpportunity, "opportunity.get", Opportunities, Read, VisibleJson,
+    "One opportunity with its stage history; fields the actor's field rules withhold (e.g. amount) are absent and listed in hidden_fields.",
+    |crm, actor, r| crm.get_opportunity(actor, r.id));
+
+operation!(OpportunityFilter, "opportunity.list", Opportunities, Read, Page<VisibleJson>,
+    "A page of the opportunities the actor may read, field rules applied as for opportunity.get: {items, next_after}.",
+    |crm, actor, r| crm.list_opportunities(actor, r));

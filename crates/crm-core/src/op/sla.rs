@@ -1,0 +1,178 @@
+//! `sla.*`: business calendars, SLA policies and the SLA compliance report.
+
+use super::{operation, Visitor};
+use crate::actor::Actor;
+use crate::service::{BusinessDue, BusinessSpan, SlaGroupBy, SlaReportRow};
+use crate::sla::{
+    default_paused, default_warnings, yes, BusinessCalendar, Calendar, Escalation,
+    PolicyConditions, PriorityTargets, SlaPolicy, WarningLead,
+};
+use crate::ticket::TicketStatus;
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub(super) fn visit<V: Visitor>(v: &mut V) {
+    v.visit::<SaveCalendar>();
+    v.visit::<SaveSlaPolicy>();
+    v.visit::<ListSlaPolicies>();
+    v.visit::<SlaReport>();
+    v.visit::<AddBusiness>();
+    v.visit::<BusinessBetween>();
+}
+
+/// Creates or replaces a business calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveCalendar {
+    /// The calendar to replace (absent: a new one).
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// Name.
+    pub name: String,
+    /// Time zone, weekly hours, holidays and overrides.
+    pub calendar: Calendar,
+}
+
+operation!(SaveCalendar, "sla.save_calendar", Settings, Update, BusinessCalendar,
+    "Creates (no id) or replaces a business calendar (tenant admins). Returns it with its id and version.",
+    |crm, actor, r| crm.save_calendar(actor, r.id, &r.name, r.calendar));
+
+/// Creates or replaces an SLA policy: an [`SlaPolicy`] without its tenant (the actor's) and
+/// with `id` optional (0 or absent: a new policy). As for an [`SlaPolicy`], members it does
+/// not know (such as a `tenant`) are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SaveSlaPolicy {
+    /// The policy to replace (0 or absent: a new one).
+    #[serde(default)]
+    pub id: i64,
+    /// Version.
+    #[serde(default)]
+    pub version: i64,
+    /// Name.
+    pub name: String,
+    /// Order (lower first).
+    pub position: i32,
+    /// The explicit default, used when nothing else matches.
+    pub is_default: bool,
+    /// Conditions.
+    #[serde(default)]
+    pub when: PolicyConditions,
+    /// The calendar.
+    pub calendar_id: i64,
+    /// Targets per priority.
+    pub targets: PriorityTargets,
+    /// Statuses during which the clocks pause (others: new/open run, resolved/closed stop).
+    #[serde(default = "default_paused")]
+    pub paused_statuses: Vec<TicketStatus>,
+    /// On reopen, count the time spent resolved/closed as paused.
+    #[serde(default = "yes")]
+    pub closed_counts_as_paused: bool,
+    /// Warnings before a breach.
+    #[serde(default = "default_warnings")]
+    pub warnings: Vec<WarningLead>,
+    /// Escalations after a breach.
+    #[serde(default)]
+    pub escalations: Vec<Escalation>,
+}
+
+impl SaveSlaPolicy {
+    /// The policy in the actor's tenant.
+    fn policy(self, actor: Actor) -> SlaPolicy {
+        SlaPolicy {
+            tenant: actor.tenant(),
+            id: self.id,
+            version: self.version,
+            name: self.name,
+            position: self.position,
+            is_default: self.is_default,
+            when: self.when,
+            calendar_id: self.calendar_id,
+            targets: self.targets,
+            paused_statuses: self.paused_statuses,
+            closed_counts_as_paused: self.closed_counts_as_paused,
+            warnings: self.warnings,
+            escalations: self.escalations,
+        }
+    }
+}
+
+operation!(
+    SaveSlaPolicy,
+    "sla.save_policy",
+    Settings,
+    Update,
+    SlaPolicy,
+    "Creates (id 0 or absent) or replaces an SLA policy (tenant admins).",
+    |crm, actor, r| crm.save_sla_policy(actor, r.policy(actor))
+);
+
+/// Lists the tenant's SLA policies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListSlaPolicies {}
+
+operation!(
+    ListSlaPolicies,
+    "sla.list_policies",
+    Settings,
+    Read,
+    Vec<SlaPolicy>,
+    "The tenant's SLA policies in matching order.",
+    |crm, actor, _r| crm.list_sla_policies(actor)
+);
+
+/// SLA compliance of the tickets created in `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaReport {
+    /// Start (inclusive).
+    pub from: DateTime<Utc>,
+    /// End (exclusive).
+    pub to: DateTime<Utc>,
+    /// How rows are grouped (default `all`: one row).
+    #[serde(default)]
+    pub group_by: SlaGroupBy,
+}
+
+operation!(SlaReport, "sla.report", Reports, Read, Vec<SlaReportRow>,
+    "SLA compliance of tickets created in [from, to): met, breached and pending per metric, grouped.",
+    |crm, actor, r| crm.sla_report(actor, r.from, r.to, r.group_by));
+
+/// Adds business time to an instant on a calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddBusiness {
+    /// The calendar.
+    pub calendar_id: i64,
+    /// The instant to count from.
+    pub start: DateTime<Utc>,
+    /// Business seconds to add, 0..=316224000.
+    pub seconds: i64,
+}
+
+operation!(AddBusiness, "sla.add_business", Settings, Read, BusinessDue,
+    "The instant `seconds` of business time after `start` on a calendar, as the SLA clocks compute it, and when the clock starts running.",
+    |crm, actor, r| crm.add_business(actor, r.calendar_id, r.start, r.seconds));
+
+/// Business time between two instants on a calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessBetween {
+    /// The calendar.
+    pub calendar_id: i64,
+    /// Start (inclusive).
+    pub from: DateTime<Utc>,
+    /// End (exclusive).
+    pub to: DateTime<Utc>,
+}
+
+operation!(
+    BusinessBetween,
+    "sla.business_between",
+    Settings,
+    Read,
+    BusinessSpan,
+    "Business seconds in [from, to) on a calendar (0 when to <= from).",
+    |crm, actor, r| crm.business_between(actor, r.calendar_id, r.from, r.to)
+);
