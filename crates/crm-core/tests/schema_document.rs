@@ -62,10 +62,10 @@ fn every_operation_has_request_and_response_schemas() {
                 }
             }
             // A request is always an object: hosts send `{...}`.
-            let request = match entry["request"].get("$ref").and_then(Value::as_str) {
-                Some(target) => &self.doc["$defs"][target.trim_start_matches("#/$defs/")],
-                None => &entry["request"],
-            };
+            let mut request = &entry["request"];
+            while let Some(target) = request.get("$ref").and_then(Value::as_str) {
+                request = &self.doc["$defs"][target.trim_start_matches("#/$defs/")];
+            }
             assert_eq!(request["type"], "object", "{}", O::NAME);
         }
     }

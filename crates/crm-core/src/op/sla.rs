@@ -3,11 +3,7 @@
 use super::{operation, Visitor};
 use crate::actor::Actor;
 use crate::service::{BusinessDue, BusinessSpan, SlaGroupBy, SlaReportRow};
-use crate::sla::{
-    default_paused, default_warnings, yes, BusinessCalendar, Calendar, Escalation,
-    PolicyConditions, PriorityTargets, SlaPolicy, WarningLead,
-};
-use crate::ticket::TicketStatus;
+use crate::sla::{BusinessCalendar, Calendar, SlaPolicy};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -38,61 +34,18 @@ operation!(SaveCalendar, "sla.save_calendar", Settings, Update, BusinessCalendar
     "Creates (no id) or replaces a business calendar (tenant admins). Returns it with its id and version.",
     |crm, actor, r| crm.save_calendar(actor, r.id, &r.name, r.calendar));
 
-/// Creates or replaces an SLA policy: an [`SlaPolicy`] without its tenant (the actor's) and
-/// with `id` optional (0 or absent: a new policy). As for an [`SlaPolicy`], members it does
-/// not know (such as a `tenant`) are ignored.
+/// Creates or replaces an SLA policy: an [`SlaPolicy`] whose `tenant` is the actor's
+/// (a `tenant` in the request is ignored) and whose `id` is 0 or absent for a new policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct SaveSlaPolicy {
-    /// The policy to replace (0 or absent: a new one).
-    #[serde(default)]
-    pub id: i64,
-    /// Version.
-    #[serde(default)]
-    pub version: i64,
-    /// Name.
-    pub name: String,
-    /// Order (lower first).
-    pub position: i32,
-    /// The explicit default, used when nothing else matches.
-    pub is_default: bool,
-    /// Conditions.
-    #[serde(default)]
-    pub when: PolicyConditions,
-    /// The calendar.
-    pub calendar_id: i64,
-    /// Targets per priority.
-    pub targets: PriorityTargets,
-    /// Statuses during which the clocks pause (others: new/open run, resolved/closed stop).
-    #[serde(default = "default_paused")]
-    pub paused_statuses: Vec<TicketStatus>,
-    /// On reopen, count the time spent resolved/closed as paused.
-    #[serde(default = "yes")]
-    pub closed_counts_as_paused: bool,
-    /// Warnings before a breach.
-    #[serde(default = "default_warnings")]
-    pub warnings: Vec<WarningLead>,
-    /// Escalations after a breach.
-    #[serde(default)]
-    pub escalations: Vec<Escalation>,
-}
+#[serde(transparent)]
+pub struct SaveSlaPolicy(pub SlaPolicy);
 
 impl SaveSlaPolicy {
     /// The policy in the actor's tenant.
     fn policy(self, actor: Actor) -> SlaPolicy {
         SlaPolicy {
             tenant: actor.tenant(),
-            id: self.id,
-            version: self.version,
-            name: self.name,
-            position: self.position,
-            is_default: self.is_default,
-            when: self.when,
-            calendar_id: self.calendar_id,
-            targets: self.targets,
-            paused_statuses: self.paused_statuses,
-            closed_counts_as_paused: self.closed_counts_as_paused,
-            warnings: self.warnings,
-            escalations: self.escalations,
+            ..self.0
         }
     }
 }

@@ -20,7 +20,6 @@ pub use calendar::{Calendar, CompiledCalendar, DateOverride, WorkInterval};
 pub use deadline::{deadline, elapsed_business};
 pub use metric::{display, MetricKind, MetricStop, SlaDisplay, SlaFired, SlaMetric, TicketSla};
 // The defaults of an `SlaPolicy`'s optional members, for requests that carry one.
-pub(crate) use policy::{default_paused, default_warnings, yes};
 pub use policy::{
     select_policy, BusinessCalendar, Escalation, EscalationAction, PolicyConditions,
     PriorityTargets, SlaPolicy, Targets, WarningLead,

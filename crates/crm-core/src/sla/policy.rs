@@ -148,24 +148,32 @@ pub struct Escalation {
     pub action: EscalationAction,
 }
 
-pub(crate) fn yes() -> bool {
+/// The tenant of a policy read without one (a save request); the engine sets it.
+fn unset_tenant() -> TenantId {
+    TenantId(0)
+}
+
+fn yes() -> bool {
     true
 }
 
-pub(crate) fn default_warnings() -> Vec<WarningLead> {
+fn default_warnings() -> Vec<WarningLead> {
     vec![WarningLead::Minutes { minutes: 15 }]
 }
 
-pub(crate) fn default_paused() -> Vec<TicketStatus> {
+fn default_paused() -> Vec<TicketStatus> {
     vec![TicketStatus::WaitingOnCustomer, TicketStatus::OnHold]
 }
 
 /// An SLA policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SlaPolicy {
-    /// Tenant.
+    /// Tenant. Set by the engine to the acting tenant when a policy is saved, so a request
+    /// may leave it out.
+    #[serde(default = "unset_tenant")]
     pub tenant: TenantId,
-    /// Id.
+    /// Id (0 when saving a new policy).
+    #[serde(default)]
     pub id: i64,
     /// Version.
     #[serde(default)]
