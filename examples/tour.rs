@@ -401,7 +401,7 @@ fn outcome<T>(r: &CrmResult<T>) -> String {
 /// recycle sweep at simulated times.
 async fn pool_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmResult<()> {
     let sys = Actor::system(TENANT);
-    let tenant = crm.tenant(sys).await?;
+    let tenant = crm.get_tenant(sys).await?;
     let mut settings = tenant.settings.clone();
     settings.held_limits = HeldLimits {
         default: Some(5),
@@ -553,7 +553,7 @@ async fn ticket_tour(db: &str, now: chrono::DateTime<Utc>) -> CrmResult<()> {
     let clock = Arc::new(FixedClock::new(now));
     let crm = Crm::new(SqliteStore::open(db).await?, clock.clone());
     let sys = Actor::system(TENANT);
-    let mut settings = crm.tenant(sys).await?.settings;
+    let mut settings = crm.get_tenant(sys).await?.settings;
     settings.tickets = TicketSettings {
         groups: vec![
             TicketGroup {
@@ -779,7 +779,7 @@ async fn sales_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmRe
     };
     use crm_core::service::{LedgerInput, NewContract, NewOpportunity, PlanInput};
     let sys = Actor::system(TENANT);
-    let tenant = crm.tenant(sys).await?;
+    let tenant = crm.get_tenant(sys).await?;
     let mut settings = tenant.settings.clone();
     let level = |name: &str, user: UserId| ApprovalLevel {
         name: name.into(),

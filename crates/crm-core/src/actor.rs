@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The acting party of a service call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Actor {
     /// A synced user; permissions come from their roles.
     User {

@@ -11,6 +11,7 @@ pub type CrmResult<T> = Result<T, CrmError>;
     Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CrmError {
     /// Input failed validation; `field` names the offending field (dotted path for nested
     /// fields, `row 3: phone` style for imports).

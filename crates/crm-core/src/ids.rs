@@ -2,7 +2,9 @@
 //!
 //! Tenants, users and departments carry the host's own ids (hosts sync their org in);
 //! every record the engine creates gets an id assigned by the store
-//! (see `docs/adr/0002-ids.md`).
+//! (see `docs/adr/0002-ids.md`). The default id, 0, names no record: it is what an input
+//! built with `..Default::default()` carries until the caller sets it, and the engine refuses
+//! it as not found (or, where an input says so, reads it as "new").
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -10,7 +12,7 @@ use std::fmt;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -63,4 +65,32 @@ id_type!(
 id_type!(
     /// A customer pool (公海). Assigned by the store.
     PoolId
+);
+id_type!(
+    /// An opportunity (商机). Assigned by the store.
+    OpportunityId
+);
+id_type!(
+    /// A contract (合同). Assigned by the store.
+    ContractId
+);
+id_type!(
+    /// A service ticket (工单). Assigned by the store.
+    TicketId
+);
+id_type!(
+    /// A message on a ticket. Assigned by the store.
+    TicketMessageId
+);
+id_type!(
+    /// An SLA policy. Assigned by the store (0 in a save request: a new policy).
+    SlaPolicyId
+);
+id_type!(
+    /// A business calendar (工作日历). Assigned by the store.
+    BusinessCalendarId
+);
+id_type!(
+    /// A recorded purchase (for tiers). Assigned by the store.
+    PurchaseId
 );

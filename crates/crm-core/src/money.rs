@@ -88,6 +88,7 @@ impl From<Currency> for String {
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RoundingMode {
     /// Half away from zero (四舍五入): 0.125 → 0.13.
     #[default]

@@ -417,7 +417,7 @@ async fn amounts_in_any_other_form_than_a_decimal_string_are_refused() {
 #[tokio::test]
 async fn thresholds_in_settings_obey_the_maximum() {
     let (f, _) = setup().await;
-    let tenant = f.crm.tenant(sys()).await.expect("tenant");
+    let tenant = f.crm.get_tenant(sys()).await.expect("tenant");
     let level = ApprovalLevel {
         name: "manager".into(),
         approvers: Approvers::Users {

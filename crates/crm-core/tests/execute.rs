@@ -32,8 +32,8 @@ async fn execute_runs_requests_as_the_methods_do() {
     }))
     .expect("request");
     let created = f.crm.execute(sys, new).await.expect("create");
-    let id = created.record["id"].as_i64().unwrap_or_default();
-    assert!(id > 0);
+    let id = ContractId(created.record["id"].as_i64().unwrap_or_default());
+    assert!(id.0 > 0);
     let submitted = f
         .crm
         .execute(sys, SubmitContract { id })
@@ -41,7 +41,7 @@ async fn execute_runs_requests_as_the_methods_do() {
         .expect("submit");
     assert_eq!(submitted.record["status"], json!("active"));
     let got = f.crm.execute(sys, GetContract { id }).await.expect("get");
-    assert_eq!(got, f.crm.get_contract(sys, id).await.expect("get"));
+    assert_eq!(got, f.crm.get_contract(sys, id.0).await.expect("get"));
     let page = f
         .crm
         .execute(sys, ContractFilter::default())
@@ -49,7 +49,15 @@ async fn execute_runs_requests_as_the_methods_do() {
         .expect("list");
     assert_eq!(page.items.len(), 1);
     // The request's own errors come back as from the method: a contract not there.
-    let missing = f.crm.execute(sys, GetContract { id: id + 1000 }).await;
+    let missing = f
+        .crm
+        .execute(
+            sys,
+            GetContract {
+                id: ContractId(id.0 + 1000),
+            },
+        )
+        .await;
     assert!(
         matches!(missing, Err(CrmError::NotFound { .. })),
         "{missing:?}"

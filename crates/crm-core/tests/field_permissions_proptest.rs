@@ -81,7 +81,7 @@ fn day(m: u32, dd: u32) -> NaiveDate {
 /// Seeds one customer of the rep with a value in every field of every module.
 async fn seed<S: Store>(f: &Fixture<S>) -> (CustomerId, i64, i64, i64) {
     let sys = Actor::system(T1);
-    let tenant = f.crm.tenant(sys).await.expect("tenant");
+    let tenant = f.crm.get_tenant(sys).await.expect("tenant");
     let mut settings = tenant.settings.clone();
     settings.tickets = TicketSettings {
         groups: vec![TicketGroup {

@@ -241,7 +241,7 @@ async fn releasing_a_pooled_customer_tells_only_those_who_see_it() {
     let pooled = f.fill(pool, 1).await[0];
     let reason = f
         .crm
-        .tenant(Actor::system(T1))
+        .get_tenant(Actor::system(T1))
         .await
         .expect("tenant")
         .settings

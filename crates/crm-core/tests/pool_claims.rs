@@ -286,7 +286,7 @@ async fn previous_owner_cooldown_is_blocked_through_day_n() {
         .expect("claim");
     let reason = f
         .crm
-        .tenant(Actor::system(T1))
+        .get_tenant(Actor::system(T1))
         .await
         .expect("t")
         .settings
@@ -321,7 +321,7 @@ async fn others_may_claim_during_a_cooldown_and_distribution_ignores_it() {
     let (f, pool, ids) = setup(rules, HeldLimits::default(), 2).await;
     let reason = f
         .crm
-        .tenant(Actor::system(T1))
+        .get_tenant(Actor::system(T1))
         .await
         .expect("t")
         .settings

@@ -107,7 +107,7 @@ async fn run(steps: Vec<Step>) {
     let ids = f.fill(pool, N).await;
     let reason = f
         .crm
-        .tenant(Actor::system(T1))
+        .get_tenant(Actor::system(T1))
         .await
         .expect("tenant")
         .settings

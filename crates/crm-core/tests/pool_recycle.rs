@@ -357,7 +357,7 @@ async fn manual_release_needs_a_listed_reason_rights_and_no_lock() {
     let (f, pool, ids) = claimed(PoolRules::default(), 2).await;
     let reason = f
         .crm
-        .tenant(Actor::system(T1))
+        .get_tenant(Actor::system(T1))
         .await
         .expect("t")
         .settings

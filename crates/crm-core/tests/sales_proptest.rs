@@ -169,6 +169,7 @@ proptest! {
                                 prop_assert_eq!(applied, amount);
                                 prop_assert_eq!(after.written_off - before.written_off, amount);
                             }
+                            other => prop_assert!(false, "the test only makes {other:?} entries"),
                         }
                         plan = out.installments;
                     }

@@ -60,7 +60,7 @@ fn policy(forbid_self: bool) -> ApprovalPolicy {
 async fn setup(forbid_self: bool) -> (Fixture<MemoryStore>, CustomerId) {
     let f = Fixture::new(MemoryStore::new()).await;
     let sys = Actor::system(T1);
-    let tenant = f.crm.tenant(sys).await.expect("tenant");
+    let tenant = f.crm.get_tenant(sys).await.expect("tenant");
     let mut settings = tenant.settings.clone();
     settings.contracts.approval = Some(policy(forbid_self));
     f.crm

@@ -156,6 +156,8 @@ impl From<CrmError> for FfiError {
                     .with("committed_count", json!(committed.len()))
                     .with("committed", json!(committed))
             }
+            // A kind added to the engine later still answers with its code and message.
+            _ => base,
         }
     }
 }

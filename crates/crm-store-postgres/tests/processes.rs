@@ -156,7 +156,7 @@ async fn child_claim_looper() {
     let ids = ids_from_env();
     let pool = crm.list_pools(Actor::system(T1)).await.expect("pools")[0].id;
     let reason = crm
-        .tenant(Actor::system(T1))
+        .get_tenant(Actor::system(T1))
         .await
         .expect("tenant")
         .settings

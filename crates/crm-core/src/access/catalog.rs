@@ -9,6 +9,7 @@ use crate::store::Entity;
 
 /// How a field's value is shown when a rule masks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldKind {
     /// A phone number: first 3 and last 4 digits kept.
     Phone,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FieldAccess {
     /// Not shown at all.
     Hidden,
@@ -33,6 +34,7 @@ pub enum FieldAccess {
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MaskMode {
     /// Never masked.
     #[default]
@@ -59,6 +61,7 @@ pub struct FieldRule {
 
 /// Where a record is being shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ViewContext {
     /// A list or search result.
     List,

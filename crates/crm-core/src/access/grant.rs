@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Module {
     /// Customers (客户).
     Customers,
@@ -73,6 +74,7 @@ impl Module {
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Action {
     /// Create records.
     Create,
@@ -129,6 +131,7 @@ impl Action {
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DataScope {
     /// Own records (本人).
     #[serde(rename = "self")]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Level of access a team member gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TeamAccess {
     /// May read.
     Read,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 /// Contract states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ContractStatus {
     /// Being written.
     Draft,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 /// Type of a custom field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CustomFieldType {
     /// Text up to `max_len` characters.
     Text {

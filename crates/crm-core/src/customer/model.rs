@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CustomerKind {
     /// A company (duplicate-checked by name too).
     #[default]
@@ -38,6 +39,7 @@ impl std::fmt::Display for CustomerKind {
 /// Where the customer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CustomerSource {
     /// Advertising.
     Ad,
@@ -61,6 +63,7 @@ pub enum CustomerSource {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
+#[non_exhaustive]
 pub enum CustomerLevel {
     /// 重点 (key).
     A,
@@ -86,6 +89,7 @@ impl CustomerLevel {
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DealStatus {
     /// 未成交.
     #[default]

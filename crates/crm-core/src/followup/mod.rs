@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Kind of follow-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FollowUpKind {
     /// Phone call.
     Call,
@@ -45,7 +46,7 @@ impl std::fmt::Display for FollowUpKind {
 }
 
 /// Where a visit checked in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckIn {
     /// Latitude in degrees (−90..=90).
     pub latitude: f64,

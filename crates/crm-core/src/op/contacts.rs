@@ -1,24 +1,27 @@
 //! `contact.*`: contact persons of a customer.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::contact::{Contact, ContactInput};
 use crate::ids::{ContactId, CustomerId};
 use crate::view::Visible;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<CreateContact>();
-    v.visit::<UpdateContact>();
-    v.visit::<ListContacts>();
-}
+facet!(
+    /// Contact people (联系人) of customers.
+    contacts -> ContactOps {
+        create: CreateContact,
+        update: UpdateContact,
+        list: ListContacts,
+    }
+);
 
 /// Adds a contact to a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateContact {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The contact's fields.
     pub contact: ContactInput,
 }
@@ -30,7 +33,7 @@ operation!(
     Create,
     Visible<Contact>,
     "Adds a contact to a customer.",
-    |crm, actor, r| crm.create_contact(actor, CustomerId(r.customer_id), r.contact)
+    |crm, actor, r| crm.create_contact(actor, r.customer_id, r.contact)
 );
 
 /// Replaces a contact's fields.
@@ -38,7 +41,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct UpdateContact {
     /// The contact.
-    pub id: i64,
+    pub id: ContactId,
     /// Its new fields.
     pub contact: ContactInput,
 }
@@ -50,7 +53,7 @@ operation!(
     Update,
     Visible<Contact>,
     "Replaces a contact's fields.",
-    |crm, actor, r| crm.update_contact(actor, ContactId(r.id), r.contact)
+    |crm, actor, r| crm.update_contact(actor, r.id, r.contact)
 );
 
 /// Lists the contacts of one customer.
@@ -58,7 +61,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct ListContacts {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
 }
 
 operation!(
@@ -68,5 +71,5 @@ operation!(
     Read,
     Vec<Visible<Contact>>,
     "Contacts of one customer.",
-    |crm, actor, r| crm.list_contacts(actor, CustomerId(r.customer_id))
+    |crm, actor, r| crm.list_contacts(actor, r.customer_id)
 );

@@ -1,8 +1,9 @@
 //! `contract.*`: contracts (合同): drafts, pricing, submission for approval, approve / reject
 //! level by level, amendments, completion and termination, reading and listing.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::contract::ContractStatus;
+use crate::ids::ContractId;
 use crate::sales::{Decision, PricingInput};
 use crate::service::Page;
 pub use crate::service::{ContractFilter, NewContract};
@@ -10,16 +11,19 @@ use crate::view::VisibleJson;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<NewContract>();
-    v.visit::<UpdateContractPricing>();
-    v.visit::<SubmitContract>();
-    v.visit::<DecideContract>();
-    v.visit::<AmendContract>();
-    v.visit::<CloseContract>();
-    v.visit::<GetContract>();
-    v.visit::<ContractFilter>();
-}
+facet!(
+    /// Contracts (合同) with pricing and approval.
+    contracts -> ContractOps {
+        create: NewContract,
+        update_pricing: UpdateContractPricing,
+        submit: SubmitContract,
+        decide: DecideContract,
+        amend: AmendContract,
+        close: CloseContract,
+        get: GetContract,
+        list: ContractFilter,
+    }
+);
 
 operation!(NewContract, "contract.create", Contracts, Create, VisibleJson,
     "Creates a draft contract on a customer (optionally closing an opportunity); totals are computed from the lines with the tenant's rounding. Answers the contract as the actor may read it.",
@@ -30,7 +34,7 @@ operation!(NewContract, "contract.create", Contracts, Create, VisibleJson,
 #[serde(deny_unknown_fields)]
 pub struct UpdateContractPricing {
     /// The contract.
-    pub id: i64,
+    pub id: ContractId,
     /// The new lines, currency and order discount.
     pub pricing: PricingInput,
 }
@@ -42,7 +46,7 @@ operation!(
     Update,
     VisibleJson,
     "Replaces the lines of a draft or rejected contract.",
-    |crm, actor, r| crm.update_contract_pricing(actor, r.id, r.pricing)
+    |crm, actor, r| crm.update_contract_pricing(actor, r.id.0, r.pricing)
 );
 
 /// Submits a contract for approval.
@@ -50,19 +54,19 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct SubmitContract {
     /// The contract (draft or rejected).
-    pub id: i64,
+    pub id: ContractId,
 }
 
 operation!(SubmitContract, "contract.submit", Contracts, Update, VisibleJson,
     "Submits a draft or rejected contract for approval under the tenant's approval policy (active at once when no level applies).",
-    |crm, actor, r| crm.submit_contract(actor, r.id));
+    |crm, actor, r| crm.submit_contract(actor, r.id.0));
 
 /// An approver's decision on the current level of a contract or its pending amendment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecideContract {
     /// The contract.
-    pub id: i64,
+    pub id: ContractId,
     /// Approve or reject.
     pub decision: Decision,
     /// Required to reject.
@@ -72,28 +76,28 @@ pub struct DecideContract {
 
 operation!(DecideContract, "contract.decide", Contracts, Approve, VisibleJson,
     "An approver approves or rejects the current level of a contract or its pending amendment (a rejection needs a comment); user actors only. The last approval activates it: the opportunity is won and the customer dealt.",
-    |crm, actor, r| crm.decide_contract(actor, r.id, r.decision, r.comment));
+    |crm, actor, r| crm.decide_contract(actor, r.id.0, r.decision, r.comment));
 
 /// Amends an active contract's pricing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendContract {
     /// The contract (active).
-    pub id: i64,
+    pub id: ContractId,
     /// The amended lines.
     pub pricing: PricingInput,
 }
 
 operation!(AmendContract, "contract.amend", Contracts, Update, VisibleJson,
     "Amends an active contract's pricing; the amendment re-enters approval (from level 1 when the amendment guard demands it) and unpaid installments re-flow on approval.",
-    |crm, actor, r| crm.amend_contract(actor, r.id, r.pricing));
+    |crm, actor, r| crm.amend_contract(actor, r.id.0, r.pricing));
 
 /// Completes or terminates an active contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseContract {
     /// The contract (active).
-    pub id: i64,
+    pub id: ContractId,
     /// `completed` or `terminated`.
     pub status: ContractStatus,
 }
@@ -105,7 +109,7 @@ operation!(
     Update,
     VisibleJson,
     "Completes or terminates an active contract.",
-    |crm, actor, r| crm.close_contract(actor, r.id, r.status)
+    |crm, actor, r| crm.close_contract(actor, r.id.0, r.status)
 );
 
 /// Reads one contract.
@@ -113,12 +117,12 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct GetContract {
     /// The contract.
-    pub id: i64,
+    pub id: ContractId,
 }
 
 operation!(GetContract, "contract.get", Contracts, Read, VisibleJson,
     "One contract with its pricing, approval run, installments and ledger; fields the actor's contract and receivable field rules withhold are absent and listed in hidden_fields.",
-    |crm, actor, r| crm.get_contract(actor, r.id));
+    |crm, actor, r| crm.get_contract(actor, r.id.0));
 
 operation!(ContractFilter, "contract.list", Contracts, Read, Page<VisibleJson>,
     "A page of the contracts the actor may read, field rules applied as for contract.get: {items, next_after}.",

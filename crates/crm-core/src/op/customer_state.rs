@@ -1,7 +1,7 @@
 //! `customer.*` ops on a customer's pool-related state: lock (锁定), deal status (成交) and the
 //! recycle countdown.
 
-use super::{operation, Visitor};
+use super::operation;
 use crate::customer::{Customer, DealStatus};
 use crate::ids::CustomerId;
 use crate::pool::RuleStatus;
@@ -9,18 +9,12 @@ use crate::view::Visible;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<SetLocked>();
-    v.visit::<SetDealStatus>();
-    v.visit::<RecycleCountdown>();
-}
-
 /// Locks or unlocks a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetLocked {
     /// The customer.
-    pub id: i64,
+    pub id: CustomerId,
     /// Locked customers are exempt from recycling.
     pub locked: bool,
 }
@@ -32,7 +26,7 @@ operation!(
     Update,
     Visible<Customer>,
     "Locks (exempt from recycling) or unlocks a customer.",
-    |crm, actor, r| crm.set_locked(actor, CustomerId(r.id), r.locked)
+    |crm, actor, r| crm.set_locked(actor, r.id, r.locked)
 );
 
 /// Marks a customer as dealt or not dealt.
@@ -40,7 +34,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct SetDealStatus {
     /// The customer.
-    pub id: i64,
+    pub id: CustomerId,
     /// `not_dealt` or `dealt`.
     pub deal_status: DealStatus,
 }
@@ -52,7 +46,7 @@ operation!(
     Update,
     Visible<Customer>,
     "Marks a customer as dealt (已成交) or not dealt.",
-    |crm, actor, r| crm.set_deal_status(actor, CustomerId(r.id), r.deal_status)
+    |crm, actor, r| crm.set_deal_status(actor, r.id, r.deal_status)
 );
 
 /// The recycle countdown of one customer.
@@ -60,7 +54,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct RecycleCountdown {
     /// The customer.
-    pub id: i64,
+    pub id: CustomerId,
 }
 
 operation!(
@@ -70,5 +64,5 @@ operation!(
     Read,
     Option<RuleStatus>,
     "The recycle rule that fires first for an owned customer (days_left, fires_at, …), or null.",
-    |crm, actor, r| crm.recycle_countdown(actor, CustomerId(r.id))
+    |crm, actor, r| crm.recycle_countdown(actor, r.id)
 );

@@ -1,19 +1,22 @@
 //! `followup.*`: follow-up records and the agenda.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::followup::FollowUp;
 pub use crate::followup::NewFollowUp;
-use crate::ids::{CustomerId, UserId};
+use crate::ids::{CustomerId, FollowUpId, UserId};
 use crate::service::{Agenda, Page};
 use crate::view::Visible;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<NewFollowUp>();
-    v.visit::<ListFollowUps>();
-    v.visit::<FollowUpAgenda>();
-}
+facet!(
+    /// Follow-ups (跟进记录) and the follow-up agenda.
+    followups -> FollowUpOps {
+        record: NewFollowUp,
+        list: ListFollowUps,
+        agenda: FollowUpAgenda,
+    }
+);
 
 operation!(
     NewFollowUp,
@@ -26,14 +29,14 @@ operation!(
 );
 
 /// A page of the follow-ups of one customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListFollowUps {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Keyset cursor from the previous page.
     #[serde(default)]
-    pub after: Option<i64>,
+    pub after: Option<FollowUpId>,
     /// Page size (default 50, at most 500).
     #[serde(default)]
     pub limit: Option<u32>,
@@ -46,16 +49,16 @@ operation!(
     Read,
     Page<Visible<FollowUp>>,
     "Follow-ups of a customer, newest first: {items, next_after}.",
-    |crm, actor, r| crm.list_followups(actor, CustomerId(r.customer_id), r.after, r.limit)
+    |crm, actor, r| crm.list_followups(actor, r.customer_id, r.after.map(|f| f.0), r.limit)
 );
 
 /// A user's follow-up agenda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpAgenda {
     /// The user (default: the acting user; required for the system actor).
     #[serde(default)]
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
 }
 
 operation!(
@@ -65,5 +68,5 @@ operation!(
     Read,
     Agenda,
     "A user's overdue and due-today follow-ups (default: the acting user).",
-    |crm, actor, r| crm.agenda(actor, r.user_id.map(UserId))
+    |crm, actor, r| crm.agenda(actor, r.user_id)
 );

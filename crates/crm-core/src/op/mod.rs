@@ -7,12 +7,13 @@
 //! (the C ABI's `crm_call`, the JSON Schema document [`schema_document`]) instead of
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
+mod audit;
 mod contacts;
 mod contracts;
 mod customer_state;
 mod customers;
+mod events;
 mod followups;
-mod logs;
 mod opportunities;
 mod org;
 mod pools;
@@ -26,12 +27,13 @@ mod tenant;
 mod tickets;
 mod tiers;
 
+pub use audit::*;
 pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
 pub use customers::*;
+pub use events::*;
 pub use followups::*;
-pub use logs::*;
 pub use opportunities::*;
 pub use org::*;
 pub use pools::*;
@@ -81,27 +83,42 @@ pub trait Visitor {
     fn visit<O: Operation>(&mut self);
 }
 
-/// Shows `visitor` every operation the engine offers, family by family. This is the
-/// registry: an operation not listed here does not exist for hosts.
-pub fn visit<V: Visitor>(visitor: &mut V) {
-    tenant::visit(visitor);
-    org::visit(visitor);
-    customers::visit(visitor);
-    customer_state::visit(visitor);
-    contacts::visit(visitor);
-    followups::visit(visitor);
-    team::visit(visitor);
-    contracts::visit(visitor);
-    receivables::visit(visitor);
-    pools::visit(visitor);
-    tiers::visit(visitor);
-    tickets::visit(visitor);
-    sla::visit(visitor);
-    opportunities::visit(visitor);
-    reports::visit(visitor);
-    logs::visit(visitor);
-    scheduled::visit(visitor);
+/// The families, in registry order: each contributes its facet and its operations.
+macro_rules! families {
+    ($($family:ident),+ $(,)?) => {
+        /// Shows `visitor` every operation the engine offers, family by family. This is the
+        /// registry: an operation not listed here does not exist for hosts.
+        pub fn visit<V: Visitor>(visitor: &mut V) {
+            $($family::visit(visitor);)+
+        }
+
+        /// Every facet by its accessor name (`"pool"` for `crm.pool()`) with the operations
+        /// it runs, in registry order. Each registered operation belongs to exactly one facet.
+        pub fn facets() -> Vec<(&'static str, &'static [&'static str])> {
+            vec![$($family::FACET),+]
+        }
+    };
 }
+
+families!(
+    tenant,
+    org,
+    customers,
+    contacts,
+    followups,
+    team,
+    contracts,
+    receivables,
+    pools,
+    tiers,
+    tickets,
+    sla,
+    opportunities,
+    reports,
+    events,
+    audit,
+    scheduled,
+);
 
 impl<S: Store> Crm<S> {
     /// Runs any operation for `actor`: `crm.execute(actor, SubmitContract { id })`.
@@ -133,3 +150,58 @@ macro_rules! operation {
     };
 }
 pub(crate) use operation;
+
+/// Declares a family's facet — the Rust API by domain word (`crm.pool().claim(actor,
+/// ClaimCustomers { .. })`) — and, from the same list, the family's part of the registry
+/// ([`visit`]): an operation is listed once, here, and is then both a facet method and a
+/// registered operation. Each method runs its request through [`Crm::execute`].
+macro_rules! facet {
+    ($(#[$doc:meta])* $accessor:ident -> $facet:ident { $($method:ident: $req:ty),+ $(,)? }) => {
+        $(#[$doc])*
+        pub struct $facet<'a, S: $crate::store::Store> {
+            crm: &'a $crate::service::Crm<S>,
+        }
+
+        impl<S: $crate::store::Store> Clone for $facet<'_, S> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<S: $crate::store::Store> Copy for $facet<'_, S> {}
+
+        impl<S: $crate::store::Store> ::std::fmt::Debug for $facet<'_, S> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(stringify!($facet))
+            }
+        }
+
+        impl<S: $crate::store::Store> $crate::service::Crm<S> {
+            #[doc = concat!("The `", stringify!($accessor), "` facet: see [`", stringify!($facet), "`].")]
+            pub fn $accessor(&self) -> $facet<'_, S> {
+                $facet { crm: self }
+            }
+        }
+
+        impl<S: $crate::store::Store> $facet<'_, S> {
+            $(
+                #[doc = concat!("Runs [`", stringify!($req), "`] (its documentation names the operation, its rules and its answer).")]
+                pub async fn $method(
+                    &self,
+                    actor: $crate::actor::Actor,
+                    request: $req,
+                ) -> $crate::error::CrmResult<<$req as $crate::op::Operation>::Response> {
+                    self.crm.execute(actor, request).await
+                }
+            )+
+        }
+
+        pub(super) fn visit<V: $crate::op::Visitor>(v: &mut V) {
+            $(v.visit::<$req>();)+
+        }
+
+        pub(super) const FACET: (&str, &[&str]) =
+            (stringify!($accessor), &[$(<$req as $crate::op::Operation>::NAME),+]);
+    };
+}
+pub(crate) use facet;

@@ -1,21 +1,26 @@
 //! `opportunity.*`: sales opportunities (商机) on a tenant pipeline: create, move through the
 //! stages (won / lost / reopen), probability by hand or by stage, reading and listing.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
+use crate::ids::OpportunityId;
 use crate::sales::StageMove;
-use crate::service::{NewOpportunity, OpportunityFilter, Page};
+use crate::service::Page;
+pub use crate::service::{NewOpportunity, OpportunityFilter};
 use crate::view::VisibleJson;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<NewOpportunity>();
-    v.visit::<MoveOpportunity>();
-    v.visit::<SetOpportunityProbability>();
-    v.visit::<GetOpportunity>();
-    v.visit::<OpportunityFilter>();
-}
+facet!(
+    /// Opportunities (商机) along the pipeline.
+    opportunities -> OpportunityOps {
+        create: NewOpportunity,
+        move_stage: MoveOpportunity,
+        set_probability: SetOpportunityProbability,
+        get: GetOpportunity,
+        list: OpportunityFilter,
+    }
+);
 
 operation!(NewOpportunity, "opportunity.create", Opportunities, Create, VisibleJson,
     "Creates an opportunity on a customer in an open stage of a pipeline; counts as the customer's open opportunity.",
@@ -26,7 +31,7 @@ operation!(NewOpportunity, "opportunity.create", Opportunities, Create, VisibleJ
 #[serde(deny_unknown_fields)]
 pub struct MoveOpportunity {
     /// The opportunity.
-    pub id: i64,
+    pub id: OpportunityId,
     /// The move (`to`, `win`, `lose` or `reopen`).
     #[serde(rename = "move")]
     pub stage_move: StageMove,
@@ -34,14 +39,14 @@ pub struct MoveOpportunity {
 
 operation!(MoveOpportunity, "opportunity.move", Opportunities, Update, VisibleJson,
     "Moves an opportunity to another open stage, won, lost (reason required; notes when the reason is \"other\"), or reopens it into an open stage; history is kept.",
-    |crm, actor, r| crm.move_opportunity(actor, r.id, r.stage_move));
+    |crm, actor, r| crm.move_opportunity(actor, r.id.0, r.stage_move));
 
 /// Sets an opportunity's probability by hand, or returns it to the stage default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetOpportunityProbability {
     /// The opportunity.
-    pub id: i64,
+    pub id: OpportunityId,
     /// Decimal string 0..=100 (read strictly); null or absent follows the stage.
     #[serde(default, deserialize_with = "crate::money::strict::option")]
     pub probability: Option<Decimal>,
@@ -49,19 +54,19 @@ pub struct SetOpportunityProbability {
 
 operation!(SetOpportunityProbability, "opportunity.set_probability", Opportunities, Update, VisibleJson,
     "Sets an opportunity's probability by hand, or (null / absent) returns it to the stage default.",
-    |crm, actor, r| crm.set_opportunity_probability(actor, r.id, r.probability));
+    |crm, actor, r| crm.set_opportunity_probability(actor, r.id.0, r.probability));
 
 /// Reads one opportunity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetOpportunity {
     /// The opportunity.
-    pub id: i64,
+    pub id: OpportunityId,
 }
 
 operation!(GetOpportunity, "opportunity.get", Opportunities, Read, VisibleJson,
     "One opportunity with its stage history; fields the actor's field rules withhold (e.g. amount) are absent and listed in hidden_fields.",
-    |crm, actor, r| crm.get_opportunity(actor, r.id));
+    |crm, actor, r| crm.get_opportunity(actor, r.id.0));
 
 operation!(OpportunityFilter, "opportunity.list", Opportunities, Read, Page<VisibleJson>,
     "A page of the opportunities the actor may read, field rules applied as for opportunity.get: {items, next_after}.",

@@ -1,6 +1,6 @@
 //! `org.*`: departments, users and roles the host syncs in.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::access::Role;
 use crate::ids::RoleId;
 use crate::org::{Department, User};
@@ -8,14 +8,17 @@ pub use crate::service::{DepartmentInput, RoleInput, UserInput};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<DepartmentInput>();
-    v.visit::<UserInput>();
-    v.visit::<RoleInput>();
-    v.visit::<UpdateRole>();
-    v.visit::<ListRoles>();
-    v.visit::<ListUsers>();
-}
+facet!(
+    /// The org synced in from the host: departments, users and roles.
+    org -> OrgOps {
+        upsert_department: DepartmentInput,
+        upsert_user: UserInput,
+        create_role: RoleInput,
+        update_role: UpdateRole,
+        list_roles: ListRoles,
+        list_users: ListUsers,
+    }
+);
 
 operation!(
     DepartmentInput,
@@ -52,7 +55,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct UpdateRole {
     /// The role.
-    pub id: i64,
+    pub id: RoleId,
     /// Its new name, grants and field rules.
     pub role: RoleInput,
 }
@@ -64,7 +67,7 @@ operation!(
     Update,
     Role,
     "Replaces a role's name, grants and field rules.",
-    |crm, actor, r| crm.update_role(actor, RoleId(r.id), r.role)
+    |crm, actor, r| crm.update_role(actor, r.id, r.role)
 );
 
 /// Lists the tenant's roles: `{}`.

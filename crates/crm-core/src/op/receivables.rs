@@ -2,7 +2,8 @@
 //! refunds and write-offs (over-payment kept as customer credit), a contract's summary and
 //! the aging report.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
+use crate::ids::ContractId;
 use crate::sales::{AgingBuckets, ReceivableSummary};
 use crate::service::{Aging, LedgerInput, PlanInput};
 use crate::view::VisibleJson;
@@ -10,62 +11,65 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<SetPlan>();
-    v.visit::<RecordLedger>();
-    v.visit::<VoidInstallment>();
-    v.visit::<ReceivableSummaryOf>();
-    v.visit::<ReceivableAging>();
-}
+facet!(
+    /// Receivables (回款): plans, the ledger, summaries and aging.
+    receivables -> ReceivableOps {
+        set_plan: SetPlan,
+        record: RecordLedger,
+        void_installment: VoidInstallment,
+        summary: ReceivableSummaryOf,
+        aging: ReceivableAging,
+    }
+);
 
 /// Sets the installment plan of a contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPlan {
     /// The contract (no payments yet).
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     /// Amounts, percents or a payment-terms template.
     pub plan: PlanInput,
 }
 
 operation!(SetPlan, "receivable.set_plan", Receivables, Update, VisibleJson,
     "Sets the installment plan of a contract with no payments yet: explicit amounts (summing to the total), percents (summing to 100) or a payment-terms template counted from the signed date. Answers the contract.",
-    |crm, actor, r| crm.set_plan(actor, r.contract_id, r.plan));
+    |crm, actor, r| crm.set_plan(actor, r.contract_id.0, r.plan));
 
 /// Records a payment, refund or write-off against a contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordLedger {
     /// The contract (active or closed).
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     /// The entry.
     pub entry: LedgerInput,
 }
 
 operation!(RecordLedger, "receivable.record", Receivables, Update, VisibleJson,
     "Records a payment, refund or write-off against an active (or closed) contract; payments go to the oldest unpaid installment first (or the one named), any excess becomes customer credit, and payments count as purchases for tiers. Answers the contract.",
-    |crm, actor, r| crm.record_ledger(actor, r.contract_id, r.entry));
+    |crm, actor, r| crm.record_ledger(actor, r.contract_id.0, r.entry));
 
 /// Voids an installment with nothing paid or written off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoidInstallment {
     /// The contract.
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     /// Index of the installment in the plan.
     pub installment: usize,
 }
 
 operation!(VoidInstallment, "receivable.void_installment", Receivables, Update, VisibleJson,
     "Voids an installment with nothing paid or written off (e.g. on termination); a voided installment takes no payments. Answers the contract.",
-    |crm, actor, r| crm.void_installment(actor, r.contract_id, r.installment));
+    |crm, actor, r| crm.void_installment(actor, r.contract_id.0, r.installment));
 
 /// The receivable summary of one contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceivableSummaryOf {
     /// The contract.
-    pub contract_id: i64,
+    pub contract_id: ContractId,
 }
 
 operation!(
@@ -75,11 +79,11 @@ operation!(
     Read,
     ReceivableSummary,
     "Paid, outstanding, written-off and overdue sums of a contract as of today.",
-    |crm, actor, r| crm.receivable_summary(actor, r.contract_id)
+    |crm, actor, r| crm.receivable_summary(actor, r.contract_id.0)
 );
 
 /// The aging report as of a date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceivableAging {
     /// The day the ages are counted to.

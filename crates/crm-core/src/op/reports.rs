@@ -1,21 +1,24 @@
 //! `report.*`: sales reports as data a host can chart.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::service::SalesReport;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<SalesReportOf>();
-}
+facet!(
+    /// Sales reports.
+    reports -> ReportOps {
+        sales: SalesReportOf,
+    }
+);
 
 fn default_pipeline() -> String {
     "default".to_owned()
 }
 
 /// The sales report of one pipeline over a date range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SalesReportOf {
     /// The pipeline (default `"default"`).

@@ -1,6 +1,6 @@
 //! `due_work.*`: scheduled, time-driven work of the actor's tenant.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::TenantId;
@@ -10,9 +10,12 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<RunDueWork>();
-}
+facet!(
+    /// Scheduled work: recycle, SLA clocks and the other timers.
+    due_work -> DueWorkOps {
+        run: RunDueWork,
+    }
+);
 
 /// Runs everything due in the actor's tenant (system actor only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

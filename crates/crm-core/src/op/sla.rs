@@ -1,29 +1,33 @@
 //! `sla.*`: business calendars, SLA policies and the SLA compliance report.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::actor::Actor;
+use crate::ids::BusinessCalendarId;
 use crate::service::{BusinessDue, BusinessSpan, SlaGroupBy, SlaReportRow};
 use crate::sla::{BusinessCalendar, Calendar, SlaPolicy};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<SaveCalendar>();
-    v.visit::<SaveSlaPolicy>();
-    v.visit::<ListSlaPolicies>();
-    v.visit::<SlaReport>();
-    v.visit::<AddBusiness>();
-    v.visit::<BusinessBetween>();
-}
+facet!(
+    /// SLA policies, the business calendar and SLA reports.
+    sla -> SlaOps {
+        save_calendar: SaveCalendar,
+        save_policy: SaveSlaPolicy,
+        list_policies: ListSlaPolicies,
+        report: SlaReport,
+        add_business: AddBusiness,
+        business_between: BusinessBetween,
+    }
+);
 
 /// Creates or replaces a business calendar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveCalendar {
     /// The calendar to replace (absent: a new one).
     #[serde(default)]
-    pub id: Option<i64>,
+    pub id: Option<BusinessCalendarId>,
     /// Name.
     pub name: String,
     /// Time zone, weekly hours, holidays and overrides.
@@ -32,7 +36,7 @@ pub struct SaveCalendar {
 
 operation!(SaveCalendar, "sla.save_calendar", Settings, Update, BusinessCalendar,
     "Creates (no id) or replaces a business calendar (tenant admins). Returns it with its id and version.",
-    |crm, actor, r| crm.save_calendar(actor, r.id, &r.name, r.calendar));
+    |crm, actor, r| crm.save_calendar(actor, r.id.map(|c| c.0), &r.name, r.calendar));
 
 /// Creates or replaces an SLA policy: an [`SlaPolicy`] whose `tenant` is the actor's
 /// (a `tenant` in the request is ignored) and whose `id` is 0 or absent for a new policy.
@@ -97,7 +101,7 @@ operation!(SlaReport, "sla.report", Reports, Read, Vec<SlaReportRow>,
 #[serde(deny_unknown_fields)]
 pub struct AddBusiness {
     /// The calendar.
-    pub calendar_id: i64,
+    pub calendar_id: BusinessCalendarId,
     /// The instant to count from.
     pub start: DateTime<Utc>,
     /// Business seconds to add, 0..=316224000.
@@ -106,14 +110,14 @@ pub struct AddBusiness {
 
 operation!(AddBusiness, "sla.add_business", Settings, Read, BusinessDue,
     "The instant `seconds` of business time after `start` on a calendar, as the SLA clocks compute it, and when the clock starts running.",
-    |crm, actor, r| crm.add_business(actor, r.calendar_id, r.start, r.seconds));
+    |crm, actor, r| crm.add_business(actor, r.calendar_id.0, r.start, r.seconds));
 
 /// Business time between two instants on a calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessBetween {
     /// The calendar.
-    pub calendar_id: i64,
+    pub calendar_id: BusinessCalendarId,
     /// Start (inclusive).
     pub from: DateTime<Utc>,
     /// End (exclusive).
@@ -127,5 +131,5 @@ operation!(
     Read,
     BusinessSpan,
     "Business seconds in [from, to) on a calendar (0 when to <= from).",
-    |crm, actor, r| crm.business_between(actor, r.calendar_id, r.from, r.to)
+    |crm, actor, r| crm.business_between(actor, r.calendar_id.0, r.from, r.to)
 );

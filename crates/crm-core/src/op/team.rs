@@ -1,24 +1,27 @@
 //! `team.*`: sharing a customer with other users (团队成员).
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::access::TeamMember;
 use crate::ids::{CustomerId, UserId};
 use crate::service::TeamMemberInput;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<AddTeamMember>();
-    v.visit::<RemoveTeamMember>();
-    v.visit::<ListTeam>();
-}
+facet!(
+    /// Customer teams: sharing a customer with colleagues.
+    team -> TeamOps {
+        add: AddTeamMember,
+        remove: RemoveTeamMember,
+        list: ListTeam,
+    }
+);
 
 /// Adds or replaces a team member on a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddTeamMember {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The user, their access and when it expires.
     pub member: TeamMemberInput,
 }
@@ -30,7 +33,7 @@ operation!(
     Update,
     TeamMember,
     "Adds or replaces a team member on a customer.",
-    |crm, actor, r| crm.add_team_member(actor, CustomerId(r.customer_id), r.member)
+    |crm, actor, r| crm.add_team_member(actor, r.customer_id, r.member)
 );
 
 /// Removes a user from a customer's team.
@@ -38,9 +41,9 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct RemoveTeamMember {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The member to remove.
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 operation!(
@@ -50,7 +53,7 @@ operation!(
     Update,
     (),
     "Removes a user from a customer's team; the response is null.",
-    |crm, actor, r| crm.remove_team_member(actor, CustomerId(r.customer_id), UserId(r.user_id))
+    |crm, actor, r| crm.remove_team_member(actor, r.customer_id, r.user_id)
 );
 
 /// Lists the team of one customer.
@@ -58,7 +61,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct ListTeam {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
 }
 
 operation!(
@@ -68,5 +71,5 @@ operation!(
     Read,
     Vec<TeamMember>,
     "The team of a customer the actor may read.",
-    |crm, actor, r| crm.team(actor, CustomerId(r.customer_id))
+    |crm, actor, r| crm.list_team(actor, r.customer_id)
 );

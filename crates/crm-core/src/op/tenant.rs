@@ -1,17 +1,20 @@
 //! `tenant.*`: set-up and settings of the actor's tenant.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::tenant::{Tenant, TenantSettings};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<SetupTenant>();
-    v.visit::<GetTenant>();
-}
+facet!(
+    /// The tenant (租户): set-up and settings.
+    tenant -> TenantOps {
+        setup: SetupTenant,
+        get: GetTenant,
+    }
+);
 
 /// Creates the actor's tenant or replaces its name and settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetupTenant {
     /// Display name of the tenant.
@@ -37,5 +40,5 @@ operation!(
     Read,
     Tenant,
     "The actor's tenant with its settings.",
-    |crm, actor, _r| crm.tenant(actor)
+    |crm, actor, _r| crm.get_tenant(actor)
 );

@@ -1,25 +1,30 @@
 //! `ticket.*`: tickets (工单) with SLA clocks: create (routed), messages, status, assignment,
 //! satisfaction rating, reading and listing.
 
-use super::{operation, Visitor};
-use crate::ids::UserId;
-use crate::service::{MessageInput, Page, TicketFilter};
-use crate::ticket::{NewTicket, TicketMessage, TicketStatus};
+use super::{facet, operation};
+use crate::ids::{TicketId, UserId};
+pub use crate::service::TicketFilter;
+use crate::service::{MessageInput, Page};
+pub use crate::ticket::NewTicket;
+use crate::ticket::{TicketMessage, TicketStatus};
 use crate::view::VisibleJson;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<NewTicket>();
-    v.visit::<AddTicketMessage>();
-    v.visit::<SetTicketStatus>();
-    v.visit::<AssignTicket>();
-    v.visit::<RateTicket>();
-    v.visit::<ReapplySla>();
-    v.visit::<GetTicket>();
-    v.visit::<TicketMessages>();
-    v.visit::<TicketFilter>();
-}
+facet!(
+    /// Service tickets (工单) with SLA clocks.
+    tickets -> TicketOps {
+        create: NewTicket,
+        add_message: AddTicketMessage,
+        set_status: SetTicketStatus,
+        assign: AssignTicket,
+        rate: RateTicket,
+        reapply_sla: ReapplySla,
+        get: GetTicket,
+        messages: TicketMessages,
+        list: TicketFilter,
+    }
+);
 
 operation!(NewTicket, "ticket.create", Tickets, Create, VisibleJson,
     "Opens a ticket (routed to a group or agent unless given) and starts its SLA clocks. Returns the ticket with its SLA state.",
@@ -30,7 +35,7 @@ operation!(NewTicket, "ticket.create", Tickets, Create, VisibleJson,
 #[serde(deny_unknown_fields)]
 pub struct AddTicketMessage {
     /// The ticket.
-    pub id: i64,
+    pub id: TicketId,
     /// The message.
     pub message: MessageInput,
 }
@@ -42,7 +47,7 @@ operation!(
     Update,
     VisibleJson,
     "Adds a customer message or an agent reply / internal note; moves the response clocks.",
-    |crm, actor, r| crm.add_ticket_message(actor, r.id, r.message)
+    |crm, actor, r| crm.add_ticket_message(actor, r.id.0, r.message)
 );
 
 /// Changes a ticket's status.
@@ -50,7 +55,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct SetTicketStatus {
     /// The ticket.
-    pub id: i64,
+    pub id: TicketId,
     /// The new status.
     pub status: TicketStatus,
 }
@@ -62,18 +67,18 @@ operation!(
     Update,
     VisibleJson,
     "Changes a ticket's status; pauses, stops or restarts its SLA clocks.",
-    |crm, actor, r| crm.set_ticket_status(actor, r.id, r.status)
+    |crm, actor, r| crm.set_ticket_status(actor, r.id.0, r.status)
 );
 
 /// Assigns a ticket to an agent and/or a group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignTicket {
     /// The ticket.
-    pub id: i64,
+    pub id: TicketId,
     /// The agent.
     #[serde(default)]
-    pub assignee_id: Option<i64>,
+    pub assignee_id: Option<UserId>,
     /// The group.
     #[serde(default)]
     pub group: Option<String>,
@@ -86,15 +91,15 @@ operation!(
     Update,
     VisibleJson,
     "Assigns a ticket to an agent and/or a group.",
-    |crm, actor, r| crm.assign_ticket(actor, r.id, r.assignee_id.map(UserId), r.group)
+    |crm, actor, r| crm.assign_ticket(actor, r.id.0, r.assignee_id, r.group)
 );
 
 /// Records the satisfaction rating of a resolved ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateTicket {
     /// The ticket (resolved, not yet rated).
-    pub id: i64,
+    pub id: TicketId,
     /// The rating, 1..=5.
     pub rating: u8,
     /// The customer's comment.
@@ -109,7 +114,7 @@ operation!(
     Update,
     VisibleJson,
     "Records the satisfaction rating of a resolved ticket (once).",
-    |crm, actor, r| crm.rate_ticket(actor, r.id, r.rating, r.comment)
+    |crm, actor, r| crm.rate_ticket(actor, r.id.0, r.rating, r.comment)
 );
 
 /// Recomputes a ticket's SLA deadlines.
@@ -117,7 +122,7 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct ReapplySla {
     /// The ticket.
-    pub id: i64,
+    pub id: TicketId,
 }
 
 operation!(
@@ -127,7 +132,7 @@ operation!(
     Update,
     VisibleJson,
     "Recomputes a ticket's SLA deadlines under the current policy and calendar.",
-    |crm, actor, r| crm.reapply_sla(actor, r.id)
+    |crm, actor, r| crm.reapply_sla(actor, r.id.0)
 );
 
 /// Reads one ticket.
@@ -135,19 +140,19 @@ operation!(
 #[serde(deny_unknown_fields)]
 pub struct GetTicket {
     /// The ticket.
-    pub id: i64,
+    pub id: TicketId,
 }
 
 operation!(GetTicket, "ticket.get", Tickets, Read, VisibleJson,
     "One ticket with its SLA state; fields the actor's ticket field rules withhold are absent and listed in hidden_fields.",
-    |crm, actor, r| crm.get_ticket(actor, r.id));
+    |crm, actor, r| crm.get_ticket(actor, r.id.0));
 
 /// The messages of a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketMessages {
     /// The ticket.
-    pub id: i64,
+    pub id: TicketId,
 }
 
 operation!(
@@ -157,7 +162,7 @@ operation!(
     Read,
     Vec<TicketMessage>,
     "The messages of a ticket, oldest first.",
-    |crm, actor, r| crm.ticket_messages(actor, r.id)
+    |crm, actor, r| crm.ticket_messages(actor, r.id.0)
 );
 
 operation!(

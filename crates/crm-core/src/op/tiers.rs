@@ -1,19 +1,23 @@
 //! `tier.*`: purchases feeding RFM tiers (客户分层), and batch recomputation.
 
-use super::{operation, Visitor};
+use super::{facet, operation};
 use crate::actor::Actor;
 use crate::error::CrmResult;
 use crate::service::Crm;
 use crate::store::Store;
-use crate::tier::{Purchase, PurchaseInput};
+use crate::tier::Purchase;
+pub use crate::tier::PurchaseInput;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn visit<V: Visitor>(v: &mut V) {
-    v.visit::<PurchaseInput>();
-    v.visit::<RecomputeTiers>();
-}
+facet!(
+    /// Customer tiers: purchases and recomputation.
+    tiers -> TierOps {
+        record_purchase: PurchaseInput,
+        recompute: RecomputeTiers,
+    }
+);
 
 operation!(
     PurchaseInput,

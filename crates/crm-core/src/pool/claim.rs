@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 /// Claim by the new owner, or distribution by a pool admin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClaimMode {
     /// The claimant takes the customers (cap, cooldown and protection apply).
     Claim,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// How a customer changed hands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum OwnerChange {
     /// Created with an owner.
     Created,

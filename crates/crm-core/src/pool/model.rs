@@ -49,6 +49,7 @@ impl Members {
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RecycleKind {
     /// No follow-up by the owner for N days: clock = max(last owner follow-up, owned since).
     NoFollowUp,
@@ -146,6 +147,7 @@ pub struct RecycleRule {
 /// How a pool shows a field to members who do not own the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PoolFieldMode {
     /// Not shown.
     Hidden,
@@ -242,7 +244,7 @@ pub struct Pool {
 }
 
 /// A pool definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PoolInput {
     /// Name.
     pub name: String,

@@ -38,7 +38,7 @@ pub const PERCENT_DECIMALS: u32 = 4;
 pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
 /// One line as entered: product, quantity, unit price and percents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LineInput {
     /// Product name (or code), required.
     pub product: String,
@@ -57,7 +57,7 @@ pub struct LineInput {
 }
 
 /// A whole document (contract, quote, opportunity products) to price.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PricingInput {
     /// ISO 4217 code; unknown codes fail on field `currency`.
     pub currency: String,

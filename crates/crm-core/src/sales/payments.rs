@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 /// Status of an installment on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum InstallmentStatus {
     /// Nothing paid or written off yet, not overdue.
     Pending,
@@ -68,6 +69,7 @@ pub fn today_in(tz: chrono_tz::Tz, now: DateTime<Utc>) -> NaiveDate {
 /// Kind of a receivable entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EntryKind {
     /// Money received (回款).
     Payment,

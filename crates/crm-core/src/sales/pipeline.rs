@@ -35,6 +35,7 @@ pub const LOST_REASON_OTHER: &str = "other";
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ForecastCategory {
     /// Early pipeline.
     Pipeline,
@@ -129,6 +130,7 @@ impl Pipeline {
 /// Open, won or lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum OpportunityStatus {
     /// In an open stage.
     Open,
@@ -205,6 +207,7 @@ pub struct StageChange {
 /// A requested stage move.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "move", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StageMove {
     /// To another open stage (forwards or backwards).
     To {

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A new contract (a draft).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewContract {
     /// Number, unique per tenant.
     pub number: String,

@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// A new opportunity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewOpportunity {
     /// The customer.
     pub customer_id: CustomerId,

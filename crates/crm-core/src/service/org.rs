@@ -11,7 +11,7 @@ use crate::validate::{required_text, MAX_NAME};
 use serde::{Deserialize, Serialize};
 
 /// A department as the host syncs it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DepartmentInput {
     /// The host's id.
     pub id: DepartmentId,
@@ -23,7 +23,7 @@ pub struct DepartmentInput {
 }
 
 /// A user as the host syncs them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UserInput {
     /// The host's id.
     pub id: UserId,
@@ -51,7 +51,7 @@ fn yes() -> bool {
 }
 
 /// A role definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoleInput {
     /// Unique name.
     pub name: String,

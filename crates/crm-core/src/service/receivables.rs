@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 /// How a plan is given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PlanInput {
     /// Explicit amounts (must sum to the total exactly).
     Amounts {

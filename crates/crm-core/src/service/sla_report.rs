@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SlaGroupBy {
     /// One row.
     #[default]

@@ -156,7 +156,11 @@ impl<S: Store> Crm<S> {
     }
 
     /// The team of a customer the actor may read.
-    pub async fn team(&self, actor: Actor, customer: CustomerId) -> CrmResult<Vec<TeamMember>> {
+    pub async fn list_team(
+        &self,
+        actor: Actor,
+        customer: CustomerId,
+    ) -> CrmResult<Vec<TeamMember>> {
         let ctx = self.ctx(actor).await?;
         let (_, team) = self.customer_for(&ctx, customer, Action::Read).await?;
         Ok(team)

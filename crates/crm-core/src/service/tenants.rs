@@ -88,7 +88,7 @@ impl<S: Store> Crm<S> {
     }
 
     /// The tenant's settings (any user of the tenant may read them).
-    pub async fn tenant(&self, actor: Actor) -> CrmResult<Tenant> {
+    pub async fn get_tenant(&self, actor: Actor) -> CrmResult<Tenant> {
         let ctx = self.ctx(actor).await?;
         Ok(ctx.tenant)
     }

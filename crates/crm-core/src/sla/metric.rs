@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MetricKind {
     /// Until the first public agent reply.
     FirstResponse,
@@ -112,6 +113,7 @@ pub struct TicketSla {
 /// Something a sweep fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SlaFired {
     /// A warning level.
     Warning {
@@ -462,6 +464,7 @@ impl TicketSla {
 /// resolution due > closed without response > achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SlaDisplay {
     /// Some running metric has breached (or a completed one was late).
     Breached,

@@ -101,6 +101,7 @@ pub struct PolicyConditions {
 /// A warning before a breach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum WarningLead {
     /// This many business minutes before the due time.
     Minutes {
@@ -127,6 +128,7 @@ impl WarningLead {
 /// What an escalation does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EscalationAction {
     /// Tell the assignee's supervisor (an event).
     NotifySupervisor,

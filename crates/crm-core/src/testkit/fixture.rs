@@ -358,7 +358,7 @@ impl<S: Store> Fixture<S> {
         limits: crate::pool::HeldLimits,
     ) -> crate::ids::PoolId {
         let sys = Actor::system(T1);
-        let tenant = self.crm.tenant(sys).await.expect("tenant");
+        let tenant = self.crm.get_tenant(sys).await.expect("tenant");
         let settings = TenantSettings {
             held_limits: limits,
             ..tenant.settings

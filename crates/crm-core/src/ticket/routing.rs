@@ -17,6 +17,7 @@ pub struct TicketGroup {
 /// Where a rule sends a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RouteTarget {
     /// A group (its least-loaded agent is assigned).
     Group {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Where a purchase fact comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PurchaseKind {
     /// An order pushed by the host (shop, ERP).
     Order,

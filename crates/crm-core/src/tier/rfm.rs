@@ -56,6 +56,7 @@ impl Default for Thresholds {
 /// How scores are given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Scoring {
     /// Fixed bounds.
     Thresholds(Thresholds),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// A condition over RFM figures, scores and customer fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TierCondition {
     /// Every condition holds.
     All {

@@ -37,6 +37,7 @@ impl Visible<serde_json::Value> {
 
 /// How a text field is masked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MaskKind {
     /// Keep first 3 and last 4 characters.
     Phone,

@@ -27,7 +27,10 @@ fn rep(role_ids: Vec<RoleId>, active: bool) -> UserInput {
 }
 
 async fn tenant_version<S: Store>(crm: &Crm<S>) -> i64 {
-    crm.tenant(Actor::system(T1)).await.expect("tenant").version
+    crm.get_tenant(Actor::system(T1))
+        .await
+        .expect("tenant")
+        .version
 }
 
 async fn rep_reads<S: Store>(crm: &Crm<S>, id: CustomerId) -> Result<(), CrmError> {

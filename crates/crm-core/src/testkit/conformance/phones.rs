@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub async fn service_phones_in_the_tenants_region<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
     let sys = Actor::system(T1);
-    let tenant = f.crm.tenant(sys).await.expect("tenant");
+    let tenant = f.crm.get_tenant(sys).await.expect("tenant");
     let create = |name: &str, phone: &str| NewCustomer {
         name: name.into(),
         phone: Some(phone.into()),

@@ -649,7 +649,12 @@ pub async fn service_team_sharing<S: Store>(store: Arc<S>) {
     assert_eq!(report.expired_team_members, 0);
     let report = f.crm.run_due_work(T1, until).await.expect("due");
     assert_eq!(report.expired_team_members, 1);
-    assert!(f.crm.team(user(REP), c).await.expect("team").is_empty());
+    assert!(f
+        .crm
+        .list_team(user(REP), c)
+        .await
+        .expect("team")
+        .is_empty());
 }
 
 /// The 360° view carries contacts, recent follow-ups, opportunities, contracts with their

@@ -73,7 +73,7 @@ pub async fn service_nul_in_any_text_is_refused<S: Store>(store: Arc<S>) {
         .expect("typed record")
         .ticket
         .id;
-    let tenant = crm.tenant(sys).await.expect("tenant");
+    let tenant = crm.get_tenant(sys).await.expect("tenant");
     let nul = "a\u{0}b".to_owned();
     let role = |name: &str, field: &str| RoleInput {
         name: name.into(),
@@ -339,7 +339,7 @@ pub async fn service_huge_text_gives_a_short_error<S: Store>(store: Arc<S>) {
     let f = Fixture::new(store).await;
     let sys = Actor::system(T1);
     let huge = "币".repeat(10 * 1024 * 1024 / 3);
-    let tenant = f.crm.tenant(sys).await.expect("tenant");
+    let tenant = f.crm.get_tenant(sys).await.expect("tenant");
     let mut settings = tenant.settings.clone();
     settings.default_currency = huge.clone();
     let filter = CustomerFilter {
