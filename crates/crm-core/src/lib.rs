@@ -10,6 +10,7 @@ pub mod customer;
 pub mod error;
 pub mod followup;
 pub mod ids;
+pub mod lead;
 pub mod money;
 pub mod op;
 pub mod opportunity;

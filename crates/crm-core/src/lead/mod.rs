@@ -1,0 +1,8 @@
+//! Leads (线索, DESIGN §4.8): the status flow and the merge rule. Assignment lives in
+//! [`crate::assignment`].
+
+mod merge;
+mod status;
+
+pub use merge::{fill, merge_order, MergeRank, MAX_MERGE};
+pub use status::LeadStatus;
