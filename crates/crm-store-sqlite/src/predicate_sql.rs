@@ -19,6 +19,11 @@ use crm_core::store::{Filter, Op, Predicate, SqlValue, SubSelect};
 /// correlated `EXISTS` instead (when it selects ids).
 pub(crate) const MAX_NARROW_LOOKUP: usize = 16;
 
+/// Most operands of one flat `AND`/`OR` chain, and most sub-selects sharing one
+/// `UNION ALL`: SQLite parses a chain as a nested expression (at most 1,000 deep) and allows
+/// at most 500 terms in a compound select, so longer ones are split into groups.
+pub(crate) const MAX_CHAIN: usize = 64;
+
 /// SQL text with its bound values, built left to right.
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
@@ -114,8 +119,11 @@ pub(crate) fn render(b: &mut Builder, predicate: &Predicate, at: Place<'_>) {
         Predicate::True => b.push("1"),
         Predicate::False => b.push("0"),
         Predicate::Compare(filter) => b.compare(&column(at.alias, filter.column), &filter.op),
-        Predicate::And(parts) => join(b, parts.iter().map(Part::One), " AND ", at),
-        Predicate::Or(parts) => join(b, or_parts(parts).into_iter(), " OR ", at),
+        Predicate::And(parts) => {
+            let parts: Vec<Part<'_>> = parts.iter().map(Part::One).collect();
+            join(b, &parts, " AND ", at);
+        }
+        Predicate::Or(parts) => join(b, &or_parts(parts), " OR ", at),
         Predicate::InSelect { column, select } => {
             if as_exists(select) {
                 exists(b, column, select, at);
@@ -135,14 +143,16 @@ enum Part<'p> {
 }
 
 /// The operands of an `OR`, its `IN` sub-selects grouped by column (at the place of the
-/// first of each column).
+/// first of each column; at most [`MAX_CHAIN`] in a group).
 fn or_parts(parts: &[Predicate]) -> Vec<Part<'_>> {
     let mut out: Vec<Part<'_>> = Vec::with_capacity(parts.len());
     for part in parts {
         match part {
             Predicate::InSelect { column, select } if !as_exists(select) => {
                 let same = out.iter_mut().find_map(|p| match p {
-                    Part::InSelects(c, selects) if c == column => Some(selects),
+                    Part::InSelects(c, selects) if c == column && selects.len() < MAX_CHAIN => {
+                        Some(selects)
+                    }
                     _ => None,
                 });
                 match same {
@@ -156,15 +166,26 @@ fn or_parts(parts: &[Predicate]) -> Vec<Part<'_>> {
     out
 }
 
-fn join<'p>(b: &mut Builder, parts: impl Iterator<Item = Part<'p>>, op: &str, at: Place<'_>) {
+/// `(p1 op p2 op …)`; more than [`MAX_CHAIN`] operands are joined in at most that many
+/// parenthesized groups (recursively), so the expression stays shallow.
+fn join(b: &mut Builder, parts: &[Part<'_>], op: &str, at: Place<'_>) {
     b.push("(");
-    for (i, part) in parts.enumerate() {
-        if i > 0 {
-            b.push(op);
+    if parts.len() > MAX_CHAIN {
+        for (i, group) in parts.chunks(parts.len().div_ceil(MAX_CHAIN)).enumerate() {
+            if i > 0 {
+                b.push(op);
+            }
+            join(b, group, op, at);
         }
-        match part {
-            Part::One(p) => render(b, p, at),
-            Part::InSelects(column, selects) => in_selects(b, column, &selects, at),
+    } else {
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                b.push(op);
+            }
+            match part {
+                Part::One(p) => render(b, p, at),
+                Part::InSelects(column, selects) => in_selects(b, column, selects, at),
+            }
         }
     }
     b.push(")");

@@ -5,10 +5,10 @@
 //! The result of every shape is the same (the conformance and differential tests hold all
 //! of them to the in-memory store); only the plan differs:
 //!
-//! - **A scope that is a union of lookups** (each operand of its top `OR` an equality or a
-//!   short `IN` on a column, or the id in a sub-select, with at most
-//!   [`MAX_LOOKUP_BRANCHES`] values in all — the customers of a narrow scope: per owner,
-//!   per pool, the actor's team memberships): one branch per value and per sub-select, each
+//! - **A scope that is a union of lookups** (each operand of its top `OR` an equality or an
+//!   `IN` list on a column, or the id in a sub-select; at most [`MAX_LOOKUP_BRANCHES`]
+//!   values and a few sub-selects in all — the customers of a narrow scope: per owner, per
+//!   pool, the actor's team memberships): one branch per value and per sub-select, each
 //!   reading its first `limit` ids from an index ordered by `(tenant_id, column, id)`; the
 //!   page is the first `limit` of their union. Cost grows with the number of branches, not
 //!   the size of the table.
@@ -27,6 +27,9 @@ use crm_core::CrmResult;
 
 /// Most values of a scope's lookups for which a page is read branch by branch.
 pub(crate) const MAX_LOOKUP_BRANCHES: usize = 64;
+
+/// Most sub-select branches of a page read branch by branch.
+const MAX_LOOKUP_SELECTS: usize = 8;
 
 /// A statement with its parameters in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +59,7 @@ fn lookup_branches(scope: &Predicate) -> Option<Vec<Predicate>> {
     };
     let mut branches = Vec::new();
     let mut values = 0usize;
+    let mut selects = 0usize;
     for part in parts {
         match part {
             Predicate::Compare(Filter {
@@ -75,10 +79,13 @@ fn lookup_branches(scope: &Predicate) -> Option<Vec<Predicate>> {
                         .map(|v| Predicate::Compare(Filter::eq(column, v.clone()))),
                 );
             }
-            Predicate::InSelect { column: ID, .. } => branches.push(part.clone()),
+            Predicate::InSelect { column: ID, .. } => {
+                selects += 1;
+                branches.push(part.clone());
+            }
             _ => return None,
         }
-        if values > MAX_LOOKUP_BRANCHES {
+        if values > MAX_LOOKUP_BRANCHES || selects > MAX_LOOKUP_SELECTS {
             return None;
         }
     }

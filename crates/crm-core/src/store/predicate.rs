@@ -261,9 +261,9 @@ impl ScopeFilter {
     /// The rows of `spec`'s table this scope admits, as a tree (not yet
     /// [simplified](Predicate::simplified)):
     ///
-    /// - [`ScopeFilter::All`]: `True`;
-    /// - [`ScopeFilter::Predicate`]: the tree itself;
-    /// - [`ScopeFilter::Restricted`], by the table's [`ScopeVia`]:
+    /// - [`ScopeFilter::All`] gives `True`;
+    /// - [`ScopeFilter::Predicate`] gives the tree itself;
+    /// - [`ScopeFilter::Restricted`] gives, by the table's [`ScopeVia`],
     ///   - `Customer`: owner in the owners, or pool in the pools, or the id among the
     ///     customers the actor is a live team member of;
     ///   - `ChildOfCustomer`: the customer column among the customers whose owner is in the

@@ -109,7 +109,7 @@ impl Filter {
 }
 
 /// The rows an actor may see. Core turns it into one
-/// [`Predicate`](super::predicate::Predicate) tree per table
+/// [`Predicate`] tree per table
 /// ([`ScopeFilter::predicate`], following the table's
 /// [`ScopeVia`](super::row::ScopeVia)), which stores evaluate or render.
 #[derive(Debug, Clone, PartialEq)]

@@ -242,6 +242,48 @@ pub async fn predicate_trees_follow_sql_semantics<S: Store>(store: Arc<S>) {
         ids(s, Entity::User, cmp("active", Op::IsNull)).await,
         Vec::<i64>::new()
     );
+    // Deep trees just inside the bound, and sub-selects nested fifteen levels.
+    let mut deep = cmp("owner_id", Op::IsNull);
+    for _ in 1..MAX_PREDICATE_DEPTH {
+        deep = Predicate::And(vec![deep]);
+    }
+    assert_eq!(ids(s, c, deep).await, vec![3, 4]);
+    let mut chain = (Entity::Customer, cmp("owner_id", Op::IsNull));
+    for _ in 0..15 {
+        chain = match chain {
+            (Entity::Customer, p) => (
+                Entity::Contact,
+                Predicate::in_select("customer_id", Entity::Customer, ID, p),
+            ),
+            (_, p) => (
+                Entity::Customer,
+                Predicate::in_select(ID, Entity::Contact, "customer_id", p),
+            ),
+        };
+    }
+    assert_eq!(ids(s, chain.0, chain.1).await, vec![103, 104]);
+    // Wide trees: thousands of operands in one AND / OR, hundreds of sub-selects on one
+    // column (SQLite bounds expression depth and compound selects).
+    let wide_or = Predicate::Or((0..3_000).map(|i| cmp(ID, Op::Eq(int(i)))).collect());
+    assert_eq!(ids(s, c, wide_or).await, (1..=6).collect::<Vec<_>>());
+    let wide_and = Predicate::And((0..3_000).map(|i| cmp(ID, Op::Ne(int(i + 6)))).collect());
+    assert_eq!(ids(s, c, wide_and).await, (1..=5).collect::<Vec<_>>());
+    let many_selects = Predicate::Or(
+        (0..600)
+            .map(|i| {
+                Predicate::in_select(
+                    "customer_id",
+                    Entity::Customer,
+                    ID,
+                    cmp(ID, Op::Eq(int(i % 7))),
+                )
+            })
+            .collect(),
+    );
+    assert_eq!(
+        ids(s, Entity::Contact, many_selects).await,
+        (101..=106).collect::<Vec<_>>()
+    );
 }
 
 /// Sub-selects: plain, nested, of a nullable column, several on one column, as lookups of
