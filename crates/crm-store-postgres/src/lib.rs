@@ -33,6 +33,7 @@ mod apply;
 mod bind;
 mod error_map;
 mod logs;
+mod predicate_sql;
 mod read;
 mod sql;
 mod store;

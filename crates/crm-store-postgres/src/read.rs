@@ -41,7 +41,7 @@ pub(crate) async fn get(
 
 /// Rows matching a query.
 pub(crate) async fn query(pool: &PgPool, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
-    let sql = sql::select(query)?;
+    let sql = sql::select(&query)?;
     let rows = bind_all(sqlx::query(&sql.text), sql.params)
         .fetch_all(pool)
         .await
@@ -53,7 +53,7 @@ pub(crate) async fn query(pool: &PgPool, query: ValidQuery<'_>) -> CrmResult<Vec
 
 /// Number of rows matching a query.
 pub(crate) async fn count(pool: &PgPool, query: ValidQuery<'_>) -> CrmResult<u64> {
-    let sql = sql::count(query)?;
+    let sql = sql::count(&query)?;
     let row = bind_all(sqlx::query(&sql.text), sql.params)
         .fetch_one(pool)
         .await

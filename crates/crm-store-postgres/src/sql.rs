@@ -1,12 +1,10 @@
 //! SQL generation from [`TableSpec`]s. Identifiers come only from the static schema and are
 //! always quoted (`cascade` is a reserved word); every value is a bind parameter.
 
-use crate::bind::{column_param, Param, PgTime};
-use crm_core::store::{
-    ColumnType, Entity, Filter, Op, Order, Query, ScopeFilter, ScopeVia, SqlValue, StoredRow,
-    TableSpec, ValidQuery,
-};
-use crm_core::{ids::TenantId, CrmError, CrmResult};
+use crate::bind::{column_param, Param};
+use crate::predicate_sql::{compare, render, Place};
+use crm_core::store::{Entity, Order, Predicate, StoredRow, TableSpec, ValidQuery};
+use crm_core::{ids::TenantId, CrmResult};
 use std::fmt::Write as _;
 
 /// A statement and its parameters, numbered `$1…` in push order.
@@ -27,7 +25,7 @@ impl Sql {
     }
 
     /// Adds a parameter and returns its placeholder.
-    fn param(&mut self, param: Param) -> String {
+    pub(crate) fn param(&mut self, param: Param) -> String {
         self.params.push(param);
         format!("${}", self.params.len())
     }
@@ -138,8 +136,7 @@ pub(crate) fn select_by_id(entity: Entity, tenant: TenantId, id: i64) -> Sql {
 }
 
 /// The rows of a query core validated: filters, scope, keyset cursor, order and limit.
-pub(crate) fn select(query: ValidQuery<'_>) -> CrmResult<Sql> {
-    let query = query.get();
+pub(crate) fn select(query: &ValidQuery<'_>) -> CrmResult<Sql> {
     let spec = query.entity.spec();
     let mut sql = Sql::new(String::new());
     let mut predicate = where_clause(&mut sql, query)?;
@@ -149,14 +146,14 @@ pub(crate) fn select(query: ValidQuery<'_>) -> CrmResult<Sql> {
             Order::IdAsc => ">",
             Order::IdDesc => "<",
         };
-        let _ = write!(predicate, " AND \"id\" {cmp} {cursor}");
+        let _ = write!(predicate, " AND t.\"id\" {cmp} {cursor}");
     }
     let direction = match query.order {
         Order::IdAsc => "ASC",
         Order::IdDesc => "DESC",
     };
     let mut text = format!(
-        "SELECT {} FROM {} WHERE {predicate} ORDER BY \"id\" {direction}",
+        "SELECT {} FROM {} AS t WHERE {predicate} ORDER BY t.\"id\" {direction}",
         select_list(spec),
         ident(spec.table)
     );
@@ -169,203 +166,86 @@ pub(crate) fn select(query: ValidQuery<'_>) -> CrmResult<Sql> {
 }
 
 /// `COUNT(*)` of a validated query's rows (cursor and limit ignored).
-pub(crate) fn count(query: ValidQuery<'_>) -> CrmResult<Sql> {
-    let query = query.get();
+pub(crate) fn count(query: &ValidQuery<'_>) -> CrmResult<Sql> {
     let spec = query.entity.spec();
     let mut sql = Sql::new(String::new());
     let predicate = where_clause(&mut sql, query)?;
     sql.text = format!(
-        "SELECT COUNT(*) FROM {} WHERE {predicate}",
+        "SELECT COUNT(*) FROM {} AS t WHERE {predicate}",
         ident(spec.table)
     );
     Ok(sql)
 }
 
-/// Tenant, filters and scope, joined by `AND`. The tenant is always `$1`.
-fn where_clause(sql: &mut Sql, query: &Query) -> CrmResult<String> {
+/// Tenant, filters and the scope's tree, joined by `AND`, on the table aliased `t`. The
+/// tenant is always `$1`.
+fn where_clause(sql: &mut Sql, query: &ValidQuery<'_>) -> CrmResult<String> {
     let spec = query.entity.spec();
     let tenant = sql.param(Param::Int(Some(query.tenant.0)));
-    let mut predicate = format!("\"tenant_id\" = {tenant}");
+    let mut predicate = format!("t.\"tenant_id\" = {tenant}");
     for filter in &query.filters {
-        let part = filter_sql(sql, spec, filter)?;
+        let part = compare(sql, spec, "t", filter)?;
         let _ = write!(predicate, " AND {part}");
     }
-    if let Some(scope) = &query.scope {
-        if let Some(part) = scope_sql(sql, spec, &tenant, scope)? {
-            let _ = write!(predicate, " AND {part}");
-        }
+    let scope = query.predicate();
+    if *scope != Predicate::True {
+        let at = Place {
+            spec,
+            alias: "t",
+            tenant: &tenant,
+            level: 0,
+        };
+        let part = render(sql, scope, at)?;
+        let _ = write!(predicate, " AND {part}");
     }
     Ok(predicate)
 }
 
-/// The SQL for one filter core validated (the column exists; operands have its type or
-/// are NULL). Comparisons with NULL match nothing.
-fn filter_sql(sql: &mut Sql, spec: &TableSpec, filter: &Filter) -> CrmResult<String> {
-    let index = spec.column_index(filter.column)?;
-    let column = spec
-        .columns
-        .get(index)
-        .ok_or_else(|| CrmError::validation(filter.column, "not a column"))?;
-    let name = ident(column.name);
-    let mut comparison = |op: &str, value: &SqlValue| -> CrmResult<String> {
-        if matches!(value, SqlValue::Null) {
-            return Ok("FALSE".to_owned());
-        }
-        let placeholder = sql.param(column_param(spec.table, column, value)?);
-        Ok(format!("{name} {op} {placeholder}"))
-    };
-    match &filter.op {
-        Op::Eq(v) => comparison("=", v),
-        Op::Ne(v) => comparison("<>", v),
-        Op::Lt(v) => comparison("<", v),
-        Op::Le(v) => comparison("<=", v),
-        Op::Gt(v) => comparison(">", v),
-        Op::Ge(v) => comparison(">=", v),
-        Op::IsNull => Ok(format!("{name} IS NULL")),
-        Op::NotNull => Ok(format!("{name} IS NOT NULL")),
-        Op::Contains(needle) => {
-            let placeholder = sql.param(Param::Text(Some(needle.clone())));
-            Ok(format!("strpos({name}, {placeholder}) > 0"))
-        }
-        Op::In(values) => {
-            // NULL elements never match; the others have the column's type.
-            let set = values.iter().filter(|v| !matches!(v, SqlValue::Null));
-            let array = match column.ty {
-                ColumnType::Int => Param::Ints(
-                    set.filter_map(|v| match v {
-                        SqlValue::Int(i) => Some(*i),
-                        _ => None,
-                    })
-                    .collect(),
-                ),
-                ColumnType::Text => Param::Texts(
-                    set.filter_map(|v| match v {
-                        SqlValue::Text(t) => Some(t.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-                ),
-                ColumnType::Time => Param::Times(
-                    set.filter_map(|v| match v {
-                        SqlValue::Time(t) => Some(PgTime(*t)),
-                        _ => None,
-                    })
-                    .collect(),
-                ),
-                ColumnType::Bool => Param::Bools(
-                    set.filter_map(|v| match v {
-                        SqlValue::Bool(b) => Some(*b),
-                        _ => None,
-                    })
-                    .collect(),
-                ),
-            };
-            let empty = match &array {
-                Param::Ints(v) => v.is_empty(),
-                Param::Texts(v) => v.is_empty(),
-                Param::Times(v) => v.is_empty(),
-                Param::Bools(v) => v.is_empty(),
-                _ => false,
-            };
-            if empty {
-                return Ok("FALSE".to_owned());
-            }
-            let placeholder = sql.param(array);
-            Ok(format!("{name} = ANY({placeholder})"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crm_core::ids::{TenantId, UserId};
+    use crm_core::store::{Query, ScopeFilter};
+
+    fn restricted(owners: i64, pools: i64) -> ScopeFilter {
+        ScopeFilter::Restricted {
+            owners: (10..10 + owners).map(UserId).collect(),
+            actor: UserId(10),
+            pools: (1..=pools).collect(),
+            now: chrono::DateTime::from_timestamp_micros(1_000_000).unwrap_or_default(),
         }
     }
-}
 
-/// A live team membership of the actor: `expires_at` unset or after `now`.
-fn live_membership(tenant: &str, actor: &str, now: &str, cascade_only: bool) -> String {
-    let team = Entity::TeamMember.spec().table;
-    let cascade = if cascade_only {
-        " AND \"cascade\" IS TRUE"
-    } else {
-        ""
-    };
-    format!(
-        "SELECT \"customer_id\" FROM {} WHERE \"tenant_id\" = {tenant} AND \"user_id\" = {actor}{cascade} \
-         AND (\"expires_at\" IS NULL OR \"expires_at\" > {now})",
-        ident(team)
-    )
-}
-
-/// The data-scope predicate, or `None` when the scope does not restrict.
-fn scope_sql(
-    sql: &mut Sql,
-    spec: &TableSpec,
-    tenant: &str,
-    scope: &ScopeFilter,
-) -> CrmResult<Option<String>> {
-    let ScopeFilter::Restricted {
-        owners,
-        actor,
-        pools,
-        now,
-    } = scope
-    else {
-        return Ok(None);
-    };
-    let owners = Param::Ints(owners.iter().map(|u| u.0).collect());
-    let pools = Param::Ints(pools.clone());
-    match spec.scope {
-        ScopeVia::None => Err(CrmError::Storage(format!(
-            "scope does not apply to {}",
-            spec.table
-        ))),
-        ScopeVia::Customer {
-            owner_col,
-            pool_col,
-        } => {
-            spec.column_index(owner_col)?;
-            spec.column_index(pool_col)?;
-            let owners = sql.param(owners);
-            let pools = sql.param(pools);
-            let actor = sql.param(Param::Int(Some(actor.0)));
-            let now = sql.param(Param::Time(Some(PgTime(*now))));
-            Ok(Some(format!(
-                "({} = ANY({owners}) OR {} = ANY({pools}) OR \"id\" IN ({}))",
-                ident(owner_col),
-                ident(pool_col),
-                live_membership(tenant, &actor, &now, false)
-            )))
-        }
-        ScopeVia::ChildOfCustomer { customer_col } => {
-            spec.column_index(customer_col)?;
-            let owners = sql.param(owners);
-            let pools = sql.param(pools);
-            let actor = sql.param(Param::Int(Some(actor.0)));
-            let now = sql.param(Param::Time(Some(PgTime(*now))));
-            let customer = ident(customer_col);
-            Ok(Some(format!(
-                "({customer} IN (SELECT \"id\" FROM {} WHERE \"tenant_id\" = {tenant} \
-                 AND (\"owner_id\" = ANY({owners}) OR \"owner_id\" = {actor} OR \"pool_id\" = ANY({pools}))) \
-                 OR {customer} IN ({}))",
-                ident(Entity::Customer.spec().table),
-                live_membership(tenant, &actor, &now, true)
-            )))
-        }
-        ScopeVia::OwnedChildOfCustomer {
-            owner_col,
-            customer_col,
-        } => {
-            spec.column_index(owner_col)?;
-            spec.column_index(customer_col)?;
-            let own = sql.param(owners.clone());
-            let owners = sql.param(owners);
-            let pools = sql.param(pools);
-            let actor = sql.param(Param::Int(Some(actor.0)));
-            let now = sql.param(Param::Time(Some(PgTime(*now))));
-            let customer = ident(customer_col);
-            Ok(Some(format!(
-                "({} = ANY({own}) OR {customer} IN (SELECT \"id\" FROM {} WHERE \"tenant_id\" = {tenant} \
-                 AND (\"owner_id\" = ANY({owners}) OR \"owner_id\" = {actor} OR \"pool_id\" = ANY({pools}))) \
-                 OR {customer} IN ({}))",
-                ident(owner_col),
-                ident(Entity::Customer.spec().table),
-                live_membership(tenant, &actor, &now, true)
-            )))
+    /// Every placeholder has its parameter, and every sub-select is confined to the
+    /// query's tenant (`$1`).
+    #[test]
+    fn scoped_statements_bind_every_placeholder_and_confine_sub_selects() {
+        for entity in [
+            Entity::Customer,
+            Entity::Contact,
+            Entity::Contract,
+            Entity::Ticket,
+        ] {
+            for (owners, pools) in [(0, 0), (2, 0), (2, 1), (70, 3)] {
+                let query = Query::new(entity, TenantId(1))
+                    .scope(restricted(owners, pools))
+                    .after(Some(3))
+                    .limit(50);
+                let valid = query.checked().unwrap_or_else(|e| panic!("{e}"));
+                for sql in [select(&valid), count(&valid)] {
+                    let sql = sql.unwrap_or_else(|e| panic!("{e}"));
+                    let highest = (1..=sql.params.len())
+                        .rev()
+                        .find(|n| sql.text.contains(&format!("${n}")));
+                    assert_eq!(highest, Some(sql.params.len()), "{}", sql.text);
+                    assert_eq!(
+                        sql.text.matches("SELECT s1.").count(),
+                        sql.text.matches("s1.\"tenant_id\" = $1").count(),
+                        "{}",
+                        sql.text
+                    );
+                }
+            }
         }
     }
 }

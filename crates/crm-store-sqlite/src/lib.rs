@@ -22,6 +22,7 @@ mod ids;
 mod logs;
 #[cfg(test)]
 mod lookup_plans;
+mod predicate_sql;
 mod query_sql;
 mod read;
 mod sql;

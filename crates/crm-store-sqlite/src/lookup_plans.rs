@@ -110,7 +110,7 @@ fn lookups() -> Vec<(Entity, &'static str, SqlValue, &'static str)> {
 
 async fn plan(store: &SqliteStore, query: &Query) -> Vec<String> {
     let stmt = build_query(
-        query.checked().unwrap_or_else(|e| panic!("{e}")),
+        &query.checked().unwrap_or_else(|e| panic!("{e}")),
         Shape::Rows,
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -184,5 +184,72 @@ async fn customer_360_reads_use_the_customer_index_newest_first() {
             !steps.iter().any(|s| s.contains("TEMP B-TREE")),
             "{entity:?} should need no sort: {steps:?}"
         );
+    }
+}
+
+/// Scoped reads keep their index-friendly shapes (the plans equal those of the SQL written
+/// per scope shape before the scope became a tree): a narrow scope reads the scope's
+/// customers through `customers_owner` (and `customers_pool`) and the memberships through
+/// `team_members_user`; a broad child scope looks each row's customer up by primary key.
+#[tokio::test]
+async fn scoped_reads_use_the_owner_customer_and_team_indexes() {
+    use crm_core::ids::UserId;
+    use crm_core::store::ScopeFilter;
+    let store = SqliteStore::open_in_memory().await.expect("open");
+    let scope = |pools: Vec<i64>| ScopeFilter::Restricted {
+        owners: vec![UserId(10), UserId(11)],
+        actor: UserId(10),
+        pools,
+        now: chrono::DateTime::from_timestamp_micros(1_000_000).unwrap_or_default(),
+    };
+    let reads = [
+        (
+            Entity::Customer,
+            vec![],
+            vec!["customers_owner", "team_members_user"],
+        ),
+        (
+            Entity::Customer,
+            vec![7],
+            vec!["customers_owner", "customers_pool"],
+        ),
+        (
+            Entity::Contact,
+            vec![],
+            vec!["customers_owner", "team_members_user"],
+        ),
+        (
+            Entity::Contact,
+            vec![7],
+            vec![
+                "sqlite_autoindex_customers_1 (tenant_id=? AND id=?)",
+                "team_members_user",
+            ],
+        ),
+        (
+            Entity::Ticket,
+            vec![],
+            vec!["customers_owner", "team_members_user"],
+        ),
+        (
+            Entity::Contract,
+            vec![7],
+            vec![
+                "sqlite_autoindex_customers_1 (tenant_id=? AND id=?)",
+                "team_members_user",
+            ],
+        ),
+    ];
+    for (entity, pools, indexes) in reads {
+        let query = Query::new(entity, TenantId(1))
+            .scope(scope(pools))
+            .limit(50);
+        let steps = plan(&store, &query).await;
+        for index in indexes {
+            assert!(
+                steps.iter().any(|s| s.contains(index)),
+                "{entity:?} should use {index}: {steps:?}"
+            );
+        }
     }
 }

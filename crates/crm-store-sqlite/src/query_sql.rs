@@ -1,35 +1,35 @@
-//! Translation of a [`Query`] into one parameterized statement, with the data scope pushed
-//! into SQL in a shape SQLite runs fast.
+//! Translation of a [`ValidQuery`] into one parameterized statement, with the data scope
+//! (core's [`Predicate`] tree, rendered by [`crate::predicate_sql`]) pushed into SQL in a
+//! shape SQLite runs fast.
 //!
 //! The result of every shape is the same (the conformance and differential tests hold all
 //! of them to the in-memory store); only the plan differs:
 //!
-//! - **Customers, narrow scope** (few owners and pools): one branch per owner, per pool and
-//!   for the actor's team memberships, each reading its first `limit` ids from an index
-//!   ordered by `(tenant_id, owner_id|pool_id, id)`; the page is the first `limit` of their
-//!   union. Cost grows with the number of branches, not the size of the table.
-//! - **Customers, broad scope** (many owners): one scan in id order with the scope as a
-//!   predicate; matches are dense, so a page is found after few rows.
-//! - **Children of customers, narrow scope** (a few owners, no pools): driven by the list
-//!   of the scope's customers through the `(tenant_id, customer_id)` index.
-//! - **Children of customers, otherwise**: a per-row lookup of the parent customer
-//!   (primary key) and of a cascading team membership.
+//! - **A scope that is a union of lookups** (each operand of its top `OR` an equality or an
+//!   `IN` list on a column, or the id in a sub-select; at most [`MAX_LOOKUP_BRANCHES`]
+//!   values and a few sub-selects in all — the customers of a narrow scope: per owner, per
+//!   pool, the actor's team memberships): one branch per value and per sub-select, each
+//!   reading its first `limit` ids from an index ordered by `(tenant_id, column, id)`; the
+//!   page is the first `limit` of their union. Cost grows with the number of branches, not
+//!   the size of the table.
+//! - **Otherwise** (broad scopes, children of customers): one scan in id order with the
+//!   scope as a predicate; see [`crate::predicate_sql`] for how sub-selects render (read
+//!   first through the `(tenant_id, customer_id)` index when narrow, a primary-key
+//!   `EXISTS` per row when broad).
 //!
 //! Identifiers come only from the static table specs; every value is a bound parameter.
 
-use crate::sql::{ident, placeholders, table_sql, TableSql};
-use chrono::{DateTime, Utc};
-use crm_core::store::{
-    Entity, Filter, Op, Order, Query, ScopeFilter, ScopeVia, SqlValue, TableSpec, ValidQuery,
-};
-use crm_core::{CrmError, CrmResult};
+use crate::predicate_sql::{column, render, Builder, Place};
+use crate::sql::{ident, table_sql, TableSql};
+use crm_core::store::predicate::ID;
+use crm_core::store::{Filter, Op, Order, Predicate, Query, SqlValue, TableSpec, ValidQuery};
+use crm_core::CrmResult;
 
-/// Most owner and pool branches for which a customer page is read branch by branch.
-pub(crate) const MAX_CUSTOMER_BRANCHES: usize = 64;
+/// Most values of a scope's lookups for which a page is read branch by branch.
+pub(crate) const MAX_LOOKUP_BRANCHES: usize = 64;
 
-/// Most owners (with the actor) for which a child table is read through the list of the
-/// scope's customers.
-pub(crate) const MAX_NARROW_CHILD_OWNERS: usize = 16;
+/// Most sub-select branches of a page read branch by branch.
+const MAX_LOOKUP_SELECTS: usize = 8;
 
 /// A statement with its parameters in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,143 +49,61 @@ pub(crate) enum Shape {
     Count,
 }
 
-/// SQL text with its bound values, built left to right.
-#[derive(Debug, Default)]
-struct Builder {
-    sql: String,
-    binds: Vec<SqlValue>,
-}
-
-impl Builder {
-    fn push(&mut self, text: &str) {
-        self.sql.push_str(text);
-    }
-
-    /// Appends one placeholder bound to `value`.
-    fn bind(&mut self, value: SqlValue) {
-        self.sql.push('?');
-        self.binds.push(value);
-    }
-
-    /// `expr IN (?, …)` over integers, or `0` (false) for an empty list.
-    fn int_in(&mut self, expr: &str, values: &[i64]) {
-        if values.is_empty() {
-            self.sql.push('0');
-        } else {
-            self.push(&format!("{expr} IN ({})", placeholders(values.len())));
-            self.binds.extend(values.iter().map(|v| SqlValue::Int(*v)));
-        }
-    }
-}
-
-/// A restricted scope, normalized (sorted, deduplicated lists).
-#[derive(Debug)]
-struct Scope {
-    tenant: i64,
-    owners: Vec<i64>,
-    actor: i64,
-    pools: Vec<i64>,
-    now: DateTime<Utc>,
-}
-
-impl Scope {
-    fn from_query(query: &Query) -> Option<Scope> {
-        match &query.scope {
-            None | Some(ScopeFilter::All) => None,
-            Some(ScopeFilter::Restricted {
-                owners,
-                actor,
-                pools,
-                now,
+/// The scope as branches whose union it is, when each is an index lookup: an equality on a
+/// column (an `IN` list gives one per value) or the id in a sub-select.
+fn lookup_branches(scope: &Predicate) -> Option<Vec<Predicate>> {
+    let parts = match scope {
+        Predicate::Or(parts) => parts.as_slice(),
+        Predicate::True | Predicate::False | Predicate::And(_) => return None,
+        one => std::slice::from_ref(one),
+    };
+    let mut branches = Vec::new();
+    let mut values = 0usize;
+    let mut selects = 0usize;
+    for part in parts {
+        match part {
+            Predicate::Compare(Filter {
+                column,
+                op: Op::Eq(v),
             }) => {
-                let mut owners: Vec<i64> = owners.iter().map(|u| u.0).collect();
-                owners.sort_unstable();
-                owners.dedup();
-                let mut pools = pools.clone();
-                pools.sort_unstable();
-                pools.dedup();
-                Some(Scope {
-                    tenant: query.tenant.0,
-                    owners,
-                    actor: actor.0,
-                    pools,
-                    now: *now,
-                })
+                values += 1;
+                branches.push(Predicate::Compare(Filter::eq(column, v.clone())));
             }
+            Predicate::Compare(Filter {
+                column,
+                op: Op::In(vs),
+            }) => {
+                values += vs.len();
+                branches.extend(
+                    vs.iter()
+                        .map(|v| Predicate::Compare(Filter::eq(column, v.clone()))),
+                );
+            }
+            Predicate::InSelect { column: ID, .. } => {
+                selects += 1;
+                branches.push(part.clone());
+            }
+            _ => return None,
+        }
+        if values > MAX_LOOKUP_BRANCHES || selects > MAX_LOOKUP_SELECTS {
+            return None;
         }
     }
-
-    /// The owners plus the actor (who always sees what hangs off their own customers).
-    fn owners_and_actor(&self) -> Vec<i64> {
-        let mut all = self.owners.clone();
-        if let Err(pos) = all.binary_search(&self.actor) {
-            all.insert(pos, self.actor);
-        }
-        all
-    }
-
-    /// Appends `SELECT tm.customer_id FROM team_members … ` for the actor's live
-    /// memberships (only cascading ones when `cascade_only`).
-    fn team_customers(&self, b: &mut Builder, cascade_only: bool) {
-        b.push("SELECT tm.\"customer_id\" FROM \"team_members\" AS tm WHERE tm.\"tenant_id\" = ");
-        b.bind(SqlValue::Int(self.tenant));
-        b.push(" AND tm.\"user_id\" = ");
-        b.bind(SqlValue::Int(self.actor));
-        if cascade_only {
-            b.push(" AND tm.\"cascade\" = 1");
-        }
-        b.push(" AND (tm.\"expires_at\" IS NULL OR tm.\"expires_at\" > ");
-        b.bind(SqlValue::Time(self.now));
-        b.push(")");
-    }
+    Some(branches)
 }
 
-/// The owner and pool columns of the customers table.
-fn customer_columns() -> CrmResult<(&'static str, &'static str)> {
-    let spec = Entity::Customer.spec();
-    match spec.scope {
-        ScopeVia::Customer {
-            owner_col,
-            pool_col,
-        } => Ok((owner_col, pool_col)),
-        ScopeVia::None
-        | ScopeVia::ChildOfCustomer { .. }
-        | ScopeVia::OwnedChildOfCustomer { .. } => Err(CrmError::Storage(format!(
-            "{} is not scoped as customers",
-            spec.table
-        ))),
-    }
-}
-
-/// Translates a query core validated (columns, operand types and bounds, scope shape)
+/// Translates a query core validated (columns, operand types and bounds, scope tree)
 /// into one statement.
-pub(crate) fn build_query(query: ValidQuery<'_>, shape: Shape) -> CrmResult<Statement> {
-    let query = query.get();
+pub(crate) fn build_query(query: &ValidQuery<'_>, shape: Shape) -> CrmResult<Statement> {
     let table = table_sql(query.entity);
-    let spec = table.spec;
-    let scope = Scope::from_query(query);
+    let scope = query.predicate();
     let mut b = Builder::default();
-    match (spec.scope, &scope) {
-        (ScopeVia::None, Some(_)) => {
-            return Err(CrmError::Storage(format!(
-                "scope does not apply to {}",
-                spec.table
-            )))
-        }
-        (
-            ScopeVia::Customer {
-                owner_col,
-                pool_col,
-            },
-            Some(scope),
-        ) if scope.owners.len() + scope.pools.len() <= MAX_CUSTOMER_BRANCHES => {
-            let branches = customer_branches(scope, owner_col, pool_col);
-            match shape {
-                Shape::Rows => customer_rows_by_branch(&mut b, table, query, scope, &branches)?,
-                Shape::Count => customer_count_by_branch(&mut b, table, query, scope, &branches)?,
-            }
-        }
-        _ => plain(&mut b, table, query, scope.as_ref(), shape)?,
+    match lookup_branches(scope) {
+        Some(branches) => match shape {
+            Shape::Rows => rows_by_branch(&mut b, table, query, &branches),
+            Shape::Count => count_by_branch(&mut b, table, query, &branches),
+        },
+        None => plain(&mut b, table, query, scope, shape),
     }
     Ok(Statement {
         sql: b.sql,
@@ -194,167 +112,56 @@ pub(crate) fn build_query(query: ValidQuery<'_>, shape: Shape) -> CrmResult<Stat
 }
 
 /// `SELECT … FROM table AS t WHERE tenant AND filters AND scope [keyset, order, limit]`.
-fn plain(
-    b: &mut Builder,
-    table: &TableSql,
-    query: &Query,
-    scope: Option<&Scope>,
-    shape: Shape,
-) -> CrmResult<()> {
-    let spec = table.spec;
+fn plain(b: &mut Builder, table: &TableSql, query: &Query, scope: &Predicate, shape: Shape) {
     match shape {
         Shape::Rows => b.push(&format!("SELECT {} FROM ", table.select_list)),
         Shape::Count => b.push("SELECT COUNT(*) FROM "),
     }
     b.push(&format!(
         "{} AS t WHERE t.\"tenant_id\" = ",
-        ident(spec.table)
+        ident(table.spec.table)
     ));
     b.bind(SqlValue::Int(query.tenant.0));
     push_filters(b, "t", &query.filters);
-    if let Some(scope) = scope {
-        match spec.scope {
-            ScopeVia::None => {
-                return Err(CrmError::Storage(format!(
-                    "scope does not apply to {}",
-                    spec.table
-                )))
-            }
-            ScopeVia::Customer {
-                owner_col,
-                pool_col,
-            } => {
-                b.push(" AND (");
-                b.int_in(&format!("t.{}", ident(owner_col)), &scope.owners);
-                b.push(" OR ");
-                b.int_in(&format!("t.{}", ident(pool_col)), &scope.pools);
-                b.push(" OR t.\"id\" IN (");
-                scope.team_customers(b, false);
-                b.push("))");
-            }
-            ScopeVia::ChildOfCustomer { customer_col } => {
-                child_scope(b, scope, &format!("t.{}", ident(customer_col)))?;
-            }
-            ScopeVia::OwnedChildOfCustomer {
-                owner_col,
-                customer_col,
-            } => {
-                // Own owner in reach, or reachable as a child of its customer.
-                b.push(" AND (");
-                b.int_in(&format!("t.{}", ident(owner_col)), &scope.owners);
-                b.push(" OR (1 = 1");
-                child_scope(b, scope, &format!("t.{}", ident(customer_col)))?;
-                b.push("))");
-            }
-        }
-    }
+    push_scope(b, query, scope, "t");
     if shape == Shape::Rows {
         push_page(b, query, "t");
     }
-    Ok(())
 }
 
-/// ` AND <customer column> in scope`, in the shape that suits the scope's breadth.
-fn child_scope(b: &mut Builder, scope: &Scope, customer: &str) -> CrmResult<()> {
-    let (owner_col, pool_col) = customer_columns()?;
-    let owners = scope.owners_and_actor();
-    let customers = ident(Entity::Customer.spec().table);
-    if scope.pools.is_empty() && owners.len() <= MAX_NARROW_CHILD_OWNERS {
-        b.push(&format!(
-            " AND {customer} IN (SELECT c.\"id\" FROM {customers} AS c WHERE c.\"tenant_id\" = "
-        ));
-        b.bind(SqlValue::Int(scope.tenant));
+/// ` AND <scope>` on the table aliased `alias` (nothing when unrestricted).
+fn push_scope(b: &mut Builder, query: &Query, scope: &Predicate, alias: &str) {
+    if *scope != Predicate::True {
         b.push(" AND ");
-        b.int_in(&format!("c.{}", ident(owner_col)), &owners);
-        b.push(" UNION ALL ");
-        scope.team_customers(b, true);
-        b.push(")");
-    } else {
-        b.push(&format!(
-            " AND (EXISTS (SELECT 1 FROM {customers} AS c WHERE c.\"tenant_id\" = t.\"tenant_id\" \
-             AND c.\"id\" = {customer} AND ("
-        ));
-        b.int_in(&format!("c.{}", ident(owner_col)), &owners);
-        b.push(" OR ");
-        b.int_in(&format!("c.{}", ident(pool_col)), &scope.pools);
-        b.push(&format!(")) OR {customer} IN ("));
-        scope.team_customers(b, true);
-        b.push("))");
+        render(
+            b,
+            scope,
+            Place {
+                tenant: query.tenant.0,
+                alias,
+                level: 0,
+            },
+        );
     }
-    Ok(())
 }
 
-/// One way a customer can be in scope.
-#[derive(Debug, Clone, Copy)]
-enum Branch {
-    /// `owner_col = owner`.
-    Owner(&'static str, i64),
-    /// `pool_col = pool`.
-    Pool(&'static str, i64),
-    /// A live team membership of the actor.
-    Team,
-}
-
-fn customer_branches(
-    scope: &Scope,
-    owner_col: &'static str,
-    pool_col: &'static str,
-) -> Vec<Branch> {
-    let mut branches: Vec<Branch> = scope
-        .owners
-        .iter()
-        .map(|o| Branch::Owner(owner_col, *o))
-        .collect();
-    branches.extend(scope.pools.iter().map(|p| Branch::Pool(pool_col, *p)));
-    branches.push(Branch::Team);
-    branches
-}
-
-/// `SELECT c.id FROM customers AS c WHERE tenant AND <branch> AND filters [AND keyset]`.
-fn branch_ids(
-    b: &mut Builder,
-    spec: &TableSpec,
-    query: &Query,
-    scope: &Scope,
-    branch: Branch,
-    keyset: bool,
-) -> CrmResult<()> {
+/// `SELECT c.id FROM table AS c WHERE tenant AND <branch> AND filters [AND keyset]`.
+fn branch_ids(b: &mut Builder, spec: &TableSpec, query: &Query, branch: &Predicate, keyset: bool) {
     b.push(&format!(
-        "SELECT c.\"id\" AS id FROM {} AS c WHERE c.\"tenant_id\" = ",
+        "SELECT {} AS id FROM {} AS c WHERE c.\"tenant_id\" = ",
+        column("c", ID),
         ident(spec.table)
     ));
     b.bind(SqlValue::Int(query.tenant.0));
-    b.push(" AND ");
-    match branch {
-        Branch::Owner(col, owner) => {
-            b.push(&format!("c.{} = ", ident(col)));
-            b.bind(SqlValue::Int(owner));
-        }
-        Branch::Pool(col, pool) => {
-            b.push(&format!("c.{} = ", ident(col)));
-            b.bind(SqlValue::Int(pool));
-        }
-        Branch::Team => {
-            b.push("c.\"id\" IN (");
-            scope.team_customers(b, false);
-            b.push(")");
-        }
-    }
+    push_scope(b, query, branch, "c");
     push_filters(b, "c", &query.filters);
     if keyset {
         push_after(b, query, "c");
     }
-    Ok(())
 }
 
 /// The page as the first `limit` ids of the union of each branch's first `limit` ids.
-fn customer_rows_by_branch(
-    b: &mut Builder,
-    table: &TableSql,
-    query: &Query,
-    scope: &Scope,
-    branches: &[Branch],
-) -> CrmResult<()> {
+fn rows_by_branch(b: &mut Builder, table: &TableSql, query: &Query, branches: &[Predicate]) {
     let spec = table.spec;
     b.push(&format!(
         "SELECT {} FROM {} AS t WHERE t.\"tenant_id\" = ",
@@ -370,7 +177,7 @@ fn customer_rows_by_branch(
         match query.limit {
             Some(limit) => {
                 b.push("SELECT id FROM (");
-                branch_ids(b, spec, query, scope, *branch, true)?;
+                branch_ids(b, spec, query, branch, true);
                 b.push(&format!(
                     " ORDER BY c.\"id\" {} LIMIT ",
                     direction(query.order)
@@ -378,7 +185,7 @@ fn customer_rows_by_branch(
                 b.bind(SqlValue::Int(i64::from(limit)));
                 b.push(")");
             }
-            None => branch_ids(b, spec, query, scope, *branch, true)?,
+            None => branch_ids(b, spec, query, branch, true),
         }
     }
     b.push(")");
@@ -387,26 +194,18 @@ fn customer_rows_by_branch(
         b.push(" LIMIT ");
         b.bind(SqlValue::Int(i64::from(limit)));
     }
-    Ok(())
 }
 
 /// The number of distinct ids over all branches.
-fn customer_count_by_branch(
-    b: &mut Builder,
-    table: &TableSql,
-    query: &Query,
-    scope: &Scope,
-    branches: &[Branch],
-) -> CrmResult<()> {
+fn count_by_branch(b: &mut Builder, table: &TableSql, query: &Query, branches: &[Predicate]) {
     b.push("SELECT COUNT(*) FROM (");
     for (i, branch) in branches.iter().enumerate() {
         if i > 0 {
             b.push(" UNION ");
         }
-        branch_ids(b, table.spec, query, scope, *branch, false)?;
+        branch_ids(b, table.spec, query, branch, false);
     }
     b.push(")");
-    Ok(())
 }
 
 fn direction(order: Order) -> &'static str {
@@ -444,43 +243,18 @@ fn push_page(b: &mut Builder, query: &Query, alias: &str) {
 /// ` AND <filter>` for each filter, on the table aliased `alias`.
 fn push_filters(b: &mut Builder, alias: &str, filters: &[Filter]) {
     for filter in filters {
-        let col = format!("{alias}.{}", ident(filter.column));
-        let mut compare = |op: &str, value: &SqlValue| {
-            b.push(&format!(" AND {col} {op} "));
-            b.bind(value.clone());
-        };
-        match &filter.op {
-            Op::Eq(v) => compare("=", v),
-            Op::Ne(v) => compare("<>", v),
-            Op::Lt(v) => compare("<", v),
-            Op::Le(v) => compare("<=", v),
-            Op::Gt(v) => compare(">", v),
-            Op::Ge(v) => compare(">=", v),
-            Op::In(values) => {
-                b.push(" AND ");
-                if values.is_empty() {
-                    b.push("0");
-                } else {
-                    b.push(&format!("{col} IN ({})", placeholders(values.len())));
-                    b.binds.extend(values.iter().cloned());
-                }
-            }
-            Op::IsNull => b.push(&format!(" AND {col} IS NULL")),
-            Op::NotNull => b.push(&format!(" AND {col} IS NOT NULL")),
-            Op::Contains(needle) => {
-                // instr() is case-sensitive, unlike LIKE; a NULL column gives NULL (no match).
-                b.push(&format!(" AND instr({col}, "));
-                b.bind(SqlValue::Text(needle.clone()));
-                b.push(") > 0");
-            }
-        }
+        b.push(" AND ");
+        b.compare(&column(alias, filter.column), &filter.op);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::predicate_sql::MAX_NARROW_LOOKUP;
+    use chrono::DateTime;
     use crm_core::ids::{TenantId, UserId};
+    use crm_core::store::{Entity, ScopeFilter};
 
     fn restricted(owners: usize, pools: usize) -> ScopeFilter {
         ScopeFilter::Restricted {
@@ -507,7 +281,7 @@ mod tests {
                     query.limit = limit;
                     for shape in [Shape::Rows, Shape::Count] {
                         let stmt =
-                            build_query(query.checked().unwrap_or_else(|e| panic!("{e}")), shape)
+                            build_query(&query.checked().unwrap_or_else(|e| panic!("{e}")), shape)
                                 .unwrap_or_else(|e| panic!("{e}"));
                         assert_eq!(
                             stmt.sql.matches('?').count(),
@@ -527,19 +301,56 @@ mod tests {
             .scope(restricted(2, 1))
             .limit(50);
         let stmt = build_query(
-            query.checked().unwrap_or_else(|e| panic!("{e}")),
+            &query.checked().unwrap_or_else(|e| panic!("{e}")),
             Shape::Rows,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(stmt.sql.matches("UNION ALL").count(), 3);
         let broad = Query::new(Entity::Customer, TenantId(1))
-            .scope(restricted(MAX_CUSTOMER_BRANCHES + 1, 0))
+            .scope(restricted(MAX_LOOKUP_BRANCHES + 1, 0))
             .limit(50);
         let stmt = build_query(
-            broad.checked().unwrap_or_else(|e| panic!("{e}")),
+            &broad.checked().unwrap_or_else(|e| panic!("{e}")),
             Shape::Rows,
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(!stmt.sql.contains("UNION"));
+    }
+
+    fn sql(entity: Entity, scope: ScopeFilter) -> String {
+        let query = Query::new(entity, TenantId(1)).scope(scope).limit(50);
+        build_query(
+            &query.checked().unwrap_or_else(|e| panic!("{e}")),
+            Shape::Rows,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .sql
+    }
+
+    #[test]
+    fn child_scopes_read_narrow_lists_first_and_broad_ones_by_primary_key() {
+        for entity in [Entity::Contact, Entity::Ticket] {
+            let narrow = sql(entity, restricted(2, 0));
+            assert!(narrow.contains("UNION ALL"), "{narrow}");
+            assert!(!narrow.contains("EXISTS"), "{narrow}");
+            let with_pools = sql(entity, restricted(2, 1));
+            assert!(
+                with_pools.contains("EXISTS (SELECT 1 FROM \"customers\""),
+                "{with_pools}"
+            );
+            let broad = sql(entity, restricted(MAX_NARROW_LOOKUP + 1, 0));
+            assert!(broad.contains("EXISTS"), "{broad}");
+        }
+    }
+
+    #[test]
+    fn unrestricted_and_empty_scopes_add_no_sub_select() {
+        let all = sql(Entity::Contact, ScopeFilter::All);
+        assert!(!all.contains("SELECT 1") && !all.contains(" IN ("), "{all}");
+        let nothing = sql(
+            Entity::Contact,
+            ScopeFilter::Predicate(Predicate::Or(vec![])),
+        );
+        assert!(nothing.contains(" AND 0"), "{nothing}");
     }
 }

@@ -30,7 +30,7 @@ pub(crate) async fn get(
 /// Rows matching a query.
 pub(crate) async fn query(pool: &SqlitePool, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
     let table = table_sql(query.entity);
-    let stmt = build_query(query, Shape::Rows)?;
+    let stmt = build_query(&query, Shape::Rows)?;
     let rows = bind_all(sqlx::query(&stmt.sql), &stmt.binds)
         .fetch_all(pool)
         .await
@@ -41,7 +41,7 @@ pub(crate) async fn query(pool: &SqlitePool, query: ValidQuery<'_>) -> CrmResult
 /// Number of rows matching a query (cursor and limit ignored).
 pub(crate) async fn count(pool: &SqlitePool, query: ValidQuery<'_>) -> CrmResult<u64> {
     let table = table_sql(query.entity);
-    let stmt = build_query(query, Shape::Count)?;
+    let stmt = build_query(&query, Shape::Count)?;
     let row = bind_all(sqlx::query(&stmt.sql), &stmt.binds)
         .fetch_one(pool)
         .await

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod changes;
 pub mod check;
 pub mod event;
+pub mod predicate;
 pub mod query;
 pub mod row;
 pub mod schema;
@@ -14,6 +15,7 @@ pub use audit::{AuditEntry, FieldChange};
 pub use changes::{Changes, Write};
 pub use check::{ValidChanges, ValidQuery};
 pub use event::{Event, EventKind, NewEvent};
+pub use predicate::{Predicate, SubSelect};
 pub use query::{Filter, Op, Order, Query, ScopeFilter};
 pub use row::{
     ColumnSpec, ColumnType, Entity, Record, ScopeVia, SqlValue, StoredRow, TableSpec, UniqueKey,

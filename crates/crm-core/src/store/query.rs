@@ -1,6 +1,7 @@
 //! The read model stores implement: filters on indexed columns, a data-scope filter pushed
 //! into the query itself, and keyset paging by id.
 
+use super::predicate::Predicate;
 use super::row::{Entity, SqlValue};
 use crate::ids::{TenantId, UserId};
 use chrono::{DateTime, Utc};
@@ -107,8 +108,10 @@ impl Filter {
     }
 }
 
-/// The rows an actor may see, as a predicate stores push into SQL. How it applies to a
-/// table is given by the table's [`ScopeVia`](super::row::ScopeVia).
+/// The rows an actor may see. Core turns it into one
+/// [`Predicate`] tree per table
+/// ([`ScopeFilter::predicate`], following the table's
+/// [`ScopeVia`](super::row::ScopeVia)), which stores evaluate or render.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScopeFilter {
     /// No restriction inside the tenant.
@@ -125,6 +128,9 @@ pub enum ScopeFilter {
         /// Team memberships with `expires_at <= now` no longer count.
         now: DateTime<Utc>,
     },
+    /// Only rows matching this tree, stated directly on the queried table (any table,
+    /// scoped or not); validated like filters.
+    Predicate(Predicate),
 }
 
 /// Order of results: always by id, so paging by `after` is exact.

@@ -3,12 +3,13 @@
 
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{TenantId, UserId};
+use crate::store::predicate::ID;
 use crate::store::{
-    AuditEntry, Changes, Entity, Event, Filter, Op, Order, Query, ScopeFilter, ScopeVia, SqlValue,
-    Store, StoredRow, ValidChanges, ValidQuery, Write,
+    AuditEntry, Changes, Entity, Event, Filter, Op, Order, Predicate, SqlValue, Store, StoredRow,
+    ValidChanges, ValidQuery, Write,
 };
 use async_trait::async_trait;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 #[derive(Debug, Default, Clone)]
@@ -72,131 +73,117 @@ fn int_in(value: &SqlValue, set: &[i64]) -> bool {
     matches!(value, SqlValue::Int(v) if set.contains(v))
 }
 
-impl State {
-    fn live_team_customers(
-        &self,
-        tenant: TenantId,
-        actor: UserId,
-        now: chrono::DateTime<chrono::Utc>,
-        cascade_only: bool,
-    ) -> CrmResult<Vec<i64>> {
-        let mut out = Vec::new();
-        if let Some(rows) = self.tables.get(&Entity::TeamMember) {
-            for row in rows.values().filter(|r| r.tenant == tenant) {
-                let user_ok = matches!(column(row, "user_id")?, SqlValue::Int(u) if *u == actor.0);
-                let live = match column(row, "expires_at")? {
-                    SqlValue::Null => true,
-                    SqlValue::Time(t) => *t > now,
-                    _ => false,
-                };
-                let cascade_ok =
-                    !cascade_only || matches!(column(row, "cascade")?, SqlValue::Bool(true));
-                if user_ok && live && cascade_ok {
-                    if let SqlValue::Int(c) = column(row, "customer_id")? {
-                        out.push(*c);
+/// A column's value in a row, the [`ID`] included.
+fn value_of(row: &StoredRow, name: &str) -> CrmResult<SqlValue> {
+    if name == ID {
+        return Ok(SqlValue::Int(row.id));
+    }
+    column(row, name).cloned()
+}
+
+/// A predicate ready to test rows: each sub-select already read into the set of values it
+/// gives (sub-selects only depend on the tenant, never on the outer row).
+enum Compiled<'p> {
+    True,
+    False,
+    And(Vec<Compiled<'p>>),
+    Or(Vec<Compiled<'p>>),
+    Compare(&'p Filter),
+    InSet {
+        column: &'static str,
+        values: BTreeSet<SqlValue>,
+    },
+}
+
+impl Compiled<'_> {
+    fn matches(&self, row: &StoredRow) -> CrmResult<bool> {
+        Ok(match self {
+            Compiled::True => true,
+            Compiled::False => false,
+            Compiled::And(parts) => {
+                for part in parts {
+                    if !part.matches(row)? {
+                        return Ok(false);
                     }
                 }
+                true
             }
-        }
-        Ok(out)
-    }
-
-    fn in_scope(&self, row: &StoredRow, scope: &ScopeFilter) -> CrmResult<bool> {
-        let ScopeFilter::Restricted {
-            owners,
-            actor,
-            pools,
-            now,
-        } = scope
-        else {
-            return Ok(true);
-        };
-        let owner_ids: Vec<i64> = owners.iter().map(|u| u.0).collect();
-        match row.entity.spec().scope {
-            ScopeVia::None => Err(CrmError::Storage(format!(
-                "scope does not apply to {}",
-                row.entity.spec().table
-            ))),
-            ScopeVia::Customer {
-                owner_col,
-                pool_col,
-            } => Ok(int_in(column(row, owner_col)?, &owner_ids)
-                || int_in(column(row, pool_col)?, pools)
-                || self
-                    .live_team_customers(row.tenant, *actor, *now, false)?
-                    .contains(&row.id)),
-            ScopeVia::OwnedChildOfCustomer {
-                owner_col,
-                customer_col,
-            } => {
-                if int_in(column(row, owner_col)?, &owner_ids) {
-                    return Ok(true);
-                }
-                self.child_in_scope(row, customer_col, &owner_ids, *actor, pools, *now)
-            }
-            ScopeVia::ChildOfCustomer { customer_col } => {
-                self.child_in_scope(row, customer_col, &owner_ids, *actor, pools, *now)
-            }
-        }
-    }
-
-    fn child_in_scope(
-        &self,
-        row: &StoredRow,
-        customer_col: &str,
-        owner_ids: &[i64],
-        actor: UserId,
-        pools: &[i64],
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> CrmResult<bool> {
-        {
-            {
-                let SqlValue::Int(customer_id) = column(row, customer_col)? else {
-                    return Ok(false);
-                };
-                let parent = self
-                    .tables
-                    .get(&Entity::Customer)
-                    .and_then(|t| t.get(&(row.tenant, *customer_id)));
-                if let Some(parent) = parent {
-                    let owner = column(parent, "owner_id")?;
-                    if int_in(owner, owner_ids)
-                        || int_in(owner, &[actor.0])
-                        || int_in(column(parent, "pool_id")?, pools)
-                    {
+            Compiled::Or(parts) => {
+                for part in parts {
+                    if part.matches(row)? {
                         return Ok(true);
                     }
                 }
-                Ok(self
-                    .live_team_customers(row.tenant, actor, now, true)?
-                    .contains(customer_id))
+                false
             }
-        }
+            Compiled::Compare(filter) => matches_op(&value_of(row, filter.column)?, &filter.op),
+            Compiled::InSet { column, values } => {
+                let value = value_of(row, column)?;
+                !matches!(value, SqlValue::Null) && values.contains(&value)
+            }
+        })
+    }
+}
+
+impl State {
+    /// Reads every sub-select of a tree over the tenant's rows.
+    fn compile<'p>(&self, tenant: TenantId, predicate: &'p Predicate) -> CrmResult<Compiled<'p>> {
+        Ok(match predicate {
+            Predicate::True => Compiled::True,
+            Predicate::False => Compiled::False,
+            Predicate::And(parts) => Compiled::And(
+                parts
+                    .iter()
+                    .map(|p| self.compile(tenant, p))
+                    .collect::<CrmResult<_>>()?,
+            ),
+            Predicate::Or(parts) => Compiled::Or(
+                parts
+                    .iter()
+                    .map(|p| self.compile(tenant, p))
+                    .collect::<CrmResult<_>>()?,
+            ),
+            Predicate::Compare(filter) => Compiled::Compare(filter),
+            Predicate::InSelect { column, select } => {
+                let inner = self.compile(tenant, &select.predicate)?;
+                let mut values = BTreeSet::new();
+                for row in self.rows_of(select.entity, tenant) {
+                    if inner.matches(row)? {
+                        let value = value_of(row, select.column)?;
+                        if !matches!(value, SqlValue::Null) {
+                            values.insert(value);
+                        }
+                    }
+                }
+                Compiled::InSet { column, values }
+            }
+        })
     }
 
-    /// The rows of a query core validated (columns exist, operands have their types).
-    fn matching(&self, query: &Query) -> CrmResult<Vec<StoredRow>> {
+    /// The rows of a table in a tenant, ascending ids.
+    fn rows_of(&self, entity: Entity, tenant: TenantId) -> impl Iterator<Item = &StoredRow> {
+        self.tables
+            .get(&entity)
+            .into_iter()
+            .flat_map(move |rows| rows.range((tenant, i64::MIN)..=(tenant, i64::MAX)))
+            .map(|(_, r)| r)
+    }
+
+    /// The rows of a query core validated (columns exist, operands have their types, the
+    /// scope is one tree).
+    fn matching(&self, query: &ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
+        let scope = self.compile(query.tenant, query.predicate())?;
         let mut out = Vec::new();
-        if let Some(rows) = self.tables.get(&query.entity) {
-            for row in rows
-                .range((query.tenant, i64::MIN)..=(query.tenant, i64::MAX))
-                .map(|(_, r)| r)
-            {
-                let mut ok = true;
-                for f in &query.filters {
-                    if !matches_filter(row, f)? {
-                        ok = false;
-                        break;
-                    }
+        for row in self.rows_of(query.entity, query.tenant) {
+            let mut ok = true;
+            for f in &query.filters {
+                if !matches_filter(row, f)? {
+                    ok = false;
+                    break;
                 }
-                if ok {
-                    if let Some(scope) = &query.scope {
-                        ok = self.in_scope(row, scope)?;
-                    }
-                }
-                if ok {
-                    out.push(row.clone());
-                }
+            }
+            if ok && scope.matches(row)? {
+                out.push(row.clone());
             }
         }
         Ok(out)
@@ -368,8 +355,7 @@ impl Store for MemoryStore {
     }
 
     async fn query_valid(&self, query: ValidQuery<'_>) -> CrmResult<Vec<StoredRow>> {
-        let query = query.get();
-        let mut rows = self.lock().matching(query)?;
+        let mut rows = self.lock().matching(&query)?;
         if query.order == Order::IdDesc {
             rows.reverse();
         }
@@ -386,7 +372,7 @@ impl Store for MemoryStore {
     }
 
     async fn count_valid(&self, query: ValidQuery<'_>) -> CrmResult<u64> {
-        Ok(self.lock().matching(query.get())?.len() as u64)
+        Ok(self.lock().matching(&query)?.len() as u64)
     }
 
     async fn apply_valid(&self, changes: ValidChanges) -> CrmResult<Vec<i64>> {

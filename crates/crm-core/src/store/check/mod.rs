@@ -1,5 +1,5 @@
 //! One validation of what reaches a store, done in core before any adapter sees it: the
-//! filters and paging of a [`Query`](super::Query) and every row, audit entry and event of
+//! filters, scope and paging of a [`Query`](super::Query) and every row, audit entry and event of
 //! a [`Changes`](super::Changes). [`Store::query`](super::Store::query),
 //! [`Store::count`](super::Store::count) and [`Store::apply`](super::Store::apply) run it
 //! and hand adapters only the [`ValidQuery`] / [`ValidChanges`] it produces, so no store can
@@ -19,7 +19,9 @@ mod value;
 
 pub use changes::ValidChanges;
 pub use query::ValidQuery;
-pub use value::{MAX_FILTER_VALUES, MAX_LIMIT, MAX_TEXT_BYTES, MIN_TIME_MICROS};
+pub use value::{
+    MAX_FILTER_VALUES, MAX_LIMIT, MAX_PREDICATE_DEPTH, MAX_TEXT_BYTES, MIN_TIME_MICROS,
+};
 
 /// The stable rule name a validation error from this module carries (the part of its
 /// reason before `": "`), or `None` for any other error.

@@ -23,8 +23,12 @@ pub const LIMIT_OUT_OF_RANGE: &str = "limit_out_of_range";
 /// A row body (or audit/event JSON) that is not valid JSON.
 pub const INVALID_JSON: &str = "invalid_json";
 
+/// A scope's predicate tree nests deeper than
+/// [`MAX_PREDICATE_DEPTH`](super::MAX_PREDICATE_DEPTH) levels.
+pub const PREDICATE_TOO_DEEP: &str = "predicate_too_deep";
+
 /// Every rule, for [`rule_of`](super::rule_of).
-pub const ALL: [&str; 10] = [
+pub const ALL: [&str; 11] = [
     UNKNOWN_COLUMN,
     TYPE_MISMATCH,
     NOT_TEXT,
@@ -35,4 +39,5 @@ pub const ALL: [&str; 10] = [
     TOO_MANY_VALUES,
     LIMIT_OUT_OF_RANGE,
     INVALID_JSON,
+    PREDICATE_TOO_DEEP,
 ];

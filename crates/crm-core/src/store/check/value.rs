@@ -15,6 +15,10 @@ pub const MAX_TEXT_BYTES: usize = 2_000;
 /// parameters.
 pub const MAX_FILTER_VALUES: usize = 10_000;
 
+/// Deepest nesting of a scope's predicate tree (a leaf is one level; the trees built from
+/// grants use five).
+pub const MAX_PREDICATE_DEPTH: usize = 32;
+
 /// Largest `limit` of a query.
 pub const MAX_LIMIT: u32 = 100_000;
 

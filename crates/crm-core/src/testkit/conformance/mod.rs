@@ -20,7 +20,9 @@ mod field_rules;
 mod logs;
 mod phones;
 mod pools;
+mod predicates;
 mod queries;
+mod random_predicates;
 mod refused_filters;
 mod refused_rows;
 mod rows;
@@ -38,7 +40,9 @@ pub use field_rules::*;
 pub use logs::*;
 pub use phones::*;
 pub use pools::*;
+pub use predicates::*;
 pub use queries::*;
+pub use random_predicates::*;
 pub use refused_filters::*;
 pub use refused_rows::*;
 pub use rows::*;
@@ -73,6 +77,10 @@ macro_rules! crm_store_conformance_tests {
             child_scope_follows_the_customer,
             scope_on_unscoped_table_is_an_error,
             random_scopes_never_leak,
+            predicate_trees_follow_sql_semantics,
+            predicate_sub_selects_stay_in_the_tenant,
+            bad_predicate_trees_are_refused_alike,
+            random_predicate_trees_match_the_memory_store,
             stale_versions_conflict_and_write_nothing,
             unique_keys_conflict,
             missing_references_are_not_found,
