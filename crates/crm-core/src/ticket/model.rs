@@ -2,116 +2,11 @@
 
 use crate::error::CrmResult;
 use crate::ids::{CustomerId, TenantId, UserId};
-use crate::sla::TicketSla;
+use crate::sla::{Channel, Priority, TicketSla, TicketStatus};
 use crate::store::{Entity, Record, SqlValue};
 use crate::validate::{optional_text, required_text, MAX_NAME, MAX_NOTE};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// Where a ticket came in.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// E-mail.
-    Email,
-    /// Web form.
-    WebForm,
-    /// Phone.
-    Phone,
-    /// The host's API.
-    Api,
-    /// Chat.
-    Chat,
-}
-
-/// Priority, ordered low to urgent.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    /// Low.
-    Low,
-    /// Normal.
-    Normal,
-    /// High.
-    High,
-    /// Urgent.
-    Urgent,
-}
-
-impl Priority {
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Low => "low",
-            Priority::Normal => "normal",
-            Priority::High => "high",
-            Priority::Urgent => "urgent",
-        }
-    }
-
-    /// One step up (urgent stays urgent).
-    pub fn raised(self) -> Priority {
-        match self {
-            Priority::Low => Priority::Normal,
-            Priority::Normal => Priority::High,
-            Priority::High | Priority::Urgent => Priority::Urgent,
-        }
-    }
-}
-
-/// Ticket status. Running: new, open; paused by default: waiting on customer, on hold;
-/// stopped: resolved, closed.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketStatus {
-    /// Just created.
-    New,
-    /// Being worked on.
-    Open,
-    /// Waiting for the customer.
-    WaitingOnCustomer,
-    /// On hold.
-    OnHold,
-    /// Resolved.
-    Resolved,
-    /// Closed.
-    Closed,
-}
-
-impl TicketStatus {
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TicketStatus::New => "new",
-            TicketStatus::Open => "open",
-            TicketStatus::WaitingOnCustomer => "waiting_on_customer",
-            TicketStatus::OnHold => "on_hold",
-            TicketStatus::Resolved => "resolved",
-            TicketStatus::Closed => "closed",
-        }
-    }
-
-    /// Resolved or closed.
-    pub fn is_done(self) -> bool {
-        matches!(self, TicketStatus::Resolved | TicketStatus::Closed)
-    }
-}
 
 /// A satisfaction rating (once, after resolution).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
