@@ -9,8 +9,8 @@
 //! A level names its approvers — a role, specific users, or the owner's supervisor N levels
 //! up — and a mode: any-one (或签, one approval completes the level) or all (会签, every
 //! approver must approve). Approvers are resolved when the run starts, through an
-//! [`ApproverDirectory`] (implemented for the tenant's [`Org`]), so a run is a plain value.
-//! A rejection ends the run.
+//! [`ApproverDirectory`] (implemented for the tenant's [`Org`](crate::org::Org)), so a run
+//! is a plain value. A rejection ends the run.
 
 mod amendment;
 mod run;
