@@ -119,6 +119,15 @@ impl TenantSettings {
     }
 }
 
+impl crate::customer::CustomerSettings for TenantSettings {
+    fn customer_fields(&self) -> &[CustomFieldDef] {
+        &self.customer_fields
+    }
+    fn phone_region(&self) -> &str {
+        &self.phone_region
+    }
+}
+
 /// A tenant as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tenant {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 /// Whose records an action reaches, resolved against the org.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reach {
     /// Every record of the tenant.
     All,

@@ -5,6 +5,7 @@ mod catalog;
 mod context;
 mod field;
 mod grant;
+mod record;
 mod role;
 mod team;
 

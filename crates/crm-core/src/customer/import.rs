@@ -4,9 +4,9 @@
 
 use super::input::NewCustomer;
 use super::model::{CustomerKind, CustomerLevel, CustomerSource};
+use super::settings::CustomerSettings;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::UserId;
-use crate::tenant::TenantSettings;
 use serde::{Deserialize, Serialize};
 
 /// Largest CSV accepted in one call (bytes).
@@ -76,7 +76,7 @@ enum Column {
     Custom(String),
 }
 
-fn column_for(header: &str, settings: &TenantSettings) -> CrmResult<Column> {
+fn column_for(header: &str, settings: &impl CustomerSettings) -> CrmResult<Column> {
     let h = header.trim().trim_start_matches('\u{feff}');
     let lower = h.to_ascii_lowercase();
     Ok(match lower.as_str() {
@@ -92,7 +92,7 @@ fn column_for(header: &str, settings: &TenantSettings) -> CrmResult<Column> {
         "owner_id" | "负责人" => Column::Owner,
         "external_ref" => Column::ExternalRef,
         _ => match lower.strip_prefix("custom.") {
-            Some(key) if settings.customer_fields.iter().any(|d| d.key == key) => {
+            Some(key) if settings.customer_fields().iter().any(|d| d.key == key) => {
                 Column::Custom(key.to_owned())
             }
             _ => {
@@ -124,7 +124,7 @@ fn parse_enum<T: serde::de::DeserializeOwned>(
 fn parse_row(
     record: &csv::StringRecord,
     columns: &[Column],
-    settings: &TenantSettings,
+    settings: &impl CustomerSettings,
 ) -> Result<NewCustomer, (String, String)> {
     let mut c = NewCustomer {
         source: Some(CustomerSource::Import),
@@ -167,7 +167,7 @@ fn parse_row(
             Column::Owner => {}
             Column::Custom(key) => {
                 let def = settings
-                    .customer_fields
+                    .customer_fields()
                     .iter()
                     .find(|d| &d.key == key)
                     .ok_or_else(|| (format!("custom.{key}"), "no such custom field".to_owned()))?;
@@ -190,7 +190,7 @@ pub type ParsedRow = (u64, Result<NewCustomer, (String, String)>);
 /// Parses CSV text: a header row, then one customer per row. Returns each data row's line
 /// number with the parsed input or the error (field, reason). A bad header or an oversized
 /// file fails the whole import.
-pub fn parse_csv(text: &str, settings: &TenantSettings) -> CrmResult<Vec<ParsedRow>> {
+pub fn parse_csv(text: &str, settings: &impl CustomerSettings) -> CrmResult<Vec<ParsedRow>> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(CrmError::validation(
             "csv",
@@ -246,11 +246,24 @@ pub fn parse_csv(text: &str, settings: &TenantSettings) -> CrmResult<Vec<ParsedR
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customer::custom_fields::CustomFieldDef;
+
+    /// Settings without custom fields, reading phones in China.
+    struct NoCustomFields;
+
+    impl CustomerSettings for NoCustomFields {
+        fn customer_fields(&self) -> &[CustomFieldDef] {
+            &[]
+        }
+        fn phone_region(&self) -> &str {
+            "CN"
+        }
+    }
 
     #[test]
     fn header_aliases_and_rows() {
         let csv = "名称,电话,级别,tags\n星辰科技,13812345678,a,vip;north\n\"Acme, Inc.\",,B,\n";
-        let rows = parse_csv(csv, &TenantSettings::default()).unwrap();
+        let rows = parse_csv(csv, &NoCustomFields).unwrap();
         assert_eq!(rows.len(), 2);
         let (line, first) = &rows[0];
         assert_eq!(*line, 2);
@@ -264,7 +277,7 @@ mod tests {
     #[test]
     fn bad_cells_are_row_errors_and_bad_headers_fail_whole() {
         let csv = "name,level,kind\nA,Z,company\nB,A,robot\nC,A\n";
-        let rows = parse_csv(csv, &TenantSettings::default()).unwrap();
+        let rows = parse_csv(csv, &NoCustomFields).unwrap();
         let errs: Vec<_> = rows
             .iter()
             .map(|(l, r)| (*l, r.as_ref().err().map(|e| e.0.clone())))
@@ -277,7 +290,7 @@ mod tests {
                 (4, Some("csv".into()))
             ]
         );
-        assert!(parse_csv("nom,phone\nA,1\n", &TenantSettings::default()).is_err());
-        assert!(parse_csv("phone\n1\n", &TenantSettings::default()).is_err());
+        assert!(parse_csv("nom,phone\nA,1\n", &NoCustomFields).is_err());
+        assert!(parse_csv("phone\n1\n", &NoCustomFields).is_err());
     }
 }

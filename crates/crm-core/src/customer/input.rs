@@ -2,9 +2,9 @@
 
 use super::custom_fields::validate_custom;
 use super::model::{Customer, CustomerKind, CustomerLevel, CustomerSource, DealStatus};
+use super::settings::CustomerSettings;
 use crate::error::CrmResult;
 use crate::ids::{CustomerId, TenantId, UserId};
-use crate::tenant::TenantSettings;
 use crate::validate::{
     optional_email, optional_phone, optional_text, required_text, tags, MAX_NAME, MAX_TEXT,
 };
@@ -103,14 +103,14 @@ impl NewCustomer {
     /// Validates the input into a record (id, owner and times supplied by the caller).
     pub fn into_customer(
         self,
-        settings: &TenantSettings,
+        settings: &impl CustomerSettings,
         tenant: TenantId,
         id: CustomerId,
         owner: Option<UserId>,
         created_by: Option<UserId>,
         now: DateTime<Utc>,
     ) -> CrmResult<Customer> {
-        validate_custom(&settings.customer_fields, &self.custom, true)?;
+        validate_custom(settings.customer_fields(), &self.custom, true)?;
         Ok(Customer {
             tenant,
             id,
@@ -120,7 +120,7 @@ impl NewCustomer {
             industry: optional_text(self.industry.as_deref(), "industry", 100)?,
             source: self.source,
             phone: optional_phone(self.phone.as_deref(), "phone")?
-                .map(|p| super::phone::stored_form(&p, &settings.phone_region))
+                .map(|p| super::phone::stored_form(&p, settings.phone_region()))
                 .transpose()?,
             email: optional_email(self.email.as_deref(), "email")?,
             address: optional_text(self.address.as_deref(), "address", MAX_TEXT)?,
@@ -163,7 +163,7 @@ impl CustomerPatch {
     pub fn apply_to(
         &self,
         current: &Customer,
-        settings: &TenantSettings,
+        settings: &impl CustomerSettings,
         now: DateTime<Utc>,
     ) -> CrmResult<Customer> {
         let mut next = current.clone();
@@ -178,7 +178,7 @@ impl CustomerPatch {
         }
         if let Some(v) = &self.phone {
             next.phone = optional_phone(Some(v), "phone")?
-                .map(|p| super::phone::stored_form(&p, &settings.phone_region))
+                .map(|p| super::phone::stored_form(&p, settings.phone_region()))
                 .transpose()?;
         }
         if let Some(v) = &self.email {
@@ -196,7 +196,7 @@ impl CustomerPatch {
         if let Some(v) = &self.external_ref {
             next.external_ref = optional_text(Some(v), "external_ref", 100)?;
         }
-        validate_custom(&settings.customer_fields, &self.custom, false)?;
+        validate_custom(settings.customer_fields(), &self.custom, false)?;
         for (k, v) in &self.custom {
             if v.is_null() {
                 next.custom.remove(k);

@@ -8,7 +8,9 @@ mod mask;
 mod model;
 pub mod normalize;
 pub mod phone;
+mod settings;
 
 pub use input::{CustomerPatch, NewCustomer};
 pub use mask::visible_customer;
 pub use model::{Customer, CustomerKind, CustomerLevel, CustomerSource, DealStatus};
+pub use settings::CustomerSettings;

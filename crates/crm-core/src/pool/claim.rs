@@ -2,7 +2,7 @@
 //! rule that refuses out. A batch is all-or-nothing; a refused batch changes nothing and so
 //! uses no quota.
 
-use super::counters::{ClaimCounter, HeldCounter};
+use super::counters::{held_deltas, ClaimCounter, HeldCounter};
 use super::model::Pool;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
@@ -149,14 +149,7 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
             ));
         }
     }
-    let mut held = s.held.clone();
-    held.held += n;
-    held.held_dealt += s
-        .customers
-        .iter()
-        .filter(|c| c.deal_status == crate::customer::DealStatus::Dealt)
-        .count() as i64;
-    let customers = s
+    let customers: Vec<(Customer, Customer)> = s
         .customers
         .into_iter()
         .map(|before| {
@@ -173,6 +166,11 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
             (before, after)
         })
         .collect();
+    // The claimant's counter moves as every held counter does (one rule: held_deltas).
+    let mut held = s.held.clone();
+    if let Some(delta) = held_deltas(customers.iter().map(|(b, a)| (Some(b), a))).get(&s.claimant) {
+        held.add(*delta);
+    }
     Ok(ClaimDecision {
         customers,
         held,

@@ -37,6 +37,12 @@ impl HeldCounter {
         }
     }
 
+    /// Moves the counter by a (held, held_dealt) delta of [`held_deltas`].
+    pub fn add(&mut self, (held, dealt): (i64, i64)) {
+        self.held += held;
+        self.held_dealt += dealt;
+    }
+
     /// What counts against the held limit.
     pub fn counted(&self, count_dealt: bool) -> i64 {
         if count_dealt {

@@ -4,7 +4,9 @@
 
 pub mod claim;
 mod counters;
+mod fields;
 mod history;
+mod membership;
 mod model;
 mod quota;
 pub mod recycle;
@@ -12,6 +14,7 @@ pub mod recycle;
 pub use claim::{check_claim_customers, decide_claim, ClaimDecision, ClaimMode, ClaimSnapshot};
 pub use counters::{held_deltas, ClaimCounter, HeldCounter};
 pub use history::{OwnerChange, OwnerHistory};
+pub use membership::{pool_for_owner, visible_pools};
 pub use model::{
     HeldLimits, LevelLimits, Members, Pool, PoolFieldMode, PoolFieldRule, PoolInput, PoolRules,
     RecycleKind, RecycleRule,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// The held limit that applies to `user` taking customers from `pool`: none when pool
 /// admins are exempt and `user` is an admin of it.
 pub fn held_limit_in(limits: &HeldLimits, pool: &Pool, org: &Org, user: UserId) -> Option<u32> {
-    if limits.exempt_pool_admins && pool.admins.contains(org, user) {
+    if limits.exempt_pool_admins && pool.is_admin(org, user) {
         None
     } else {
         limits.for_user(org, user)

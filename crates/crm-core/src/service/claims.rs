@@ -2,7 +2,7 @@
 //! the daily cap, the previous-owner cooldown and new-in-pool protection — decided on
 //! versioned counter rows so concurrent claims cannot overrun a limit.
 
-use super::held::write_counter;
+use super::held_counters::write_counter;
 use super::{json, transact, Crm, Ctx};
 use crate::access::ViewContext;
 use crate::actor::Actor;
@@ -92,7 +92,7 @@ impl<S: Store> Crm<S> {
         if !user.active {
             return Err(CrmError::validation("to", "user is inactive"));
         }
-        let in_pool = pool.members.contains(org, claimant) || pool.admins.contains(org, claimant);
+        let in_pool = pool.admits(org, claimant);
         match mode {
             ClaimMode::Claim if !in_pool => return Err(denied("claim", None)),
             ClaimMode::Distribute if !ctx.is_pool_admin(pool) => {

@@ -82,6 +82,40 @@ impl<S: Store> Crm<S> {
         Ok((customer, team))
     }
 
+    /// Loads the customer a record of `module` hangs off and checks `action` through it
+    /// (the rule: [`AccessContext::check_child`](crate::access::AccessContext)).
+    pub(crate) async fn check_child(
+        &self,
+        ctx: &Ctx,
+        module: Module,
+        action: Action,
+        customer: CustomerId,
+    ) -> CrmResult<Customer> {
+        let c = self.load_customer(ctx.tenant.id, customer).await?;
+        let team = self.load_team(ctx.tenant.id, customer).await?;
+        ctx.access.check_child(module, action, &c, &team, ctx.now)?;
+        Ok(c)
+    }
+
+    /// Checks `action` on a record of `module` with its own `owner` that hangs off
+    /// `customer`: the owner in reach, or reachable as a child of the customer (whose team
+    /// is loaded only then).
+    pub(crate) async fn check_owned_child(
+        &self,
+        ctx: &Ctx,
+        module: Module,
+        action: Action,
+        owner: Option<UserId>,
+        customer: &Customer,
+    ) -> CrmResult<()> {
+        if ctx.access.reaches_record_owner(module, action, owner)? {
+            return Ok(());
+        }
+        let team = self.load_team(ctx.tenant.id, customer.id).await?;
+        ctx.access
+            .check_child(module, action, customer, &team, ctx.now)
+    }
+
     /// The stored customer that `candidate` duplicates, and the key that matched.
     pub(crate) async fn find_duplicate(
         &self,

@@ -4,14 +4,11 @@
 //! read. See `docs/adr/0011-field-rules-on-every-read-path.md`.
 
 use super::{Crm, Ctx};
-use crate::access::{
-    catalog_field, modules_of, Action, FieldAccess, FieldPolicy, MaskMode, Module, ViewContext,
-};
+use crate::access::{modules_of, Action, FieldAccess, FieldPolicy, MaskMode, Module, ViewContext};
 use crate::contact::Contact;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{CustomerId, PoolId};
-use crate::pool::PoolFieldMode;
 use crate::store::{AuditEntry, Entity, Event, Store, StoreExt};
 use crate::view::{redact, redact_audit, redact_event, Policies, Visible};
 use std::collections::BTreeMap;
@@ -73,20 +70,7 @@ impl Ctx {
             return None;
         };
         let pool = self.pools.iter().find(|p| p.id == pool_id)?;
-        if pool.admins.contains(self.access.org(), user.id) {
-            return None;
-        }
-        let rules = pool
-            .field_rules
-            .iter()
-            .filter(|r| module == Module::Customers || catalog_field(module, &r.field).is_some())
-            .map(|r| match r.mode {
-                PoolFieldMode::Hidden => (r.field.clone(), FieldAccess::Hidden, MaskMode::None),
-                PoolFieldMode::Masked => {
-                    (r.field.clone(), FieldAccess::ReadOnly, MaskMode::Everywhere)
-                }
-            });
-        Some(FieldPolicy::from_rules(rules))
+        pool.field_restriction(self.access.org(), user.id, module)
     }
 
     /// The policies governing a record of `entity` (`pool`: the customer's pool, for

@@ -5,13 +5,14 @@
 
 mod claims;
 mod contacts;
+mod contract_approval;
 mod contract_view;
 mod contracts;
 mod customers;
 mod due_work;
 mod field_view;
 mod followups;
-mod held;
+mod held_counters;
 mod import;
 mod logs;
 mod opportunities;
@@ -21,7 +22,6 @@ mod owner_history;
 mod pools;
 mod quota;
 mod receivables;
-mod record_access;
 mod recycle;
 mod recycle_sweep;
 mod retry;
@@ -33,6 +33,7 @@ mod sla_time;
 mod snapshot;
 mod team;
 mod tenants;
+mod ticket_handling;
 mod tickets;
 mod tiers;
 
@@ -295,15 +296,7 @@ impl<S: Store> Crm<S> {
         let access = AccessContext::resolve(actor, org, roles)?;
         let visible = match access.user() {
             None => Vec::new(),
-            Some(u) => pools
-                .iter()
-                .filter(|p| {
-                    p.enabled
-                        && (p.members.contains(access.org(), u.id)
-                            || p.admins.contains(access.org(), u.id))
-                })
-                .map(|p| p.id.0)
-                .collect(),
+            Some(u) => crate::pool::visible_pools(&pools, access.org(), u.id),
         };
         Ok(Ctx {
             tenant,

@@ -134,22 +134,14 @@ impl<S: Store> Crm<S> {
         let id = self.new_id(Entity::Opportunity).await?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            let c = self.load_customer(ctx.tenant.id, input.customer_id).await?;
-            let team = self.load_team(ctx.tenant.id, c.id).await?;
-            if !ctx.access.reaches_child(
-                Module::Opportunities,
-                Action::Create,
-                c.owner_id,
-                c.pool_id.map(|p| p.0),
-                &team,
-                ctx.now,
-            ) {
-                return Err(CrmError::PermissionDenied {
-                    module: "opportunities".into(),
-                    action: "create".into(),
-                    field: None,
-                });
-            }
+            let c = self
+                .check_child(
+                    &ctx,
+                    Module::Opportunities,
+                    Action::Create,
+                    input.customer_id,
+                )
+                .await?;
             let owner = input
                 .owner_id
                 .or(ctx.access.user().map(|u| u.id))

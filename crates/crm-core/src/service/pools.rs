@@ -13,9 +13,7 @@ use crate::view::Visible;
 impl Ctx {
     /// The first enabled pool (in configured order) whose members include `user`.
     pub(crate) fn pool_for_owner(&self, user: UserId) -> Option<&Pool> {
-        self.pools
-            .iter()
-            .find(|p| p.enabled && p.members.contains(self.access.org(), user))
+        crate::pool::pool_for_owner(&self.pools, self.access.org(), user)
     }
 
     /// The tenant's default pool.
@@ -27,7 +25,7 @@ impl Ctx {
     pub(crate) fn is_pool_admin(&self, pool: &Pool) -> bool {
         match self.access.user() {
             None => true,
-            Some(u) => pool.admins.contains(self.access.org(), u.id),
+            Some(u) => pool.is_admin(self.access.org(), u.id),
         }
     }
 }

@@ -36,7 +36,7 @@ impl<S: Store> Crm<S> {
         let limits = &ctx.tenant.settings.held_limits;
         let mut pools = Vec::new();
         for pool in ctx.pools.iter().filter(|p| p.enabled) {
-            let may_claim = pool.members.contains(org, user) || pool.admins.contains(org, user);
+            let may_claim = pool.admits(org, user);
             if !may_claim || !(whole_tenant || ctx.is_pool_admin(pool)) {
                 continue;
             }

@@ -1,15 +1,16 @@
 //! Scheduled recycling: for each enabled pool (in order) and each of its rules and level
 //! limits, an indexed query finds the owned customers whose clock passed the limit (or the
-//! reminder point), and each batch is applied as one unit of work.
+//! reminder point) — with the cut-offs of the due rule itself,
+//! [`DueWindow`](crate::pool::recycle::DueWindow) — and each batch is applied as one unit
+//! of work.
 
 use super::{json, Crm, Ctx};
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
-use crate::pool::recycle::{due_recycle, due_reminders, into_pool};
-use crate::pool::{OwnerChange, Pool, RecycleKind};
+use crate::pool::recycle::{candidate_filters, due_recycle, due_reminders, into_pool, DueWindow};
+use crate::pool::{OwnerChange, Pool};
 use crate::store::check::MAX_FILTER_VALUES;
 use crate::store::{Changes, Entity, EventKind, Filter, Query, SqlValue, Store, StoreExt};
-use chrono::Duration;
 
 /// Rows per sweep batch.
 const BATCH: u32 = 500;
@@ -34,14 +35,6 @@ impl Ctx {
     }
 }
 
-fn clock_column(kind: RecycleKind) -> &'static str {
-    match kind {
-        RecycleKind::NoFollowUp => "followup_clock_at",
-        RecycleKind::NoDeal => "owned_since",
-        RecycleKind::NoOpenOpportunity => "opportunity_clock_at",
-    }
-}
-
 impl<S: Store> Crm<S> {
     /// Recycles every customer a rule has fired for, then sends due reminders. Returns
     /// (recycled, reminded).
@@ -56,36 +49,23 @@ impl<S: Store> Crm<S> {
                 for owners in all_owners.chunks(MAX_FILTER_VALUES - 16) {
                     for rule in &pool.rules.recycle {
                         for (level, days) in rule.limits.entries() {
-                            let fire_cutoff =
-                                crate::clock::minus(ctx.now, Duration::days(i64::from(days) + 1));
+                            // The due rule's own cut-offs (pool::recycle::DueWindow).
+                            let window = DueWindow::of(rule, days, ctx.now);
+                            let Some(due) = (match pass {
+                                Pass::Recycle => window.recycle_filters(),
+                                Pass::Remind => window.remind_filters(),
+                            }) else {
+                                continue;
+                            };
                             let mut query = Query::new(Entity::Customer, ctx.tenant.id)
                                 .filter(Filter::is_in("owner_id", owners.to_vec()))
-                                .filter(Filter::eq("locked", false))
                                 .limit(BATCH);
-                            query = match level {
-                                Some(l) => query.filter(Filter::eq("level", l.as_str())),
-                                None => query.filter(Filter::is_null("level")),
-                            };
-                            if pool.rules.dealt_exempt || rule.kind == RecycleKind::NoDeal {
-                                query = query.filter(Filter::eq("deal_status", "not_dealt"));
+                            for filter in candidate_filters(pool, rule.kind, level)
+                                .into_iter()
+                                .chain(due)
+                            {
+                                query = query.filter(filter);
                             }
-                            query = match pass {
-                                Pass::Recycle => {
-                                    query.filter(Filter::le(clock_column(rule.kind), fire_cutoff))
-                                }
-                                Pass::Remind => {
-                                    if rule.remind_days_before == 0 {
-                                        continue;
-                                    }
-                                    let remind_cutoff = crate::clock::plus(
-                                        fire_cutoff,
-                                        Duration::days(i64::from(rule.remind_days_before)),
-                                    );
-                                    query
-                                        .filter(Filter::gt(clock_column(rule.kind), fire_cutoff))
-                                        .filter(Filter::le(clock_column(rule.kind), remind_cutoff))
-                                }
-                            };
                             let n = self.sweep_query(ctx, pool, &query, pass).await?;
                             match pass {
                                 Pass::Recycle => recycled += n,

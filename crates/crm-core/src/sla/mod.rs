@@ -15,10 +15,12 @@ pub mod calendar;
 mod deadline;
 mod metric;
 mod policy;
+mod ticket_class;
 
 pub use calendar::{Calendar, CompiledCalendar, DateOverride, WorkInterval};
 pub use deadline::{deadline, elapsed_business};
 pub use metric::{display, MetricKind, MetricStop, SlaDisplay, SlaFired, SlaMetric, TicketSla};
+pub use ticket_class::{Channel, Priority, TicketStatus};
 // The defaults of an `SlaPolicy`'s optional members, for requests that carry one.
 pub use policy::{
     select_policy, BusinessCalendar, Escalation, EscalationAction, PolicyConditions,

@@ -2,10 +2,10 @@
 //! business calendars.
 
 use super::calendar::Calendar;
+use super::ticket_class::{Channel, Priority, TicketStatus};
 use crate::error::{CrmError, CrmResult};
 use crate::ids::TenantId;
 use crate::store::{Entity, Record, SqlValue};
-use crate::ticket::{Channel, Priority, TicketStatus};
 use crate::validate::{required_text, MAX_NAME};
 use serde::{Deserialize, Serialize};
 

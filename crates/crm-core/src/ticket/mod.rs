@@ -3,7 +3,7 @@
 mod model;
 mod routing;
 
-pub use model::{
-    Channel, MessageAuthor, NewTicket, Priority, Satisfaction, Ticket, TicketMessage, TicketStatus,
-};
-pub use routing::{least_loaded, RouteTarget, RoutingRule, TicketGroup, TicketSettings};
+// The classes SLA policies match on live with the SLA rules (below tickets).
+pub use crate::sla::{Channel, Priority, TicketStatus};
+pub use model::{MessageAuthor, NewTicket, Satisfaction, Ticket, TicketMessage};
+pub use routing::{least_loaded, RouteTarget, Routing, RoutingRule, TicketGroup, TicketSettings};

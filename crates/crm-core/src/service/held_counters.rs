@@ -41,10 +41,9 @@ impl<S: Store> Crm<S> {
         changes: &mut Changes,
         pairs: impl IntoIterator<Item = (Option<&'a Customer>, &'a Customer)>,
     ) -> CrmResult<()> {
-        for (user, (held, dealt)) in held_deltas(pairs) {
+        for (user, delta) in held_deltas(pairs) {
             let mut counter = self.held_counter(tenant, user).await?;
-            counter.held += held;
-            counter.held_dealt += dealt;
+            counter.add(delta);
             write_counter(changes, &counter)?;
         }
         Ok(())
