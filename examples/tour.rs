@@ -626,7 +626,7 @@ async fn ticket_tour(db: &str, now: chrono::DateTime<Utc>) -> CrmResult<()> {
             .iter()
             .find(|p| p.name == name)
             .map(|p| p.id)
-            .unwrap_or(0);
+            .unwrap_or_default();
         let policy = SlaPolicy {
             tenant: TENANT,
             id,

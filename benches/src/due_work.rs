@@ -234,7 +234,7 @@ pub async fn seed_contracts<S: Store>(crm: &crm_core::Crm<S>, world: &World) -> 
                 start + Duration::days(30 * INSTALLMENTS as i64 + 30)
             };
             changes.insert(&Contract {
-                id,
+                id: id.into(),
                 version: 1,
                 number: format!("HT-{id:08}"),
                 customer_id: world.customer(ci),
@@ -391,7 +391,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 fn audit(
     op: &str,
     entity: Entity,
-    id: i64,
+    id: impl Into<i64>,
     before: &impl serde::Serialize,
     after: &impl serde::Serialize,
 ) -> AuditEntry {
@@ -402,17 +402,22 @@ fn audit(
         actor: None,
         operation: op.into(),
         entity: entity.name().into(),
-        record_id: id,
+        record_id: id.into(),
         changes: AuditEntry::diff(&to_json(before), &to_json(after)),
     }
 }
 
-fn event(kind: EventKind, entity: Entity, id: i64, payload: serde_json::Value) -> NewEvent {
+fn event(
+    kind: EventKind,
+    entity: Entity,
+    id: impl Into<i64>,
+    payload: serde_json::Value,
+) -> NewEvent {
     NewEvent {
         kind,
         at: now(),
         entity: entity.name().into(),
-        record_id: id,
+        record_id: id.into(),
         payload,
     }
 }

@@ -286,7 +286,7 @@ pub async fn setup_org<S: Store>(
         sys,
         SlaPolicy {
             tenant: TENANT,
-            id: 0,
+            id: crm_core::ids::SlaPolicyId(0),
             version: 0,
             name: "default".into(),
             position: 100,
@@ -340,7 +340,7 @@ pub async fn setup_org<S: Store>(
         pool,
         users,
         manager: manager_of(1),
-        calendar_id: cal.id,
+        calendar_id: cal.id.into(),
         first_customer: 0,
     })
 }
@@ -490,7 +490,7 @@ pub async fn seed_tickets<S: Store>(
             let base = if h % 50 == 0 { &due } else { &fresh };
             let ci = (h as usize >> 8) % owned;
             changes.insert(&Ticket {
-                id: first + j as i64,
+                id: crm_core::ids::TicketId(first + j as i64),
                 customer_id: world.customer(ci),
                 assignee_id: Some(world.owner_of(ci)),
                 ..base.clone()

@@ -244,9 +244,9 @@ impl View {
     fn ids(&self) -> [Vec<i64>; 5] {
         [
             self.followups.iter().map(|f| f.id.0).collect(),
-            self.opportunities.iter().map(|o| o.id).collect(),
-            self.contracts.iter().map(|c| c.id).collect(),
-            self.open_tickets.iter().map(|t| t.id).collect(),
+            self.opportunities.iter().map(|o| o.id.0).collect(),
+            self.contracts.iter().map(|c| c.id.0).collect(),
+            self.open_tickets.iter().map(|t| t.id.0).collect(),
             self.history.iter().map(|h| h.id).collect(),
         ]
     }

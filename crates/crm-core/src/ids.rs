@@ -27,6 +27,18 @@ macro_rules! id_type {
                 Self(raw)
             }
         }
+
+        impl From<$name> for i64 {
+            fn from(id: $name) -> i64 {
+                id.0
+            }
+        }
+
+        impl From<$name> for crate::store::SqlValue {
+            fn from(id: $name) -> Self {
+                crate::store::SqlValue::Int(id.0)
+            }
+        }
     };
 }
 

@@ -151,7 +151,7 @@ async fn active_contract(
         )
         .await
         .expect("plan");
-    k.id
+    k.id.into()
 }
 
 #[tokio::test]
@@ -211,18 +211,26 @@ async fn the_maximum_is_accepted_and_one_minor_unit_more_is_refused() {
     assert_eq!(field_of(r), "lines[0].unit_price");
     let r = f
         .crm
-        .record_ledger(sys(), k, payment("1000000000000000.01"))
+        .record_ledger(
+            sys(),
+            crm_core::ids::ContractId(k),
+            payment("1000000000000000.01"),
+        )
         .await;
     assert_eq!(field_of(r), "amount");
     let paid = f
         .crm
-        .record_ledger(sys(), k, payment(&max))
+        .record_ledger(sys(), crm_core::ids::ContractId(k), payment(&max))
         .await
         .expect("pay the maximum")
         .decode::<crm_core::contract::Contract>()
         .expect("typed record");
     assert_eq!(paid.ledger[0].amount.to_string(), "1000000000000000.00");
-    let s = f.crm.receivable_summary(sys(), k).await.expect("summary");
+    let s = f
+        .crm
+        .receivable_summary(sys(), crm_core::ids::ContractId(k))
+        .await
+        .expect("summary");
     assert_eq!(
         (s.paid.to_string(), s.outstanding.to_string()),
         ("1000000000000000.00".into(), "0.00".into())
@@ -292,17 +300,28 @@ async fn sums_that_would_overflow_are_refused_at_input() {
     // Customer credit: over-payments add up to the maximum and not beyond.
     let k = active_contract(&f, c, "HT-C", "0.01").await;
     f.crm
-        .record_ledger(sys(), k, payment(&max))
+        .record_ledger(sys(), crm_core::ids::ContractId(k), payment(&max))
         .await
         .expect("credit up to the maximum − 0.01");
     f.crm
-        .record_ledger(sys(), k, payment("0.01"))
+        .record_ledger(sys(), crm_core::ids::ContractId(k), payment("0.01"))
         .await
         .expect("credit exactly the maximum");
-    let before = f.crm.get_contract(sys(), k).await.expect("get");
-    let r = f.crm.record_ledger(sys(), k, payment("0.01")).await;
+    let before = f
+        .crm
+        .get_contract(sys(), crm_core::ids::ContractId(k))
+        .await
+        .expect("get");
+    let r = f
+        .crm
+        .record_ledger(sys(), crm_core::ids::ContractId(k), payment("0.01"))
+        .await;
     assert_eq!(field_of(r), "amount");
-    let after = f.crm.get_contract(sys(), k).await.expect("get");
+    let after = f
+        .crm
+        .get_contract(sys(), crm_core::ids::ContractId(k))
+        .await
+        .expect("get");
     assert_eq!(
         before.record["ledger"], after.record["ledger"],
         "nothing written"

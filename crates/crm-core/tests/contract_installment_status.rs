@@ -18,7 +18,7 @@ fn input<T: serde::de::DeserializeOwned>(value: Value) -> T {
 async fn statuses(f: &Fixture<MemoryStore>, id: i64) -> Vec<String> {
     let shown = f
         .crm
-        .get_contract(Actor::system(T1), id)
+        .get_contract(Actor::system(T1), crm_core::ids::ContractId(id))
         .await
         .expect("get");
     let listed = f
@@ -77,12 +77,12 @@ async fn installment_statuses_follow_the_local_day_and_payments() {
         {"due_date": "2026-03-02", "amount": "60.00"},
         {"due_date": "2026-03-03", "amount": "40.00"}]}));
     f.crm.set_plan(sys, k.id, plan).await.expect("plan");
-    assert_eq!(statuses(&f, k.id).await, ["pending", "pending"]);
+    assert_eq!(statuses(&f, k.id.into()).await, ["pending", "pending"]);
     // 23:59:59 local on the due date: still pending; local midnight: overdue.
     f.clock.advance(Duration::hours(14) - Duration::seconds(1));
-    assert_eq!(statuses(&f, k.id).await, ["pending", "pending"]);
+    assert_eq!(statuses(&f, k.id.into()).await, ["pending", "pending"]);
     f.clock.advance(Duration::seconds(1));
-    assert_eq!(statuses(&f, k.id).await, ["overdue", "pending"]);
+    assert_eq!(statuses(&f, k.id.into()).await, ["overdue", "pending"]);
     let pay = |amount: &str, installment: usize| -> LedgerInput {
         input(
             json!({"kind": "payment", "amount": amount, "date": "2026-03-03",
@@ -97,5 +97,5 @@ async fn installment_statuses_follow_the_local_day_and_payments() {
         .record_ledger(sys, k.id, pay("10.00", 1))
         .await
         .expect("pay part");
-    assert_eq!(statuses(&f, k.id).await, ["paid", "partially_paid"]);
+    assert_eq!(statuses(&f, k.id.into()).await, ["paid", "partially_paid"]);
 }

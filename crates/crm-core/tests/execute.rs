@@ -41,7 +41,7 @@ async fn execute_runs_requests_as_the_methods_do() {
         .expect("submit");
     assert_eq!(submitted.record["status"], json!("active"));
     let got = f.crm.execute(sys, GetContract { id }).await.expect("get");
-    assert_eq!(got, f.crm.get_contract(sys, id.0).await.expect("get"));
+    assert_eq!(got, f.crm.get_contract(sys, id).await.expect("get"));
     let page = f
         .crm
         .execute(sys, ContractFilter::default())

@@ -252,7 +252,7 @@ async fn seed<S: Store>(f: &Fixture<S>) -> (CustomerId, i64, i64, i64) {
         .decode::<crm_core::service::TicketView>()
         .expect("typed record")
         .ticket;
-    (c, o.id, k.id, t.id)
+    (c, o.id.into(), k.id.into(), t.id.into())
 }
 
 fn show<T: serde::Serialize>(r: CrmResult<T>) -> String {
@@ -282,19 +282,31 @@ async fn responses<S: Store>(
             "followup.list",
             show(crm.list_followups(a, c, None, None).await),
         ),
-        ("opportunity.get", show(crm.get_opportunity(a, o).await)),
+        (
+            "opportunity.get",
+            show(
+                crm.get_opportunity(a, crm_core::ids::OpportunityId(o))
+                    .await,
+            ),
+        ),
         (
             "opportunity.list",
             show(crm.list_opportunities(a, Default::default()).await),
         ),
-        ("contract.get", show(crm.get_contract(a, k).await)),
+        (
+            "contract.get",
+            show(crm.get_contract(a, crm_core::ids::ContractId(k)).await),
+        ),
         (
             "contract.list",
             show(crm.list_contracts(a, Default::default()).await),
         ),
         (
             "receivable.summary",
-            show(crm.receivable_summary(a, k).await),
+            show(
+                crm.receivable_summary(a, crm_core::ids::ContractId(k))
+                    .await,
+            ),
         ),
         (
             "receivable.aging",
@@ -304,7 +316,10 @@ async fn responses<S: Store>(
             "report.sales",
             show(crm.sales_report(a, "default", day(1, 1), day(12, 31)).await),
         ),
-        ("ticket.get", show(crm.get_ticket(a, t).await)),
+        (
+            "ticket.get",
+            show(crm.get_ticket(a, crm_core::ids::TicketId(t)).await),
+        ),
         (
             "ticket.list",
             show(crm.list_tickets(a, TicketFilter::default()).await),

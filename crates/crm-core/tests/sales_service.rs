@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDate};
 use crm_core::contract::ContractStatus;
 use crm_core::customer::{DealStatus, NewCustomer};
-use crm_core::ids::{CustomerId, UserId};
+use crm_core::ids::{CustomerId, OpportunityId, UserId};
 use crm_core::pool::{HeldCounter, HeldLimits, LevelLimits, PoolRules, RecycleKind, RecycleRule};
 use crm_core::sales::{
     ApprovalLevel, ApprovalMode, ApprovalPolicy, Approvers, Branch, Condition, Decision, EntryKind,
@@ -169,7 +169,12 @@ fn pricing(unit: &str, qty: &str, discount: &str) -> PricingInput {
     }
 }
 
-fn new_contract(c: CustomerId, number: &str, p: PricingInput, opp: Option<i64>) -> NewContract {
+fn new_contract(
+    c: CustomerId,
+    number: &str,
+    p: PricingInput,
+    opp: Option<OpportunityId>,
+) -> NewContract {
     NewContract {
         number: number.into(),
         customer_id: c,

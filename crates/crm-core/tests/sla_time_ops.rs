@@ -3,6 +3,7 @@
 //! and calendars confined to their tenant.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use crm_core::ids::BusinessCalendarId;
 use crm_core::service::MAX_BUSINESS_SECS;
 use crm_core::sla::Calendar;
 use crm_core::testkit::fixture::*;
@@ -18,7 +19,7 @@ fn at(s: &str) -> DateTime<Utc> {
 const H: i64 = 3600;
 
 /// Calendar S (Mon–Fri 10:00–18:00 UTC) with holiday 2019-03-05, saved in tenant 1.
-async fn setup() -> (Fixture<MemoryStore>, i64) {
+async fn setup() -> (Fixture<MemoryStore>, BusinessCalendarId) {
     let f = Fixture::new(MemoryStore::new()).await;
     let cal = Calendar::new("UTC")
         .with_weekdays(&[("10:00", "18:00")])
@@ -116,7 +117,9 @@ async fn budgets_out_of_range_and_foreign_calendars_are_refused() {
         .expect("the maximum is accepted");
     assert!(far.due_at > start);
     assert!(matches!(
-        f.crm.add_business(user(REP), cal + 100, start, H).await,
+        f.crm
+            .add_business(user(REP), BusinessCalendarId(cal.0 + 100), start, H)
+            .await,
         Err(CrmError::NotFound { .. })
     ));
     // Tenant 2 cannot use tenant 1's calendar.

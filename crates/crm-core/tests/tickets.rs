@@ -44,7 +44,7 @@ async fn setup(
         .expect("calendar");
     let policy = SlaPolicy {
         tenant: T1,
-        id: 0,
+        id: crm_core::ids::SlaPolicyId(0),
         version: 0,
         name: "D".into(),
         position: 0,
@@ -788,7 +788,7 @@ async fn calendar_edits_reapply_and_percent_warnings_and_escalation_actions() {
     ];
     let policy = SlaPolicy {
         tenant: T1,
-        id: 0,
+        id: crm_core::ids::SlaPolicyId(0),
         version: 0,
         name: "P".into(),
         position: 0,
@@ -898,7 +898,7 @@ async fn calendar_edits_reapply_and_percent_warnings_and_escalation_actions() {
         .crm
         .save_calendar(
             sys,
-            Some(cal.id),
+            Some(cal.id.into()),
             "S",
             Calendar::new("UTC").with_weekdays(&[("09:00", "18:00")]),
         )

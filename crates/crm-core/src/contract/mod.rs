@@ -3,7 +3,7 @@
 
 mod legacy_reasons;
 
-use crate::ids::{CustomerId, TenantId, UserId};
+use crate::ids::{ContractId, CustomerId, OpportunityId, TenantId, UserId};
 use crate::sales::{
     AgingBuckets, ApprovalFacts, ApprovalPolicy, ApprovalRun, EntryKind, Installment, Pricing,
     PricingInput, ReapprovalReason,
@@ -93,7 +93,7 @@ pub struct Contract {
     /// Tenant.
     pub tenant: TenantId,
     /// Id.
-    pub id: i64,
+    pub id: ContractId,
     /// Optimistic version.
     #[serde(default)]
     pub version: i64,
@@ -102,7 +102,7 @@ pub struct Contract {
     /// The customer.
     pub customer_id: CustomerId,
     /// The opportunity it closes, if any.
-    pub opportunity_id: Option<i64>,
+    pub opportunity_id: Option<OpportunityId>,
     /// Owner.
     pub owner_id: UserId,
     /// Signed date.
@@ -213,7 +213,7 @@ impl Record for Contract {
         self.tenant
     }
     fn raw_id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
     fn version(&self) -> i64 {
         self.version

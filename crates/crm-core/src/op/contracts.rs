@@ -46,7 +46,7 @@ operation!(
     Update,
     VisibleJson,
     "Replaces the lines of a draft or rejected contract.",
-    |crm, actor, r| crm.update_contract_pricing(actor, r.id.0, r.pricing)
+    |crm, actor, r| crm.update_contract_pricing(actor, r.id, r.pricing)
 );
 
 /// Submits a contract for approval.
@@ -59,7 +59,7 @@ pub struct SubmitContract {
 
 operation!(SubmitContract, "contract.submit", Contracts, Update, VisibleJson,
     "Submits a draft or rejected contract for approval under the tenant's approval policy (active at once when no level applies).",
-    |crm, actor, r| crm.submit_contract(actor, r.id.0));
+    |crm, actor, r| crm.submit_contract(actor, r.id));
 
 /// An approver's decision on the current level of a contract or its pending amendment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -76,7 +76,7 @@ pub struct DecideContract {
 
 operation!(DecideContract, "contract.decide", Contracts, Approve, VisibleJson,
     "An approver approves or rejects the current level of a contract or its pending amendment (a rejection needs a comment); user actors only. The last approval activates it: the opportunity is won and the customer dealt.",
-    |crm, actor, r| crm.decide_contract(actor, r.id.0, r.decision, r.comment));
+    |crm, actor, r| crm.decide_contract(actor, r.id, r.decision, r.comment));
 
 /// Amends an active contract's pricing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -90,7 +90,7 @@ pub struct AmendContract {
 
 operation!(AmendContract, "contract.amend", Contracts, Update, VisibleJson,
     "Amends an active contract's pricing; the amendment re-enters approval (from level 1 when the amendment guard demands it) and unpaid installments re-flow on approval.",
-    |crm, actor, r| crm.amend_contract(actor, r.id.0, r.pricing));
+    |crm, actor, r| crm.amend_contract(actor, r.id, r.pricing));
 
 /// Completes or terminates an active contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -109,7 +109,7 @@ operation!(
     Update,
     VisibleJson,
     "Completes or terminates an active contract.",
-    |crm, actor, r| crm.close_contract(actor, r.id.0, r.status)
+    |crm, actor, r| crm.close_contract(actor, r.id, r.status)
 );
 
 /// Reads one contract.
@@ -122,7 +122,7 @@ pub struct GetContract {
 
 operation!(GetContract, "contract.get", Contracts, Read, VisibleJson,
     "One contract with its pricing, approval run, installments and ledger; fields the actor's contract and receivable field rules withhold are absent and listed in hidden_fields.",
-    |crm, actor, r| crm.get_contract(actor, r.id.0));
+    |crm, actor, r| crm.get_contract(actor, r.id));
 
 operation!(ContractFilter, "contract.list", Contracts, Read, Page<VisibleJson>,
     "A page of the contracts the actor may read, field rules applied as for contract.get: {items, next_after}.",

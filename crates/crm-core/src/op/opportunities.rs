@@ -39,7 +39,7 @@ pub struct MoveOpportunity {
 
 operation!(MoveOpportunity, "opportunity.move", Opportunities, Update, VisibleJson,
     "Moves an opportunity to another open stage, won, lost (reason required; notes when the reason is \"other\"), or reopens it into an open stage; history is kept.",
-    |crm, actor, r| crm.move_opportunity(actor, r.id.0, r.stage_move));
+    |crm, actor, r| crm.move_opportunity(actor, r.id, r.stage_move));
 
 /// Sets an opportunity's probability by hand, or returns it to the stage default.
 #[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -54,7 +54,7 @@ pub struct SetOpportunityProbability {
 
 operation!(SetOpportunityProbability, "opportunity.set_probability", Opportunities, Update, VisibleJson,
     "Sets an opportunity's probability by hand, or (null / absent) returns it to the stage default.",
-    |crm, actor, r| crm.set_opportunity_probability(actor, r.id.0, r.probability));
+    |crm, actor, r| crm.set_opportunity_probability(actor, r.id, r.probability));
 
 /// Reads one opportunity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -66,7 +66,7 @@ pub struct GetOpportunity {
 
 operation!(GetOpportunity, "opportunity.get", Opportunities, Read, VisibleJson,
     "One opportunity with its stage history; fields the actor's field rules withhold (e.g. amount) are absent and listed in hidden_fields.",
-    |crm, actor, r| crm.get_opportunity(actor, r.id.0));
+    |crm, actor, r| crm.get_opportunity(actor, r.id));
 
 operation!(OpportunityFilter, "opportunity.list", Opportunities, Read, Page<VisibleJson>,
     "A page of the opportunities the actor may read, field rules applied as for opportunity.get: {items, next_after}.",

@@ -34,7 +34,7 @@ pub struct SetPlan {
 
 operation!(SetPlan, "receivable.set_plan", Receivables, Update, VisibleJson,
     "Sets the installment plan of a contract with no payments yet: explicit amounts (summing to the total), percents (summing to 100) or a payment-terms template counted from the signed date. Answers the contract.",
-    |crm, actor, r| crm.set_plan(actor, r.contract_id.0, r.plan));
+    |crm, actor, r| crm.set_plan(actor, r.contract_id, r.plan));
 
 /// Records a payment, refund or write-off against a contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -48,7 +48,7 @@ pub struct RecordLedger {
 
 operation!(RecordLedger, "receivable.record", Receivables, Update, VisibleJson,
     "Records a payment, refund or write-off against an active (or closed) contract; payments go to the oldest unpaid installment first (or the one named), any excess becomes customer credit, and payments count as purchases for tiers. Answers the contract.",
-    |crm, actor, r| crm.record_ledger(actor, r.contract_id.0, r.entry));
+    |crm, actor, r| crm.record_ledger(actor, r.contract_id, r.entry));
 
 /// Voids an installment with nothing paid or written off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -62,7 +62,7 @@ pub struct VoidInstallment {
 
 operation!(VoidInstallment, "receivable.void_installment", Receivables, Update, VisibleJson,
     "Voids an installment with nothing paid or written off (e.g. on termination); a voided installment takes no payments. Answers the contract.",
-    |crm, actor, r| crm.void_installment(actor, r.contract_id.0, r.installment));
+    |crm, actor, r| crm.void_installment(actor, r.contract_id, r.installment));
 
 /// The receivable summary of one contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -79,7 +79,7 @@ operation!(
     Read,
     ReceivableSummary,
     "Paid, outstanding, written-off and overdue sums of a contract as of today.",
-    |crm, actor, r| crm.receivable_summary(actor, r.contract_id.0)
+    |crm, actor, r| crm.receivable_summary(actor, r.contract_id)
 );
 
 /// The aging report as of a date.

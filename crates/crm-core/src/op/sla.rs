@@ -110,7 +110,7 @@ pub struct AddBusiness {
 
 operation!(AddBusiness, "sla.add_business", Settings, Read, BusinessDue,
     "The instant `seconds` of business time after `start` on a calendar, as the SLA clocks compute it, and when the clock starts running.",
-    |crm, actor, r| crm.add_business(actor, r.calendar_id.0, r.start, r.seconds));
+    |crm, actor, r| crm.add_business(actor, r.calendar_id, r.start, r.seconds));
 
 /// Business time between two instants on a calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -131,5 +131,5 @@ operation!(
     Read,
     BusinessSpan,
     "Business seconds in [from, to) on a calendar (0 when to <= from).",
-    |crm, actor, r| crm.business_between(actor, r.calendar_id.0, r.from, r.to)
+    |crm, actor, r| crm.business_between(actor, r.calendar_id, r.from, r.to)
 );

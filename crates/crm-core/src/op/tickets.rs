@@ -47,7 +47,7 @@ operation!(
     Update,
     VisibleJson,
     "Adds a customer message or an agent reply / internal note; moves the response clocks.",
-    |crm, actor, r| crm.add_ticket_message(actor, r.id.0, r.message)
+    |crm, actor, r| crm.add_ticket_message(actor, r.id, r.message)
 );
 
 /// Changes a ticket's status.
@@ -67,7 +67,7 @@ operation!(
     Update,
     VisibleJson,
     "Changes a ticket's status; pauses, stops or restarts its SLA clocks.",
-    |crm, actor, r| crm.set_ticket_status(actor, r.id.0, r.status)
+    |crm, actor, r| crm.set_ticket_status(actor, r.id, r.status)
 );
 
 /// Assigns a ticket to an agent and/or a group.
@@ -91,7 +91,7 @@ operation!(
     Update,
     VisibleJson,
     "Assigns a ticket to an agent and/or a group.",
-    |crm, actor, r| crm.assign_ticket(actor, r.id.0, r.assignee_id, r.group)
+    |crm, actor, r| crm.assign_ticket(actor, r.id, r.assignee_id, r.group)
 );
 
 /// Records the satisfaction rating of a resolved ticket.
@@ -114,7 +114,7 @@ operation!(
     Update,
     VisibleJson,
     "Records the satisfaction rating of a resolved ticket (once).",
-    |crm, actor, r| crm.rate_ticket(actor, r.id.0, r.rating, r.comment)
+    |crm, actor, r| crm.rate_ticket(actor, r.id, r.rating, r.comment)
 );
 
 /// Recomputes a ticket's SLA deadlines.
@@ -132,7 +132,7 @@ operation!(
     Update,
     VisibleJson,
     "Recomputes a ticket's SLA deadlines under the current policy and calendar.",
-    |crm, actor, r| crm.reapply_sla(actor, r.id.0)
+    |crm, actor, r| crm.reapply_sla(actor, r.id)
 );
 
 /// Reads one ticket.
@@ -145,7 +145,7 @@ pub struct GetTicket {
 
 operation!(GetTicket, "ticket.get", Tickets, Read, VisibleJson,
     "One ticket with its SLA state; fields the actor's ticket field rules withhold are absent and listed in hidden_fields.",
-    |crm, actor, r| crm.get_ticket(actor, r.id.0));
+    |crm, actor, r| crm.get_ticket(actor, r.id));
 
 /// The messages of a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -162,7 +162,7 @@ operation!(
     Read,
     Vec<TicketMessage>,
     "The messages of a ticket, oldest first.",
-    |crm, actor, r| crm.ticket_messages(actor, r.id.0)
+    |crm, actor, r| crm.ticket_messages(actor, r.id)
 );
 
 operation!(

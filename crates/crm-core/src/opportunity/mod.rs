@@ -1,7 +1,7 @@
 //! Opportunities (商机, §4.4): the stored record and the default pipeline; the stage rules
 //! themselves are pure functions in [`crate::sales::pipeline`].
 
-use crate::ids::{CustomerId, TenantId, UserId};
+use crate::ids::{CustomerId, OpportunityId, TenantId, UserId};
 use crate::sales::{ForecastCategory, LineInput, OpportunityState, Pipeline, Stage, StageChange};
 use crate::store::{Entity, Record, SqlValue};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -48,7 +48,7 @@ pub struct Opportunity {
     /// Tenant.
     pub tenant: TenantId,
     /// Id.
-    pub id: i64,
+    pub id: OpportunityId,
     /// Optimistic version.
     #[serde(default)]
     pub version: i64,
@@ -84,7 +84,7 @@ impl Record for Opportunity {
         self.tenant
     }
     fn raw_id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
     fn version(&self) -> i64 {
         self.version

@@ -7,6 +7,7 @@ use crate::actor::Actor;
 use crate::contract::{Amendment, Contract, ContractStatus};
 use crate::customer::{Customer, DealStatus};
 use crate::error::{CrmError, CrmResult};
+use crate::ids::ContractId;
 use crate::money::Currency;
 use crate::opportunity::Opportunity;
 use crate::sales::{
@@ -38,7 +39,7 @@ impl<S: Store> Crm<S> {
 
     /// Submits a draft or rejected contract for approval (a policy branch without levels
     /// approves it at once).
-    pub async fn submit_contract(&self, actor: Actor, id: i64) -> CrmResult<VisibleJson> {
+    pub async fn submit_contract(&self, actor: Actor, id: ContractId) -> CrmResult<VisibleJson> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, customer) = self.contract_for(&ctx, id, Action::Update).await?;
@@ -152,7 +153,7 @@ impl<S: Store> Crm<S> {
     pub async fn decide_contract(
         &self,
         actor: Actor,
-        id: i64,
+        id: ContractId,
         decision: Decision,
         comment: Option<String>,
     ) -> CrmResult<VisibleJson> {
@@ -288,7 +289,7 @@ impl<S: Store> Crm<S> {
     pub async fn amend_contract(
         &self,
         actor: Actor,
-        id: i64,
+        id: ContractId,
         pricing: PricingInput,
     ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&pricing, "pricing")?;

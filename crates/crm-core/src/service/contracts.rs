@@ -7,7 +7,7 @@ use crate::actor::Actor;
 use crate::contract::{Contract, ContractStatus};
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{CustomerId, UserId};
+use crate::ids::{ContractId, CustomerId, OpportunityId, UserId};
 use crate::money::Currency;
 use crate::sales::{price, ApprovalFacts, ApprovalRun, Pricing, PricingInput};
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
@@ -25,7 +25,7 @@ pub struct NewContract {
     pub customer_id: CustomerId,
     /// The opportunity it closes.
     #[serde(default)]
-    pub opportunity_id: Option<i64>,
+    pub opportunity_id: Option<OpportunityId>,
     /// Owner (default: the acting user).
     #[serde(default)]
     pub owner_id: Option<UserId>,
@@ -106,7 +106,7 @@ impl<S: Store> Crm<S> {
     pub(crate) async fn contract_for(
         &self,
         ctx: &Ctx,
-        id: i64,
+        id: ContractId,
         action: Action,
     ) -> CrmResult<(Contract, Customer)> {
         let k = self
@@ -196,7 +196,7 @@ impl<S: Store> Crm<S> {
             }
             let k = Contract {
                 tenant: ctx.tenant.id,
-                id,
+                id: id.into(),
                 version: 1,
                 number: number.clone(),
                 customer_id: c.id,
@@ -235,7 +235,7 @@ impl<S: Store> Crm<S> {
     pub async fn update_contract_pricing(
         &self,
         actor: Actor,
-        id: i64,
+        id: ContractId,
         pricing: PricingInput,
     ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&pricing, "pricing")?;
@@ -288,7 +288,7 @@ impl<S: Store> Crm<S> {
     pub async fn close_contract(
         &self,
         actor: Actor,
-        id: i64,
+        id: ContractId,
         status: ContractStatus,
     ) -> CrmResult<VisibleJson> {
         if !matches!(
@@ -336,7 +336,7 @@ impl<S: Store> Crm<S> {
     }
 
     /// One contract, as the actor's contract and receivable field rules let them see it.
-    pub async fn get_contract(&self, actor: Actor, id: i64) -> CrmResult<VisibleJson> {
+    pub async fn get_contract(&self, actor: Actor, id: ContractId) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
         let (k, _) = self.contract_for(&ctx, id, Action::Read).await?;
         let today = crate::sales::today_in(ctx.tenant.settings.tz()?, ctx.now);

@@ -146,7 +146,7 @@ impl Ctx {
         &self,
         operation: &str,
         entity: Entity,
-        record_id: i64,
+        record_id: impl Into<i64>,
         before: serde_json::Value,
         after: serde_json::Value,
     ) -> AuditEntry {
@@ -157,7 +157,7 @@ impl Ctx {
             actor: self.access.actor().user_id(),
             operation: operation.to_owned(),
             entity: entity.name().to_owned(),
-            record_id,
+            record_id: record_id.into(),
             changes: AuditEntry::diff(&before, &after),
         }
     }
@@ -166,14 +166,14 @@ impl Ctx {
         &self,
         kind: EventKind,
         entity: Entity,
-        record_id: i64,
+        record_id: impl Into<i64>,
         payload: serde_json::Value,
     ) -> NewEvent {
         NewEvent {
             kind,
             at: self.now,
             entity: entity.name().to_owned(),
-            record_id,
+            record_id: record_id.into(),
             payload,
         }
     }

@@ -7,7 +7,7 @@ use crate::access::{Action, Module, ViewContext};
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{CustomerId, UserId};
+use crate::ids::{CustomerId, OpportunityId, UserId};
 use crate::money::{Currency, Money};
 use crate::opportunity::Opportunity;
 use crate::sales::{
@@ -92,7 +92,7 @@ impl<S: Store> Crm<S> {
     pub(crate) async fn opportunity_for(
         &self,
         ctx: &Ctx,
-        id: i64,
+        id: OpportunityId,
         action: Action,
     ) -> CrmResult<(Opportunity, Customer)> {
         let o = self
@@ -166,7 +166,7 @@ impl<S: Store> Crm<S> {
             )?;
             let o = Opportunity {
                 tenant: ctx.tenant.id,
-                id,
+                id: id.into(),
                 version: 1,
                 customer_id: c.id,
                 owner_id: owner,
@@ -204,7 +204,7 @@ impl<S: Store> Crm<S> {
     pub async fn move_opportunity(
         &self,
         actor: Actor,
-        id: i64,
+        id: OpportunityId,
         mv: StageMove,
     ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&mv, "")?;
@@ -270,7 +270,7 @@ impl<S: Store> Crm<S> {
     pub async fn set_opportunity_probability(
         &self,
         actor: Actor,
-        id: i64,
+        id: OpportunityId,
         probability: Option<Decimal>,
     ) -> CrmResult<VisibleJson> {
         transact!(self, async {
@@ -308,7 +308,7 @@ impl<S: Store> Crm<S> {
     }
 
     /// One opportunity, as the actor's field rules let them see it.
-    pub async fn get_opportunity(&self, actor: Actor, id: i64) -> CrmResult<VisibleJson> {
+    pub async fn get_opportunity(&self, actor: Actor, id: OpportunityId) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
         let (o, _) = self.opportunity_for(&ctx, id, Action::Read).await?;
         Ok(ctx.show(Entity::Opportunity, &o, ViewContext::Detail))

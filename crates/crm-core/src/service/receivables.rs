@@ -6,7 +6,7 @@ use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::contract::{Contract, ContractStatus, LedgerEntry};
 use crate::error::{CrmError, CrmResult};
-use crate::ids::CustomerId;
+use crate::ids::{ContractId, CustomerId};
 use crate::money::Currency;
 use crate::sales::{
     aging_report, apply_entry, plan_from_amounts, plan_from_percents, plan_from_terms,
@@ -64,7 +64,7 @@ pub struct LedgerInput {
 }
 
 /// The aging report keyed by (customer, contract).
-pub type Aging = AgingReport<(CustomerId, i64)>;
+pub type Aging = AgingReport<(CustomerId, ContractId)>;
 
 /// The amount fields a receivables report sums: refused when either is withheld.
 const CONTRACT_AMOUNTS: &[(Module, &str)] = &[
@@ -77,7 +77,7 @@ impl<S: Store> Crm<S> {
     pub async fn set_plan(
         &self,
         actor: Actor,
-        contract_id: i64,
+        contract_id: ContractId,
         plan: PlanInput,
     ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&plan, "plan")?;
@@ -157,7 +157,7 @@ impl<S: Store> Crm<S> {
     pub async fn record_ledger(
         &self,
         actor: Actor,
-        contract_id: i64,
+        contract_id: ContractId,
         input: LedgerInput,
     ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
@@ -251,7 +251,7 @@ impl<S: Store> Crm<S> {
                 let at = crate::tenant::local_midnight(ctx.tenant.settings.tz()?, input.date);
                 let purchase = Purchase {
                     tenant: ctx.tenant.id,
-                    id: purchase_id,
+                    id: purchase_id.into(),
                     version: 1,
                     customer_id: customer.id,
                     kind: PurchaseKind::Payment,
@@ -298,7 +298,7 @@ impl<S: Store> Crm<S> {
     pub async fn void_installment(
         &self,
         actor: Actor,
-        contract_id: i64,
+        contract_id: ContractId,
         index: usize,
     ) -> CrmResult<VisibleJson> {
         transact!(self, async {
@@ -341,7 +341,7 @@ impl<S: Store> Crm<S> {
     pub async fn receivable_summary(
         &self,
         actor: Actor,
-        contract_id: i64,
+        contract_id: ContractId,
     ) -> CrmResult<ReceivableSummary> {
         let ctx = self.ctx(actor).await?;
         let (k, _) = self.contract_for(&ctx, contract_id, Action::Read).await?;
@@ -396,7 +396,7 @@ impl<S: Store> Crm<S> {
                     &k.installments,
                 ));
             }
-            after = Some(last);
+            after = Some(last.into());
         }
         aging_report(&items, as_of, &buckets)
     }
@@ -484,7 +484,7 @@ impl<S: Store> Crm<S> {
                     Err(err) => return Err(err),
                 }
             }
-            after = Some(last);
+            after = Some(last.into());
         }
         Ok((expired, soon, overdue))
     }

@@ -81,7 +81,7 @@ impl<S: Store> Crm<S> {
                     history: o.history.clone(),
                 });
             }
-            after = Some(last);
+            after = Some(last.into());
         }
         let mode = ctx.tenant.settings.rounding;
         Ok(SalesReport {

@@ -4,6 +4,7 @@ use super::{json, transact, Crm, Ctx};
 use crate::access::Action;
 use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
+use crate::ids::{BusinessCalendarId, SlaPolicyId};
 use crate::sla::{BusinessCalendar, Calendar, CompiledCalendar, SlaPolicy};
 use crate::store::{Changes, Entity, EventKind, Query, Store, StoreExt};
 use crate::validate::{required_text, MAX_NAME};
@@ -37,7 +38,7 @@ impl<S: Store> Crm<S> {
             }
             let next = BusinessCalendar {
                 tenant: ctx.tenant.id,
-                id: new_id,
+                id: new_id.into(),
                 version: existing.as_ref().map(|c| c.version).unwrap_or(1),
                 name: name.clone(),
                 calendar: calendar.clone(),
@@ -75,8 +76,8 @@ impl<S: Store> Crm<S> {
     pub async fn save_sla_policy(&self, actor: Actor, policy: SlaPolicy) -> CrmResult<SlaPolicy> {
         crate::validate::texts(&policy, "policy")?;
         policy.validate()?;
-        let id = if policy.id == 0 {
-            self.new_id(Entity::SlaPolicy).await?
+        let id = if policy.id == SlaPolicyId(0) {
+            SlaPolicyId(self.new_id(Entity::SlaPolicy).await?)
         } else {
             policy.id
         };
@@ -85,7 +86,11 @@ impl<S: Store> Crm<S> {
             ctx.access.require_settings(Action::Update)?;
             if self
                 .store()
-                .get(Entity::BusinessCalendar, ctx.tenant.id, policy.calendar_id)
+                .get(
+                    Entity::BusinessCalendar,
+                    ctx.tenant.id,
+                    policy.calendar_id.into(),
+                )
                 .await?
                 .is_none()
             {
@@ -96,7 +101,7 @@ impl<S: Store> Crm<S> {
                 .load_all(&Query::new(Entity::SlaPolicy, ctx.tenant.id))
                 .await?;
             let existing = all.iter().find(|p| p.id == id).cloned();
-            if policy.id != 0 && existing.is_none() {
+            if policy.id != SlaPolicyId(0) && existing.is_none() {
                 return Err(CrmError::not_found("sla_policy", id));
             }
             let next = SlaPolicy {
@@ -156,7 +161,7 @@ impl<S: Store> Crm<S> {
     pub(crate) async fn compiled_calendar(
         &self,
         ctx: &Ctx,
-        id: i64,
+        id: BusinessCalendarId,
     ) -> CrmResult<(BusinessCalendar, CompiledCalendar)> {
         let cal = self
             .store()

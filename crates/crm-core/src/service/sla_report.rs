@@ -5,6 +5,7 @@ use super::Crm;
 use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
+use crate::ids::BusinessCalendarId;
 use crate::sla::{elapsed_business, CompiledCalendar, MetricKind, MetricStop};
 use crate::store::{Entity, Filter, Query, Store, StoreExt};
 use crate::ticket::Ticket;
@@ -123,7 +124,7 @@ impl<S: Store> Crm<S> {
             .filter(Filter::ge("created_at", crate::clock::ceil_micros(from)))
             .filter(Filter::lt("created_at", crate::clock::ceil_micros(to)));
         let tickets: Vec<Ticket> = self.store().load_all(&q).await?;
-        let mut calendars: HashMap<i64, CompiledCalendar> = HashMap::new();
+        let mut calendars: HashMap<BusinessCalendarId, CompiledCalendar> = HashMap::new();
         let mut rows: BTreeMap<String, (SlaReportRow, Vec<i64>)> = BTreeMap::new();
         for t in &tickets {
             let key = match group_by {

@@ -3,6 +3,7 @@
 
 use super::{json, Crm, Ctx};
 use crate::error::{CrmError, CrmResult};
+use crate::ids::BusinessCalendarId;
 use crate::sla::{CompiledCalendar, EscalationAction, SlaFired};
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
 use crate::ticket::Ticket;
@@ -34,7 +35,7 @@ pub struct SlaSweepCounts {
 impl<S: Store> Crm<S> {
     pub(crate) async fn sweep_sla(&self, ctx: &Ctx) -> CrmResult<SlaSweepCounts> {
         let mut counts = SlaSweepCounts::default();
-        let mut calendars: HashMap<i64, CompiledCalendar> = HashMap::new();
+        let mut calendars: HashMap<BusinessCalendarId, CompiledCalendar> = HashMap::new();
         let mut after = None;
         let mut conflicts = 0;
         loop {
@@ -138,7 +139,7 @@ impl<S: Store> Crm<S> {
                     Err(e) => return Err(e),
                 }
             }
-            after = Some(last);
+            after = Some(last.into());
         }
         Ok(counts)
     }

@@ -4,6 +4,7 @@
 use super::Crm;
 use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
+use crate::ids::BusinessCalendarId;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,7 @@ impl<S: Store> Crm<S> {
     pub async fn add_business(
         &self,
         actor: Actor,
-        calendar_id: i64,
+        calendar_id: BusinessCalendarId,
         start: DateTime<Utc>,
         seconds: i64,
     ) -> CrmResult<BusinessDue> {
@@ -55,7 +56,7 @@ impl<S: Store> Crm<S> {
     pub async fn business_between(
         &self,
         actor: Actor,
-        calendar_id: i64,
+        calendar_id: BusinessCalendarId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> CrmResult<BusinessSpan> {

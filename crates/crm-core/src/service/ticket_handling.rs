@@ -6,7 +6,7 @@ use super::{json, transact, Crm, Ctx};
 use crate::access::{Action, Module, ViewContext};
 use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
-use crate::ids::UserId;
+use crate::ids::{TicketId, UserId};
 use crate::sla::{display, MetricKind, SlaPolicy};
 use crate::store::{Changes, Entity, EventKind, Store, StoreExt};
 use crate::ticket::{MessageAuthor, Satisfaction, Ticket, TicketMessage, TicketStatus};
@@ -32,7 +32,7 @@ impl<S: Store> Crm<S> {
     pub async fn add_ticket_message(
         &self,
         actor: Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         input: MessageInput,
     ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
@@ -75,7 +75,7 @@ impl<S: Store> Crm<S> {
             t.updated_at = ctx.now;
             let message = TicketMessage {
                 tenant: ctx.tenant.id,
-                id: msg_id,
+                id: msg_id.into(),
                 version: 1,
                 ticket_id,
                 customer_id: t.customer_id,
@@ -124,7 +124,7 @@ impl<S: Store> Crm<S> {
     pub async fn set_ticket_status(
         &self,
         actor: Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         status: TicketStatus,
     ) -> CrmResult<VisibleJson> {
         transact!(self, async {
@@ -204,7 +204,7 @@ impl<S: Store> Crm<S> {
     pub async fn assign_ticket(
         &self,
         actor: Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         assignee: Option<UserId>,
         group: Option<String>,
     ) -> CrmResult<VisibleJson> {
@@ -274,7 +274,7 @@ impl<S: Store> Crm<S> {
     pub async fn rate_ticket(
         &self,
         actor: Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
         rating: u8,
         comment: Option<String>,
     ) -> CrmResult<VisibleJson> {
@@ -337,7 +337,7 @@ impl<S: Store> Crm<S> {
 
     /// Re-applies the ticket's SLA policy and calendar in their current versions (after an
     /// edit): targets and due instants are recomputed from the same starts and pauses.
-    pub async fn reapply_sla(&self, actor: Actor, ticket_id: i64) -> CrmResult<VisibleJson> {
+    pub async fn reapply_sla(&self, actor: Actor, ticket_id: TicketId) -> CrmResult<VisibleJson> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let (before, _) = self.ticket_for(&ctx, ticket_id, Action::Update).await?;

@@ -6,7 +6,7 @@ use crate::access::{Action, Module, ViewContext};
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
-use crate::ids::UserId;
+use crate::ids::{TicketId, UserId};
 use crate::sla::{display, select_policy, SlaDisplay, SlaPolicy, TicketSla};
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, SqlValue, Store, StoreExt};
 use crate::ticket::{
@@ -72,7 +72,7 @@ impl<S: Store> Crm<S> {
     pub(crate) async fn ticket_for(
         &self,
         ctx: &Ctx,
-        id: i64,
+        id: TicketId,
         action: Action,
     ) -> CrmResult<(Ticket, Customer)> {
         let ticket = self
@@ -184,8 +184,8 @@ impl<S: Store> Crm<S> {
                     let (cal, compiled) = self.compiled_calendar(&ctx, p.calendar_id).await?;
                     let t = p.targets.get(input.priority);
                     Some(TicketSla::start(
-                        (p.id, p.version),
-                        (cal.id, cal.version),
+                        (p.id.into(), p.version),
+                        (cal.id.into(), cal.version),
                         t.first_response_secs,
                         t.resolution_secs,
                         p.warnings.clone(),
@@ -198,7 +198,7 @@ impl<S: Store> Crm<S> {
             };
             let ticket = Ticket {
                 tenant: ctx.tenant.id,
-                id,
+                id: id.into(),
                 version: 1,
                 customer_id: customer.id,
                 subject: subject.clone(),
@@ -245,7 +245,7 @@ impl<S: Store> Crm<S> {
 
     /// One ticket (with its SLA display status), as the actor's ticket field rules let them
     /// see it.
-    pub async fn get_ticket(&self, actor: Actor, ticket_id: i64) -> CrmResult<VisibleJson> {
+    pub async fn get_ticket(&self, actor: Actor, ticket_id: TicketId) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
         let (t, _) = self.ticket_for(&ctx, ticket_id, Action::Read).await?;
         let view = TicketView {
@@ -259,7 +259,7 @@ impl<S: Store> Crm<S> {
     pub async fn ticket_messages(
         &self,
         actor: Actor,
-        ticket_id: i64,
+        ticket_id: TicketId,
     ) -> CrmResult<Vec<TicketMessage>> {
         let ctx = self.ctx(actor).await?;
         self.ticket_for(&ctx, ticket_id, Action::Read).await?;

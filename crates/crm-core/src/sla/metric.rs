@@ -6,6 +6,7 @@
 use super::calendar::CompiledCalendar;
 use super::deadline::{deadline, elapsed_business};
 use super::policy::{Escalation, EscalationAction, WarningLead};
+use crate::ids::{BusinessCalendarId, SlaPolicyId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -89,11 +90,11 @@ impl std::fmt::Display for MetricStop {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TicketSla {
     /// Policy used.
-    pub policy_id: i64,
+    pub policy_id: SlaPolicyId,
     /// Its version.
     pub policy_version: i64,
     /// Calendar used.
-    pub calendar_id: i64,
+    pub calendar_id: BusinessCalendarId,
     /// Its version.
     pub calendar_version: i64,
     /// Pause intervals; the last may be open.
@@ -204,9 +205,9 @@ impl TicketSla {
             ));
         }
         let mut sla = TicketSla {
-            policy_id: policy.0,
+            policy_id: policy.0.into(),
             policy_version: policy.1,
-            calendar_id: calendar.0,
+            calendar_id: calendar.0.into(),
             calendar_version: calendar.1,
             pauses: Vec::new(),
             metrics,

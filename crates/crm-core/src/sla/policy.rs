@@ -4,7 +4,7 @@
 use super::calendar::Calendar;
 use super::ticket_class::{Channel, Priority, TicketStatus};
 use crate::error::{CrmError, CrmResult};
-use crate::ids::TenantId;
+use crate::ids::{BusinessCalendarId, SlaPolicyId, TenantId};
 use crate::store::{Entity, Record, SqlValue};
 use crate::validate::{required_text, MAX_NAME};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ pub struct BusinessCalendar {
     /// Tenant.
     pub tenant: TenantId,
     /// Id.
-    pub id: i64,
+    pub id: BusinessCalendarId,
     /// Version (recorded on every SLA that used it).
     #[serde(default)]
     pub version: i64,
@@ -31,7 +31,7 @@ impl Record for BusinessCalendar {
         self.tenant
     }
     fn raw_id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
     fn version(&self) -> i64 {
         self.version
@@ -176,7 +176,7 @@ pub struct SlaPolicy {
     pub tenant: TenantId,
     /// Id (0 when saving a new policy).
     #[serde(default)]
-    pub id: i64,
+    pub id: SlaPolicyId,
     /// Version.
     #[serde(default)]
     pub version: i64,
@@ -190,7 +190,7 @@ pub struct SlaPolicy {
     #[serde(default)]
     pub when: PolicyConditions,
     /// The calendar.
-    pub calendar_id: i64,
+    pub calendar_id: BusinessCalendarId,
     /// Targets per priority.
     pub targets: PriorityTargets,
     /// Statuses during which the clocks pause (others: new/open run, resolved/closed stop).
@@ -213,7 +213,7 @@ impl Record for SlaPolicy {
         self.tenant
     }
     fn raw_id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
     fn version(&self) -> i64 {
         self.version

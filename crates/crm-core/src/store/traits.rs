@@ -95,8 +95,12 @@ pub trait Store: Send + Sync + 'static {
 #[async_trait]
 pub trait StoreExt: Store {
     /// One record by id, decoded.
-    async fn load<R: Record + 'static>(&self, tenant: TenantId, id: i64) -> CrmResult<Option<R>> {
-        match self.get(R::ENTITY, tenant, id).await? {
+    async fn load<R: Record + 'static>(
+        &self,
+        tenant: TenantId,
+        id: impl Into<i64> + Send + 'async_trait,
+    ) -> CrmResult<Option<R>> {
+        match self.get(R::ENTITY, tenant, id.into()).await? {
             Some(row) => Ok(Some(R::from_row(&row)?)),
             None => Ok(None),
         }

@@ -419,7 +419,7 @@ impl<S: Store> Fixture<S> {
         &self,
         targets: crate::sla::Targets,
         escalations: Vec<crate::sla::Escalation>,
-    ) -> i64 {
+    ) -> crate::ids::SlaPolicyId {
         let sys = Actor::system(T1);
         let calendar = crate::sla::Calendar::new("UTC").with_weekdays(&[("10:00", "18:00")]);
         let cal = self
@@ -429,7 +429,7 @@ impl<S: Store> Fixture<S> {
             .expect("calendar");
         let policy = crate::sla::SlaPolicy {
             tenant: T1,
-            id: 0,
+            id: crate::ids::SlaPolicyId(0),
             version: 0,
             name: "default".into(),
             position: 100,

@@ -1,7 +1,7 @@
 //! Tickets (工单) and their messages.
 
 use crate::error::CrmResult;
-use crate::ids::{CustomerId, TenantId, UserId};
+use crate::ids::{CustomerId, TenantId, TicketId, TicketMessageId, UserId};
 use crate::sla::{Channel, Priority, TicketSla, TicketStatus};
 use crate::store::{Entity, Record, SqlValue};
 use crate::validate::{optional_text, required_text, MAX_NAME, MAX_NOTE};
@@ -25,7 +25,7 @@ pub struct Ticket {
     /// Tenant.
     pub tenant: TenantId,
     /// Id.
-    pub id: i64,
+    pub id: TicketId,
     /// Optimistic version.
     #[serde(default)]
     pub version: i64,
@@ -69,7 +69,7 @@ impl Record for Ticket {
         self.tenant
     }
     fn raw_id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
     fn version(&self) -> i64 {
         self.version
@@ -148,12 +148,12 @@ pub struct TicketMessage {
     /// Tenant.
     pub tenant: TenantId,
     /// Id.
-    pub id: i64,
+    pub id: TicketMessageId,
     /// Version (not updated).
     #[serde(default)]
     pub version: i64,
     /// The ticket.
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     /// The ticket's customer (for scoping).
     pub customer_id: CustomerId,
     /// Customer or agent.
@@ -174,7 +174,7 @@ impl Record for TicketMessage {
         self.tenant
     }
     fn raw_id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
     fn version(&self) -> i64 {
         self.version

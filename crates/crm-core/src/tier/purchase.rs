@@ -2,7 +2,7 @@
 //! payments and contracts plug in as further kinds.
 
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{CustomerId, TenantId};
+use crate::ids::{CustomerId, PurchaseId, TenantId};
 use crate::money::{Currency, Money};
 use crate::store::{Entity, Record, SqlValue};
 use chrono::{DateTime, Utc};
@@ -28,7 +28,7 @@ pub struct Purchase {
     /// Tenant.
     pub tenant: TenantId,
     /// Id.
-    pub id: i64,
+    pub id: PurchaseId,
     /// Version (rows are not updated).
     #[serde(default)]
     pub version: i64,
@@ -86,7 +86,7 @@ impl PurchaseInput {
         }
         Ok(Purchase {
             tenant,
-            id,
+            id: id.into(),
             version: 1,
             customer_id: self.customer_id,
             kind: self.kind,
@@ -104,7 +104,7 @@ impl Record for Purchase {
         self.tenant
     }
     fn raw_id(&self) -> i64 {
-        self.id
+        self.id.into()
     }
     fn version(&self) -> i64 {
         self.version

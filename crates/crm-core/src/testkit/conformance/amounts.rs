@@ -5,7 +5,7 @@
 use crate::actor::Actor;
 use crate::customer::NewCustomer;
 use crate::error::CrmError;
-use crate::ids::CustomerId;
+use crate::ids::{ContractId, CustomerId};
 use crate::money::MAX_AMOUNT;
 use crate::sales::{EntryKind, LineInput, PricingInput, ScheduledAmount};
 use crate::service::{LedgerInput, NewContract, NewOpportunity, PlanInput};
@@ -51,7 +51,7 @@ async fn contract<S: Store>(
     number: &str,
     currency: &str,
     price: &str,
-) -> i64 {
+) -> ContractId {
     let sys = Actor::system(T1);
     let k = f
         .crm

@@ -111,7 +111,7 @@ pub async fn tickets_scope_and_sla_fire_once<S: Store>(store: Arc<S>) {
             .iter()
             .map(|t| t.record["ticket"]["id"].as_i64())
             .collect::<Vec<_>>(),
-        vec![Some(mine.id)],
+        vec![Some(mine.id.0)],
         "own assignments only"
     );
     let all = f
