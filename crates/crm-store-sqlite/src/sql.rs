@@ -103,50 +103,11 @@ impl TableSql {
     }
 }
 
-/// The statements of an entity's table (generated once per process). The match is
-/// exhaustive so a new entity fails to compile here until the migration has its table.
+/// The statements of an entity's table, generated from its declaration once per process.
 pub(crate) fn table_sql(entity: Entity) -> &'static TableSql {
-    static TENANT: OnceLock<TableSql> = OnceLock::new();
-    static USER: OnceLock<TableSql> = OnceLock::new();
-    static DEPARTMENT: OnceLock<TableSql> = OnceLock::new();
-    static ROLE: OnceLock<TableSql> = OnceLock::new();
-    static TEAM_MEMBER: OnceLock<TableSql> = OnceLock::new();
-    static CUSTOMER: OnceLock<TableSql> = OnceLock::new();
-    static CONTACT: OnceLock<TableSql> = OnceLock::new();
-    static FOLLOW_UP: OnceLock<TableSql> = OnceLock::new();
-    static POOL: OnceLock<TableSql> = OnceLock::new();
-    static HELD_COUNTER: OnceLock<TableSql> = OnceLock::new();
-    static CLAIM_COUNTER: OnceLock<TableSql> = OnceLock::new();
-    static OWNER_HISTORY: OnceLock<TableSql> = OnceLock::new();
-    static PURCHASE: OnceLock<TableSql> = OnceLock::new();
-    static CALENDAR: OnceLock<TableSql> = OnceLock::new();
-    static SLA_POLICY: OnceLock<TableSql> = OnceLock::new();
-    static TICKET: OnceLock<TableSql> = OnceLock::new();
-    static TICKET_MESSAGE: OnceLock<TableSql> = OnceLock::new();
-    static OPPORTUNITY: OnceLock<TableSql> = OnceLock::new();
-    static CONTRACT: OnceLock<TableSql> = OnceLock::new();
-    let cell = match entity {
-        Entity::Tenant => &TENANT,
-        Entity::User => &USER,
-        Entity::Department => &DEPARTMENT,
-        Entity::Role => &ROLE,
-        Entity::TeamMember => &TEAM_MEMBER,
-        Entity::Customer => &CUSTOMER,
-        Entity::Contact => &CONTACT,
-        Entity::FollowUp => &FOLLOW_UP,
-        Entity::Pool => &POOL,
-        Entity::HeldCounter => &HELD_COUNTER,
-        Entity::ClaimCounter => &CLAIM_COUNTER,
-        Entity::OwnerHistory => &OWNER_HISTORY,
-        Entity::Purchase => &PURCHASE,
-        Entity::BusinessCalendar => &CALENDAR,
-        Entity::SlaPolicy => &SLA_POLICY,
-        Entity::Ticket => &TICKET,
-        Entity::TicketMessage => &TICKET_MESSAGE,
-        Entity::Opportunity => &OPPORTUNITY,
-        Entity::Contract => &CONTRACT,
-    };
-    cell.get_or_init(|| TableSql::new(entity.spec()))
+    static CELLS: [OnceLock<TableSql>; Entity::ALL.len()] =
+        [const { OnceLock::new() }; Entity::ALL.len()];
+    CELLS[entity.index()].get_or_init(|| TableSql::new(entity.spec()))
 }
 
 /// The tables whose `customer_col` references `customers (tenant_id, id)` (those scoped as

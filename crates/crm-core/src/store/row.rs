@@ -73,6 +73,12 @@ impl Entity {
         Entity::Contract,
     ];
 
+    /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration
+    /// order), for arrays of per-entity state.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The entity's table description.
     pub fn spec(self) -> &'static TableSpec {
         crate::store::schema::spec(self)

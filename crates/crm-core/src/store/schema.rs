@@ -329,6 +329,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn entity_indexes_are_dense_and_distinct() {
+        let mut seen: Vec<usize> = Entity::ALL.iter().map(|e| e.index()).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..Entity::ALL.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn unique_keys_name_columns_of_their_table() {
         for entity in Entity::ALL {
             let spec = spec(entity);
