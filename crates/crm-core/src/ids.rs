@@ -106,3 +106,7 @@ id_type!(
     /// A recorded purchase (for tiers). Assigned by the store.
     PurchaseId
 );
+id_type!(
+    /// A lead (线索). Assigned by the store.
+    LeadId
+);

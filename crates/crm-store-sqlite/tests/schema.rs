@@ -4,7 +4,7 @@
 //! spec's unique keys (partial where declared); children of customers reference them;
 //! nothing else does, and there is no table the specs do not declare besides the logs.
 
-use crm_core::store::{ColumnType, Entity, ScopeVia};
+use crm_core::store::{ColumnType, Entity};
 use crm_store_sqlite::SqliteStore as Store;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -59,9 +59,8 @@ async fn every_table_matches_its_spec() {
             })
             .collect();
         references.sort();
-        let expected_refs = match spec.scope {
-            ScopeVia::ChildOfCustomer { customer_col }
-            | ScopeVia::OwnedChildOfCustomer { customer_col, .. } => {
+        let expected_refs = match spec.scope.customer_col() {
+            Some(customer_col) => {
                 let mut refs = vec![
                     (
                         "customers".to_owned(),
@@ -77,7 +76,7 @@ async fn every_table_matches_its_spec() {
                 refs.sort();
                 refs
             }
-            ScopeVia::None | ScopeVia::Customer { .. } => Vec::new(),
+            None => Vec::new(),
         };
         assert_eq!(references, expected_refs, "foreign keys of {}", spec.table);
     }

@@ -123,6 +123,17 @@ const TICKETS: &[CatalogField] = &[
     ),
 ];
 
+const LEADS: &[CatalogField] = &[
+    field("name", FieldKind::Text, &["name"]),
+    field("company", FieldKind::Text, &["company"]),
+    field("phone", FieldKind::Phone, &["phone"]),
+    field("email", FieldKind::Email, &["email"]),
+    field("source", FieldKind::Text, &["source"]),
+    field("region", FieldKind::Text, &["region"]),
+    field("industry", FieldKind::Text, &["industry"]),
+    field("estimated_amount", FieldKind::Amount, &["estimated_amount"]),
+];
+
 /// The fields of a module a rule can name (custom fields of customers come on top, as
 /// `custom.<key>`).
 pub fn catalog(module: Module) -> &'static [CatalogField] {
@@ -134,6 +145,7 @@ pub fn catalog(module: Module) -> &'static [CatalogField] {
         Module::Contracts => CONTRACTS,
         Module::Receivables => RECEIVABLES,
         Module::Tickets => TICKETS,
+        Module::Leads => LEADS,
         Module::Pools | Module::Reports | Module::Settings => &[],
     }
 }
@@ -165,6 +177,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::Opportunity => &[Module::Opportunities],
         Entity::Contract => &[Module::Contracts, Module::Receivables],
         Entity::Ticket | Entity::TicketMessage => &[Module::Tickets],
+        Entity::Lead => &[Module::Leads],
         _ => &[],
     }
 }
@@ -183,6 +196,7 @@ mod tests {
             Module::Contracts,
             Module::Receivables,
             Module::Tickets,
+            Module::Leads,
         ] {
             let mut names: Vec<&str> = catalog(module).iter().map(|f| f.name).collect();
             let n = names.len();

@@ -29,6 +29,8 @@ pub enum Module {
     Opportunities,
     /// Contracts (合同).
     Contracts,
+    /// Leads (线索).
+    Leads,
     /// Receivable plans and payments (回款).
     Receivables,
     /// Tickets (工单).
@@ -50,6 +52,7 @@ impl Module {
             Module::FollowUps => "follow_ups",
             Module::Opportunities => "opportunities",
             Module::Contracts => "contracts",
+            Module::Leads => "leads",
             Module::Receivables => "receivables",
             Module::Tickets => "tickets",
             Module::Pools => "pools",

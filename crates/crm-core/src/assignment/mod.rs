@@ -13,8 +13,11 @@ mod eligibility;
 mod rules;
 mod strategy;
 
-pub use condition::{AmountBound, Condition, LeadFacts, LeadField};
+pub use condition::{AmountBound, Condition, LeadFacts, LeadField, MAX_DEPTH};
 pub use decide::{decide, Decision, Outcome, OverflowReason, Skipped};
 pub use eligibility::{ineligible, Availability, Leave, Load, SkipReason};
-pub use rules::{AssignmentRules, Entry, EntryMember, OverflowTarget, Strategy, StrategyKind};
+pub use rules::{
+    AssignmentRules, Entry, EntryMember, OverflowTarget, Strategy, StrategyKind, MAX_ENTRIES,
+    MAX_MEMBERS, MAX_WEIGHT,
+};
 pub use strategy::{Cursor, EntryState};

@@ -1,8 +1,10 @@
-//! Leads (线索, DESIGN §4.8): the status flow and the merge rule. Assignment lives in
+//! Leads (线索, DESIGN §4.8): the record, its status flow and the merge rule. Assignment lives in
 //! [`crate::assignment`].
 
 mod merge;
+mod model;
 mod status;
 
 pub use merge::{fill, merge_order, MergeRank, MAX_MERGE};
+pub use model::{Lead, LeadInput};
 pub use status::LeadStatus;

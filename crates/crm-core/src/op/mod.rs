@@ -14,6 +14,7 @@ mod customer_state;
 mod customers;
 mod events;
 mod followups;
+mod leads;
 mod opportunities;
 mod org;
 mod pools;
@@ -34,6 +35,7 @@ pub use customer_state::*;
 pub use customers::*;
 pub use events::*;
 pub use followups::*;
+pub use leads::*;
 pub use opportunities::*;
 pub use org::*;
 pub use pools::*;
@@ -114,6 +116,7 @@ families!(
     tickets,
     sla,
     opportunities,
+    leads,
     reports,
     events,
     audit,

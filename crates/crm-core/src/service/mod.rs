@@ -14,6 +14,7 @@ mod field_view;
 mod followups;
 mod held_counters;
 mod import;
+mod leads;
 mod logs;
 mod opportunities;
 mod org;
@@ -329,6 +330,7 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
 
 pub use contracts::{ContractFilter, NewContract};
 pub use import::ImportOptions;
+pub use leads::LeadFilter;
 pub use opportunities::{NewOpportunity, OpportunityFilter};
 pub use org::{DepartmentInput, RoleInput, UserInput};
 pub use receivables::{Aging, LedgerInput, PlanInput};

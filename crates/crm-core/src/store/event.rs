@@ -90,6 +90,10 @@ pub enum EventKind {
     InstallmentDueSoon,
     /// An installment is overdue.
     InstallmentOverdue,
+    /// A lead was created.
+    LeadCreated,
+    /// A lead's fields or status changed.
+    LeadChanged,
 }
 
 impl EventKind {
@@ -126,6 +130,8 @@ impl EventKind {
             EventKind::SlaConfigChanged => "SlaConfigChanged",
             EventKind::OpportunityCreated => "OpportunityCreated",
             EventKind::OpportunityStageChanged => "OpportunityStageChanged",
+            EventKind::LeadCreated => "LeadCreated",
+            EventKind::LeadChanged => "LeadChanged",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

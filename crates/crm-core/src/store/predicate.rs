@@ -250,7 +250,8 @@ fn customer_columns() -> CrmResult<(&'static str, &'static str)> {
         } => Ok((owner_col, pool_col)),
         ScopeVia::None
         | ScopeVia::ChildOfCustomer { .. }
-        | ScopeVia::OwnedChildOfCustomer { .. } => Err(CrmError::Storage(format!(
+        | ScopeVia::OwnedChildOfCustomer { .. }
+        | ScopeVia::Owned { .. } => Err(CrmError::Storage(format!(
             "{} is not scoped as customers",
             spec.table
         ))),
@@ -270,6 +271,7 @@ impl ScopeFilter {
     ///     owners or is the actor or whose pool is in the pools, or among the customers the
     ///     actor is a live *cascading* team member of;
     ///   - `OwnedChildOfCustomer`: own owner in the owners, or as `ChildOfCustomer`;
+    ///   - `Owned`: owner in the owners;
     ///   - `None`: an engine mistake (`Storage`): the table is not scoped.
     ///
     /// `now` is taken at microsecond precision (stores keep microseconds, so an expiry is
@@ -312,6 +314,7 @@ impl ScopeFilter {
                 ids_in(owner_col, grants.owners.clone()),
                 grants.child_of_customer(customer_col)?,
             ])),
+            ScopeVia::Owned { owner_col } => Ok(ids_in(owner_col, grants.owners.clone())),
         }
     }
 }

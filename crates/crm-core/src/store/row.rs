@@ -47,11 +47,13 @@ pub enum Entity {
     Opportunity,
     /// Contracts with their receivables (`contracts`).
     Contract,
+    /// Leads (线索).
+    Lead,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 19] = [
+    pub const ALL: [Entity; 20] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -71,6 +73,7 @@ impl Entity {
         Entity::TicketMessage,
         Entity::Opportunity,
         Entity::Contract,
+        Entity::Lead,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration
@@ -171,6 +174,12 @@ pub enum ScopeVia {
         /// The column holding the customer id.
         customer_col: &'static str,
     },
+    /// The row has an owner and hangs off nothing: visible when `owner_col` is in the
+    /// scope's owners (leads).
+    Owned {
+        /// The owner column.
+        owner_col: &'static str,
+    },
 }
 
 impl ScopeVia {
@@ -179,7 +188,7 @@ impl ScopeVia {
         match self {
             ScopeVia::ChildOfCustomer { customer_col }
             | ScopeVia::OwnedChildOfCustomer { customer_col, .. } => Some(customer_col),
-            ScopeVia::None | ScopeVia::Customer { .. } => None,
+            ScopeVia::None | ScopeVia::Customer { .. } | ScopeVia::Owned { .. } => None,
         }
     }
 }

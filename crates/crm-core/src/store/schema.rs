@@ -280,6 +280,24 @@ static OPPORTUNITIES: TableSpec = TableSpec {
     },
 };
 
+static LEADS: TableSpec = TableSpec {
+    entity: Entity::Lead,
+    table: "leads",
+    record_name: "lead",
+    columns: &[
+        col("owner_id", Int),
+        col("pool_id", Int),
+        col("status", Text),
+        col("phone", Text),
+        col("email", Text),
+        col("created_at", Time),
+    ],
+    unique: &[],
+    scope: ScopeVia::Owned {
+        owner_col: "owner_id",
+    },
+};
+
 static CONTRACTS: TableSpec = TableSpec {
     entity: Entity::Contract,
     table: "contracts",
@@ -321,6 +339,7 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::TicketMessage => &TICKET_MESSAGES,
         Entity::Opportunity => &OPPORTUNITIES,
         Entity::Contract => &CONTRACTS,
+        Entity::Lead => &LEADS,
     }
 }
 

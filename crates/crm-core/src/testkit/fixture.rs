@@ -91,6 +91,7 @@ fn sales_grants(scope: DataScope) -> Vec<Grant> {
     );
     g.extend(grants(Module::Contacts, &[Create, Read, Update], scope));
     g.extend(grants(Module::FollowUps, &[Create, Read], scope));
+    g.extend(grants(Module::Leads, &[Create, Read, Update], scope));
     g
 }
 
@@ -127,9 +128,22 @@ fn role_inputs() -> Vec<(&'static str, RoleInput)> {
                     grants(Module::Customers, &[Read], DataScope::All),
                     grants(Module::Contacts, &[Read], DataScope::All),
                     grants(Module::Tickets, &[Create, Read, Update], DataScope::All),
+                    grants(Module::Leads, &[Read], DataScope::All),
                 ]
                 .concat(),
                 fields: vec![
+                    rule(
+                        Module::Leads,
+                        "phone",
+                        FieldAccess::ReadOnly,
+                        MaskMode::Everywhere,
+                    ),
+                    rule(
+                        Module::Leads,
+                        "estimated_amount",
+                        FieldAccess::Hidden,
+                        MaskMode::None,
+                    ),
                     rule(
                         Module::Customers,
                         "phone",

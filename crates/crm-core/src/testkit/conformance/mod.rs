@@ -17,6 +17,7 @@ mod amounts;
 mod apply;
 mod contention;
 mod field_rules;
+mod leads;
 mod logs;
 mod phones;
 mod pools;
@@ -37,6 +38,7 @@ pub use amounts::*;
 pub use apply::*;
 pub use contention::*;
 pub use field_rules::*;
+pub use leads::*;
 pub use logs::*;
 pub use phones::*;
 pub use pools::*;
@@ -97,6 +99,8 @@ macro_rules! crm_store_conformance_tests {
             service_huge_text_gives_a_short_error,
             service_phones_in_the_tenants_region,
             service_team_sharing,
+            leads_follow_owner_scope_and_field_rules,
+            lead_status_flow_is_enforced,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,

@@ -1,0 +1,160 @@
+//! The lead record (线索) and the input that creates or edits it.
+
+use super::status::LeadStatus;
+use crate::customer::normalize::phone_key;
+use crate::error::{CrmError, CrmResult};
+use crate::ids::{LeadId, PoolId, TenantId, UserId};
+use crate::money::Currency;
+use crate::store::{Entity, Record, SqlValue};
+use crate::validate::{optional_email, optional_phone, optional_text, required_text, MAX_NAME};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Longest company name, source, region or industry.
+const MAX_LABEL: usize = 200;
+
+/// A lead: a prospect not yet a customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Lead {
+    /// Tenant.
+    pub tenant: TenantId,
+    /// Id.
+    pub id: LeadId,
+    /// Optimistic version.
+    pub version: i64,
+    /// Contact person's name.
+    pub name: String,
+    /// Company.
+    pub company: Option<String>,
+    /// Phone, in the tenant's stored form.
+    pub phone: Option<String>,
+    /// E-mail as entered (the indexed column holds it lower-cased).
+    pub email: Option<String>,
+    /// Source (来源), the host's own label.
+    pub source: Option<String>,
+    /// Region (地区).
+    pub region: Option<String>,
+    /// Industry (行业).
+    pub industry: Option<String>,
+    /// Estimated amount, at the currency's scale.
+    pub estimated_amount: Option<Decimal>,
+    /// Currency of the estimated amount (ISO 4217).
+    pub currency: Option<String>,
+    /// Owner, when assigned.
+    pub owner_id: Option<UserId>,
+    /// Lead pool, when pooled.
+    pub pool_id: Option<PoolId>,
+    /// Status.
+    pub status: LeadStatus,
+    /// Why the lead is unqualified.
+    pub unqualified_reason: Option<String>,
+    /// Who created it (none: the system actor).
+    pub created_by: Option<UserId>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The editable fields of a lead, for `lead.create` and `lead.update` (which replaces
+/// them all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadInput {
+    /// Contact person's name (required).
+    pub name: String,
+    /// Company.
+    #[serde(default)]
+    pub company: Option<String>,
+    /// Phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Source label.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Industry.
+    #[serde(default)]
+    pub industry: Option<String>,
+    /// Estimated amount (needs `currency`).
+    #[serde(default)]
+    pub estimated_amount: Option<Decimal>,
+    /// Currency of the estimated amount (ISO 4217).
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+impl LeadInput {
+    /// Validates the input and writes it into `lead`; errors name the field.
+    pub fn apply(&self, lead: &mut Lead, phone_region: &str) -> CrmResult<()> {
+        lead.name = required_text(&self.name, "name", MAX_NAME)?;
+        lead.company = optional_text(self.company.as_deref(), "company", MAX_LABEL)?;
+        lead.phone = optional_phone(self.phone.as_deref(), "phone")?
+            .map(|p| crate::customer::phone::stored_form(&p, phone_region))
+            .transpose()?;
+        lead.email = optional_email(self.email.as_deref(), "email")?;
+        lead.source = optional_text(self.source.as_deref(), "source", MAX_LABEL)?;
+        lead.region = optional_text(self.region.as_deref(), "region", MAX_LABEL)?;
+        lead.industry = optional_text(self.industry.as_deref(), "industry", MAX_LABEL)?;
+        match (self.estimated_amount, self.currency.as_deref()) {
+            (None, None) => {
+                lead.estimated_amount = None;
+                lead.currency = None;
+            }
+            (Some(amount), Some(code)) => {
+                let currency = Currency::parse(code, "currency")?;
+                if amount.is_sign_negative() {
+                    return Err(CrmError::validation("estimated_amount", "is negative"));
+                }
+                let money = crate::money::Money::new(amount, currency.clone(), "estimated_amount")?;
+                lead.estimated_amount = Some(money.amount);
+                lead.currency = Some(currency.code().to_owned());
+            }
+            (Some(_), None) => {
+                return Err(CrmError::validation(
+                    "currency",
+                    "an estimated amount needs its currency",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(CrmError::validation(
+                    "estimated_amount",
+                    "a currency without an amount",
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Record for Lead {
+    const ENTITY: Entity = Entity::Lead;
+    fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+    fn raw_id(&self) -> i64 {
+        self.id.0
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn set_version(&mut self, version: i64) {
+        self.version = version;
+    }
+    fn columns(&self) -> Vec<SqlValue> {
+        vec![
+            self.owner_id.map(|u| u.0).into(),
+            self.pool_id.map(|p| p.0).into(),
+            self.status.as_str().into(),
+            self.phone.as_deref().and_then(phone_key).into(),
+            self.email.as_deref().map(str::to_lowercase).into(),
+            self.created_at.into(),
+        ]
+    }
+}

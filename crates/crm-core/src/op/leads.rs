@@ -1,0 +1,102 @@
+//! `lead.*`: leads (线索) — create, read, list, edit and the status flow.
+
+use super::{facet, operation};
+use crate::ids::{LeadId, UserId};
+pub use crate::lead::LeadInput;
+use crate::lead::LeadStatus;
+pub use crate::service::LeadFilter;
+use crate::service::Page;
+use crate::view::VisibleJson;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+facet!(
+    /// Leads (线索): capture, read, edit and qualify prospects before they are customers.
+    leads -> LeadOps {
+        create: NewLead,
+        get: GetLead,
+        list: LeadFilter,
+        update: UpdateLead,
+        set_status: SetLeadStatus,
+    }
+);
+
+/// Creates a lead.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLead {
+    /// The lead's fields.
+    pub lead: LeadInput,
+    /// Its owner (default: the acting user; none for the system actor).
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+}
+
+operation!(NewLead, "lead.create", Leads, Create, VisibleJson,
+    "Creates a lead in status new, owned by the given user or the actor, within the actor's lead scope; fields the actor may not write are refused. Answers the lead as the actor sees it.",
+    |crm, actor, r| crm.create_lead(actor, r.lead, r.owner_id));
+
+/// Reads one lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetLead {
+    /// The lead.
+    pub id: LeadId,
+}
+
+operation!(
+    GetLead,
+    "lead.get",
+    Leads,
+    Read,
+    VisibleJson,
+    "One lead as the actor may see it (a lead outside the actor's scope is not found).",
+    |crm, actor, r| crm.get_lead(actor, r.id)
+);
+
+operation!(
+    LeadFilter,
+    "lead.list",
+    Leads,
+    Read,
+    Page<VisibleJson>,
+    "Leads in the actor's scope, oldest first, by owner and status, a page at a time.",
+    |crm, actor, r| crm.list_leads(actor, r)
+);
+
+/// Replaces a lead's editable fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLead {
+    /// The lead (open).
+    pub id: LeadId,
+    /// All editable fields, as for `lead.create`.
+    pub lead: LeadInput,
+}
+
+operation!(
+    UpdateLead,
+    "lead.update",
+    Leads,
+    Update,
+    VisibleJson,
+    "Replaces an open lead's editable fields; a field the actor may not write must keep its value.",
+    |crm, actor, r| crm.update_lead(actor, r.id, r.lead)
+);
+
+/// Moves a lead along its status flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetLeadStatus {
+    /// The lead (open).
+    pub id: LeadId,
+    /// `new`, `working`, `qualified` or `unqualified` (never back to `new` once worked).
+    pub status: LeadStatus,
+    /// Required with `unqualified`, refused otherwise.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+operation!(SetLeadStatus, "lead.set_status", Leads, Update, VisibleJson,
+    "Moves an open lead between new, working, qualified and unqualified (with its reason); conversion and merge are their own operations.",
+    |crm, actor, r| crm.set_lead_status(actor, r.id, r.status, r.reason));

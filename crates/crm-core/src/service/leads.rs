@@ -1,0 +1,309 @@
+//! Lead operations: create, read, list, edit and move along the status flow, in the
+//! actor's lead scope (owner-based) and field rules.
+
+use super::{json, transact, Crm, Ctx, Page};
+use crate::access::{Action, Module, Reach, ViewContext};
+use crate::actor::Actor;
+use crate::error::{CrmError, CrmResult};
+use crate::ids::{LeadId, UserId};
+use crate::lead::{Lead, LeadInput, LeadStatus};
+use crate::store::{Changes, Entity, EventKind, Filter, Order, Store, StoreExt};
+use crate::validate::optional_text;
+use crate::view::VisibleJson;
+use serde::{Deserialize, Serialize};
+
+/// Longest reason for an unqualified lead.
+const MAX_REASON: usize = 500;
+
+/// Which leads to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadFilter {
+    /// Only this owner's.
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+    /// Only in this status.
+    #[serde(default)]
+    pub status: Option<LeadStatus>,
+    /// Keyset cursor (the previous page's `next_after`).
+    #[serde(default)]
+    pub after: Option<i64>,
+    /// Page size, 1..=500 (default 50).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl Ctx {
+    /// Whether `action` on leads reaches a lead with this owner.
+    fn reaches_lead(&self, action: Action, owner: Option<UserId>) -> CrmResult<()> {
+        let reach = self.access.require(Module::Leads, action)?;
+        let ok = match (&reach, owner) {
+            (Reach::All, _) => true,
+            (Reach::Owners(set), Some(o)) => set.contains(&o),
+            (Reach::Owners(_), None) => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(CrmError::PermissionDenied {
+                module: Module::Leads.as_str().into(),
+                action: action.as_str().into(),
+                field: None,
+            })
+        }
+    }
+}
+
+impl<S: Store> Crm<S> {
+    /// Loads a lead the actor may `action`; one outside the actor's scope is not found.
+    async fn lead_for(&self, ctx: &Ctx, id: LeadId, action: Action) -> CrmResult<Lead> {
+        let lead = self
+            .store()
+            .load::<Lead>(ctx.tenant.id, id)
+            .await?
+            .filter(|l| ctx.reaches_lead(Action::Read, l.owner_id).is_ok())
+            .ok_or_else(|| CrmError::not_found("lead", id))?;
+        ctx.reaches_lead(action, lead.owner_id)?;
+        Ok(lead)
+    }
+
+    /// Creates a lead owned by `owner` (default: the acting user; the system actor's leads
+    /// have no owner until assigned). Editable fields the actor may not write are refused.
+    pub async fn create_lead(
+        &self,
+        actor: Actor,
+        input: LeadInput,
+        owner: Option<UserId>,
+    ) -> CrmResult<VisibleJson> {
+        crate::validate::texts(&input, "")?;
+        let id = LeadId(self.new_id(Entity::Lead).await?);
+        transact!(self, async {
+            let ctx = self.ctx(actor).await?;
+            let owner = owner.or(ctx.access.user().map(|u| u.id));
+            if let Some(o) = owner {
+                if !ctx.access.org().users.get(&o).is_some_and(|u| u.active) {
+                    return Err(CrmError::validation(
+                        "owner_id",
+                        format!("no active user {o}"),
+                    ));
+                }
+            }
+            ctx.reaches_lead(Action::Create, owner)?;
+            let mut lead = Lead {
+                tenant: ctx.tenant.id,
+                id,
+                version: 1,
+                name: String::new(),
+                company: None,
+                phone: None,
+                email: None,
+                source: None,
+                region: None,
+                industry: None,
+                estimated_amount: None,
+                currency: None,
+                owner_id: owner,
+                pool_id: None,
+                status: LeadStatus::New,
+                unqualified_reason: None,
+                created_by: ctx.access.user().map(|u| u.id),
+                created_at: ctx.now,
+                updated_at: ctx.now,
+            };
+            input.apply(&mut lead, &ctx.tenant.settings.phone_region)?;
+            ctx.access
+                .check_editable(Module::Leads, &written_fields(&input))?;
+            let mut changes = Changes::new(ctx.tenant.id);
+            changes.insert(&lead)?;
+            changes.audit(ctx.audit(
+                "lead.create",
+                Entity::Lead,
+                id,
+                serde_json::Value::Null,
+                json(&lead),
+            ));
+            changes.event(ctx.event(
+                EventKind::LeadCreated,
+                Entity::Lead,
+                id,
+                serde_json::json!({ "owner_id": lead.owner_id, "source": lead.source }),
+            ));
+            Ok((changes, ctx.show(Entity::Lead, &lead, ViewContext::Detail)))
+        })
+    }
+
+    /// One lead as the actor may see it.
+    pub async fn get_lead(&self, actor: Actor, id: LeadId) -> CrmResult<VisibleJson> {
+        let ctx = self.ctx(actor).await?;
+        let lead = self.lead_for(&ctx, id, Action::Read).await?;
+        Ok(ctx.show(Entity::Lead, &lead, ViewContext::Detail))
+    }
+
+    /// Leads in the actor's scope, oldest first.
+    pub async fn list_leads(
+        &self,
+        actor: Actor,
+        filter: LeadFilter,
+    ) -> CrmResult<Page<VisibleJson>> {
+        let ctx = self.ctx(actor).await?;
+        let (mut q, limit) = ctx.scoped_page(
+            Module::Leads,
+            Entity::Lead,
+            Order::IdAsc,
+            filter.after,
+            filter.limit,
+        )?;
+        if let Some(o) = filter.owner_id {
+            q = q.filter(Filter::eq("owner_id", o));
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(Filter::eq("status", s.as_str()));
+        }
+        let items: Vec<Lead> = self.store().load_all(&q).await?;
+        Ok(Page::of(items, limit, |l| {
+            ctx.show(Entity::Lead, &l, ViewContext::List)
+        }))
+    }
+
+    /// Replaces a lead's editable fields; fields the actor may not write must keep their
+    /// value. A converted or merged lead is not edited.
+    pub async fn update_lead(
+        &self,
+        actor: Actor,
+        id: LeadId,
+        input: LeadInput,
+    ) -> CrmResult<VisibleJson> {
+        crate::validate::texts(&input, "")?;
+        transact!(self, async {
+            let ctx = self.ctx(actor).await?;
+            let current = self.lead_for(&ctx, id, Action::Update).await?;
+            if !current.status.is_open() {
+                return Err(CrmError::rule(
+                    "lead_closed",
+                    format!("a {} lead is not edited", current.status),
+                ));
+            }
+            let mut next = current.clone();
+            input.apply(&mut next, &ctx.tenant.settings.phone_region)?;
+            let touched: Vec<&str> = [
+                ("name", next.name != current.name),
+                ("company", next.company != current.company),
+                ("phone", next.phone != current.phone),
+                ("email", next.email != current.email),
+                ("source", next.source != current.source),
+                ("region", next.region != current.region),
+                ("industry", next.industry != current.industry),
+                (
+                    "estimated_amount",
+                    next.estimated_amount != current.estimated_amount
+                        || next.currency != current.currency,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(f, changed)| changed.then_some(f))
+            .collect();
+            ctx.access.check_editable(Module::Leads, &touched)?;
+            let mut changes = Changes::new(ctx.tenant.id);
+            if touched.is_empty() {
+                return Ok((
+                    changes,
+                    ctx.show(Entity::Lead, &current, ViewContext::Detail),
+                ));
+            }
+            next.updated_at = ctx.now;
+            self.write_lead_change(&ctx, &mut changes, "lead.update", &current, &next, &touched)?;
+            let stored = Lead {
+                version: next.version + 1,
+                ..next
+            };
+            Ok((
+                changes,
+                ctx.show(Entity::Lead, &stored, ViewContext::Detail),
+            ))
+        })
+    }
+
+    /// Moves a lead along its status flow (`unqualified` with its reason).
+    pub async fn set_lead_status(
+        &self,
+        actor: Actor,
+        id: LeadId,
+        status: LeadStatus,
+        reason: Option<String>,
+    ) -> CrmResult<VisibleJson> {
+        let reason = optional_text(reason.as_deref(), "reason", MAX_REASON)?;
+        transact!(self, async {
+            let ctx = self.ctx(actor).await?;
+            let current = self.lead_for(&ctx, id, Action::Update).await?;
+            current.status.check_change(status, reason.as_deref())?;
+            let mut changes = Changes::new(ctx.tenant.id);
+            if current.status == status && current.unqualified_reason == reason {
+                return Ok((
+                    changes,
+                    ctx.show(Entity::Lead, &current, ViewContext::Detail),
+                ));
+            }
+            let next = Lead {
+                status,
+                unqualified_reason: reason.clone(),
+                updated_at: ctx.now,
+                ..current.clone()
+            };
+            self.write_lead_change(
+                &ctx,
+                &mut changes,
+                "lead.set_status",
+                &current,
+                &next,
+                &["status"],
+            )?;
+            let stored = Lead {
+                version: next.version + 1,
+                ..next
+            };
+            Ok((
+                changes,
+                ctx.show(Entity::Lead, &stored, ViewContext::Detail),
+            ))
+        })
+    }
+
+    fn write_lead_change(
+        &self,
+        ctx: &Ctx,
+        changes: &mut Changes,
+        operation: &str,
+        current: &Lead,
+        next: &Lead,
+        fields: &[&str],
+    ) -> CrmResult<()> {
+        changes.update(next)?;
+        changes.audit(ctx.audit(operation, Entity::Lead, next.id, json(current), json(next)));
+        changes.event(ctx.event(
+            EventKind::LeadChanged,
+            Entity::Lead,
+            next.id,
+            serde_json::json!({ "fields": fields, "status": next.status }),
+        ));
+        Ok(())
+    }
+}
+
+/// The fields an input writes (anything set), for the editable check on create.
+fn written_fields(input: &LeadInput) -> Vec<&'static str> {
+    let mut out = vec!["name"];
+    for (field, set) in [
+        ("company", input.company.is_some()),
+        ("phone", input.phone.is_some()),
+        ("email", input.email.is_some()),
+        ("source", input.source.is_some()),
+        ("region", input.region.is_some()),
+        ("industry", input.industry.is_some()),
+        ("estimated_amount", input.estimated_amount.is_some()),
+    ] {
+        if set {
+            out.push(field);
+        }
+    }
+    out
+}
