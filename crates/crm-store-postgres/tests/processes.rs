@@ -182,6 +182,24 @@ async fn child_claim_looper() {
     }
 }
 
+/// How many events the tenant's outbox holds (every page).
+async fn all_events<S: crm_core::store::Store>(f: &Fixture<S>) -> usize {
+    let mut cursor = 0;
+    let mut n = 0;
+    loop {
+        let page = f
+            .crm
+            .events_after(Actor::system(T1), cursor, 1000)
+            .await
+            .expect("events");
+        n += page.len();
+        match page.last() {
+            Some(e) if page.len() == 1000 => cursor = e.seq,
+            _ => return n,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_writer_leaves_no_half_applied_work() {
     let schema = fresh_schema_name();
@@ -232,6 +250,18 @@ async fn a_killed_writer_leaves_no_half_applied_work() {
     for child in &mut children {
         child.kill().expect("kill");
         let _ = child.wait();
+    }
+    // A COMMIT a killed child had already sent still lands after its process is gone (the
+    // server finishes it); the checks below read in several statements, so wait until the
+    // outbox stops growing before reading anything.
+    let mut seen = usize::MAX;
+    for _ in 0..40 {
+        let n = all_events(&f).await;
+        if n == seen {
+            break;
+        }
+        seen = n;
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let store = f.crm.store();
     check_pool_invariants(store, Some(2)).await;
