@@ -1,9 +1,9 @@
 //! The lead record (线索) and the input that creates or edits it.
 
 use super::status::LeadStatus;
-use crate::customer::normalize::phone_key;
+use crate::customer::normalize::{normalize_company_name, phone_key};
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{LeadId, PoolId, TenantId, UserId};
+use crate::ids::{CustomerId, LeadId, PoolId, TenantId, UserId};
 use crate::money::Currency;
 use crate::store::{Entity, Record, SqlValue};
 use crate::validate::{optional_email, optional_phone, optional_text, required_text, MAX_NAME};
@@ -49,6 +49,12 @@ pub struct Lead {
     pub status: LeadStatus,
     /// Why the lead is unqualified.
     pub unqualified_reason: Option<String>,
+    /// The open lead this one was folded into (a duplicate at intake, or a merge loser).
+    #[serde(default)]
+    pub merged_into: Option<LeadId>,
+    /// A customer with the same phone or company, found at intake (conversion links it).
+    #[serde(default)]
+    pub matched_customer_id: Option<CustomerId>,
     /// Who created it (none: the system actor).
     pub created_by: Option<UserId>,
     /// When it was created.
@@ -133,6 +139,31 @@ impl LeadInput {
     }
 }
 
+impl Lead {
+    /// The duplicate-check keys of the lead, by indexed column: phone key, lower-cased
+    /// e-mail, normalized company name (each when present).
+    pub fn duplicate_keys(&self) -> Vec<(&'static str, String)> {
+        let mut keys = Vec::new();
+        if let Some(k) = self.phone.as_deref().and_then(phone_key) {
+            keys.push(("phone", k));
+        }
+        if let Some(k) = self.email.as_deref().map(str::to_lowercase) {
+            keys.push(("email", k));
+        }
+        if let Some(k) = self.company_key() {
+            keys.push(("company_norm", k));
+        }
+        keys
+    }
+
+    fn company_key(&self) -> Option<String> {
+        self.company
+            .as_deref()
+            .map(normalize_company_name)
+            .filter(|n| !n.is_empty())
+    }
+}
+
 impl Record for Lead {
     const ENTITY: Entity = Entity::Lead;
     fn tenant(&self) -> TenantId {
@@ -154,6 +185,7 @@ impl Record for Lead {
             self.status.as_str().into(),
             self.phone.as_deref().and_then(phone_key).into(),
             self.email.as_deref().map(str::to_lowercase).into(),
+            self.company_key().into(),
             self.created_at.into(),
         ]
     }

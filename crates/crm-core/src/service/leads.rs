@@ -4,10 +4,11 @@
 use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, Reach, ViewContext};
 use crate::actor::Actor;
+use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{LeadId, UserId};
+use crate::ids::{CustomerId, LeadId, UserId};
 use crate::lead::{Lead, LeadInput, LeadStatus};
-use crate::store::{Changes, Entity, EventKind, Filter, Order, Store, StoreExt};
+use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, SqlValue, Store, StoreExt};
 use crate::validate::optional_text;
 use crate::view::VisibleJson;
 use serde::{Deserialize, Serialize};
@@ -106,6 +107,8 @@ impl<S: Store> Crm<S> {
                 pool_id: None,
                 status: LeadStatus::New,
                 unqualified_reason: None,
+                merged_into: None,
+                matched_customer_id: None,
                 created_by: ctx.access.user().map(|u| u.id),
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -113,6 +116,13 @@ impl<S: Store> Crm<S> {
             input.apply(&mut lead, &ctx.tenant.settings.phone_region)?;
             ctx.access
                 .check_editable(Module::Leads, &written_fields(&input))?;
+            // An incoming duplicate of an open lead is folded into it at once: kept, linked,
+            // terminal, so it is counted and worked once and never assigned.
+            if let Some(original) = self.open_duplicate(&ctx, &lead).await? {
+                lead.status = LeadStatus::Merged;
+                lead.merged_into = Some(original);
+            }
+            lead.matched_customer_id = self.matching_customer(&ctx, &lead).await?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&lead)?;
             changes.audit(ctx.audit(
@@ -126,10 +136,69 @@ impl<S: Store> Crm<S> {
                 EventKind::LeadCreated,
                 Entity::Lead,
                 id,
-                serde_json::json!({ "owner_id": lead.owner_id, "source": lead.source }),
+                serde_json::json!({
+                    "owner_id": lead.owner_id,
+                    "source": lead.source,
+                    "merged_into": lead.merged_into,
+                    "matched_customer_id": lead.matched_customer_id,
+                }),
             ));
             Ok((changes, ctx.show(Entity::Lead, &lead, ViewContext::Detail)))
         })
+    }
+
+    /// The oldest open lead of the tenant sharing a phone, e-mail or company key with
+    /// `lead` (the whole tenant: a duplicate is one whoever owns it).
+    async fn open_duplicate(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<LeadId>> {
+        let open: Vec<SqlValue> = [
+            LeadStatus::New,
+            LeadStatus::Working,
+            LeadStatus::Qualified,
+            LeadStatus::Unqualified,
+        ]
+        .iter()
+        .map(|s| s.as_str().into())
+        .collect();
+        let mut first: Option<LeadId> = None;
+        for (column, key) in lead.duplicate_keys() {
+            let found: Vec<Lead> = self
+                .store()
+                .load_all(
+                    &Query::new(Entity::Lead, ctx.tenant.id)
+                        .filter(Filter::eq(column, key))
+                        .filter(Filter::is_in("status", open.clone()))
+                        .limit(1),
+                )
+                .await?;
+            if let Some(l) = found.first() {
+                first = Some(first.map_or(l.id, |f| f.min(l.id)));
+            }
+        }
+        Ok(first)
+    }
+
+    /// The oldest customer with the lead's phone or company key, for conversion to link.
+    async fn matching_customer(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<CustomerId>> {
+        let mut first: Option<CustomerId> = None;
+        for (column, key) in lead.duplicate_keys() {
+            let column = match column {
+                "phone" => "phone_norm",
+                "company_norm" => "name_norm",
+                _ => continue,
+            };
+            let found: Vec<Customer> = self
+                .store()
+                .load_all(
+                    &Query::new(Entity::Customer, ctx.tenant.id)
+                        .filter(Filter::eq(column, key))
+                        .limit(1),
+                )
+                .await?;
+            if let Some(c) = found.first() {
+                first = Some(first.map_or(c.id, |f| f.min(c.id)));
+            }
+        }
+        Ok(first)
     }
 
     /// One lead as the actor may see it.

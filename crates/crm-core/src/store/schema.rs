@@ -290,6 +290,7 @@ static LEADS: TableSpec = TableSpec {
         col("status", Text),
         col("phone", Text),
         col("email", Text),
+        col("company_norm", Text),
         col("created_at", Time),
     ],
     unique: &[],

@@ -211,3 +211,140 @@ pub async fn lead_status_flow_is_enforced<S: Store>(store: Arc<S>) {
         ]
     );
 }
+
+/// Intake's duplicate check: a lead sharing a phone (any format), an e-mail (any case) or a
+/// company (legal suffix aside) with an open lead is folded into the oldest such lead; a
+/// match with a customer is recorded for conversion; closed leads capture nothing.
+pub async fn lead_duplicates_fold_into_the_open_original<S: Store>(store: Arc<S>) {
+    let f = Fixture::new(store.clone()).await;
+    let crm = &f.crm;
+    let sys = Actor::system(T1);
+    let bare = |name: &str| LeadInput {
+        name: name.into(),
+        ..LeadInput::default()
+    };
+    let original = id_of(
+        &crm.create_lead(
+            user(REP),
+            LeadInput {
+                phone: Some("13812345678".into()),
+                email: Some("li@example.com".into()),
+                company: Some("星辰科技有限公司".into()),
+                ..bare("原始")
+            },
+            None,
+        )
+        .await
+        .expect("original"),
+    );
+    for (label, input) in [
+        (
+            "phone written differently",
+            LeadInput {
+                phone: Some("+86 138-1234-5678".into()),
+                ..bare("a")
+            },
+        ),
+        (
+            "e-mail in another case",
+            LeadInput {
+                email: Some("LI@Example.COM".into()),
+                ..bare("b")
+            },
+        ),
+        (
+            "company without its legal suffix",
+            LeadInput {
+                company: Some("星辰科技".into()),
+                ..bare("c")
+            },
+        ),
+    ] {
+        // A peer's intake folds into the rep's lead too: a duplicate is one whoever owns it.
+        let dup = crm
+            .create_lead(user(REP2), input, None)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(dup.record["status"], "merged", "{label}");
+        assert_eq!(
+            dup.record["merged_into"],
+            serde_json::json!(original.0),
+            "{label}"
+        );
+        assert_eq!(dup.record["owner_id"], serde_json::json!(REP2.0), "{label}");
+    }
+    // Nothing shared: a lead of its own.
+    let other = crm
+        .create_lead(
+            user(REP),
+            LeadInput {
+                phone: Some("13900000000".into()),
+                ..bare("d")
+            },
+            None,
+        )
+        .await
+        .expect("other");
+    assert_eq!(other.record["status"], "new");
+    assert!(other.record["merged_into"].is_null());
+
+    // A customer with the phone: recorded on the lead, which stays open.
+    let customer = crm
+        .create_customer(
+            sys,
+            crate::customer::NewCustomer {
+                name: "客户甲".into(),
+                phone: Some("13700001111".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("customer")
+        .record
+        .id;
+    let known = crm
+        .create_lead(
+            user(REP),
+            LeadInput {
+                phone: Some("137 0000 1111".into()),
+                ..bare("e")
+            },
+            None,
+        )
+        .await
+        .expect("lead of a customer");
+    assert_eq!(known.record["status"], "new");
+    assert_eq!(
+        known.record["matched_customer_id"],
+        serde_json::json!(customer.0)
+    );
+
+    // Only open leads capture: once the original is merged away, a new lead with the
+    // shared e-mail is an original of its own (the merged duplicates do not capture either).
+    let _ = crm
+        .set_lead_status(user(REP), original, LeadStatus::Working, None)
+        .await
+        .expect("working");
+    let mut stored: crate::lead::Lead = store
+        .load(T1, original)
+        .await
+        .expect("load")
+        .expect("stored");
+    stored.status = LeadStatus::Converted;
+    let mut changes = crate::store::Changes::new(T1);
+    changes.update(&stored).expect("update");
+    store.apply(changes).await.expect("apply");
+    let fresh = crm
+        .create_lead(
+            user(REP),
+            LeadInput {
+                email: Some("li@example.com".into()),
+                ..bare("f")
+            },
+            None,
+        )
+        .await
+        .expect("fresh");
+    assert_eq!(fresh.record["status"], "new");
+    assert!(fresh.record["merged_into"].is_null());
+}

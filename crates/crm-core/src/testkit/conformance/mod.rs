@@ -101,6 +101,7 @@ macro_rules! crm_store_conformance_tests {
             service_team_sharing,
             leads_follow_owner_scope_and_field_rules,
             lead_status_flow_is_enforced,
+            lead_duplicates_fold_into_the_open_original,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
