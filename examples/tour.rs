@@ -71,6 +71,7 @@ fn sales_role(name: &str, scope: DataScope) -> RoleInput {
             grants(Module::Opportunities, &[Create, Read, Update], scope),
             grants(Module::Contracts, &[Create, Read, Update], scope),
             grants(Module::Receivables, &[Read], scope),
+            grants(Module::Leads, &[Create, Read, Update], scope),
         ]
         .concat(),
         fields: vec![],
@@ -363,6 +364,7 @@ async fn run(db: &str) -> CrmResult<()> {
         due.followup_escalations
     );
 
+    lead_tour(&crm).await?;
     pool_tour(&crm, now).await?;
     ticket_tour(db, now).await?;
     sales_tour(&crm, now).await?;
@@ -384,6 +386,63 @@ async fn run(db: &str) -> CrmResult<()> {
             e.seq, e.kind, e.entity, e.record_id
         );
     }
+    Ok(())
+}
+
+/// Leads (线索) through the facet: capture, a duplicate folded in at intake, the status flow
+/// and the owner scope. On a second run both intakes fold into the first run's lead.
+async fn lead_tour(crm: &Crm<SqliteStore>) -> CrmResult<()> {
+    use crm_core::lead::{LeadInput, LeadStatus};
+    use crm_core::op::{LeadFilter, NewLead, SetLeadStatus};
+    let zhang = Actor::user(TENANT, ZHANG);
+    let intake = |name: &str, phone: &str| NewLead {
+        lead: LeadInput {
+            name: name.into(),
+            company: Some("海川贸易有限公司".into()),
+            phone: Some(phone.into()),
+            ..LeadInput::default()
+        },
+        owner_id: None,
+    };
+    let first = crm
+        .leads()
+        .create(zhang, intake("王先生", "13600001234"))
+        .await?;
+    let again = crm
+        .leads()
+        .create(zhang, intake("王总", "+86 136-0000-1234"))
+        .await?;
+    let id_in = |v: &crm_core::view::VisibleJson, key: &str| v.record[key].as_i64();
+    let original = match first.record["status"].as_str() {
+        Some("merged") => id_in(&first, "merged_into"),
+        _ => id_in(&first, "id"),
+    }
+    .map(crm_core::ids::LeadId)
+    .unwrap_or_default();
+    let worked = crm
+        .leads()
+        .set_status(
+            zhang,
+            SetLeadStatus {
+                id: original,
+                status: LeadStatus::Working,
+                reason: None,
+            },
+        )
+        .await?;
+    let seen_by_li = crm
+        .leads()
+        .list(Actor::user(TENANT, LI), LeadFilter::default())
+        .await?
+        .items
+        .len();
+    println!(
+        "\n== leads: lead {original} is {}; a second intake of its phone was {} into {}; \
+         李娜 sees {seen_by_li} of 张伟's leads",
+        worked.record["status"].as_str().unwrap_or("?"),
+        again.record["status"].as_str().unwrap_or("?"),
+        again.record["merged_into"]
+    );
     Ok(())
 }
 

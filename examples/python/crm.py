@@ -141,6 +141,9 @@ class Crm:
     def customer(self, verb, request=None, actor=None):
         return self.call("customer." + verb, request, actor)
 
+    def lead(self, verb, request=None, actor=None):
+        return self.call("lead." + verb, request, actor)
+
     def contact(self, verb, request=None, actor=None):
         return self.call("contact." + verb, request, actor)
 

@@ -4,7 +4,8 @@
     CRM_LIB=target/debug/libcrm.so python3 examples/python/tour.py [--db PATH]
 
 It sets up an org, imports examples/data/customers.csv, records follow-ups, shows what a
-salesperson and their manager each see, claims a customer from the pool, shows the errors a
+salesperson and their manager each see, captures a lead and folds a duplicate into it,
+claims a customer from the pool, shows the errors a
 host gets back, opens a ticket, closes a small sale (opportunity, contract, receivable plan,
 payment, aging), and reads the event log.
 """
@@ -32,7 +33,8 @@ def sales_role(name, scope):
         "name": name,
         "grants": grants(scope, ("customers", "create"), ("customers", "read"), ("customers", "update"),
                          ("customers", "import"), ("contacts", "read"), ("follow_ups", "create"),
-                         ("follow_ups", "read")),
+                         ("follow_ups", "read"), ("leads", "create"), ("leads", "read"),
+                         ("leads", "update")),
     }
 
 
@@ -93,6 +95,19 @@ def main():
         assert quota["held"] >= 1 and mine_here["claims_today"] >= 1, quota
         print(f"李娜 quota: holds {quota['held']}, {mine_here['claims_today']} claim(s) today "
               f"(cap {mine_here['daily_cap']}, limit {mine_here['held_limit']})")
+
+        # Leads (线索): 张伟 captures one; a second intake of the same phone, written another
+        # way, folds into it (on a second run of the tour both fold into the first run's).
+        first = crm.lead("create", {"lead": {"name": "王先生", "company": "海川贸易有限公司",
+                                             "phone": "13600001234"}}, actor=zhang)
+        again = crm.lead("create", {"lead": {"name": "王总", "phone": "+86 136-0000-1234"}}, actor=zhang)
+        original = first["id"] if first["status"] != "merged" else first["merged_into"]
+        assert again["status"] == "merged" and again["merged_into"] == original, again
+        worked = crm.lead("set_status", {"id": original, "status": "working"}, actor=zhang)
+        others = crm.lead("list", {}, actor=user(TENANT, LI))["items"]
+        assert all(l["owner_id"] == LI for l in others), others
+        print(f"lead {original} is {worked['status']}; the second intake was {again['status']} into it; "
+              f"李娜 sees {len(others)} of 张伟's leads")
 
         # Pool members who do not own a pooled customer see its phone masked (the pool's
         # field rules), in the audit trail as in customer.get.
