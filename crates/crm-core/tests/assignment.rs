@@ -257,6 +257,7 @@ fn la9_the_first_matching_entry_wins() {
     let key_accounts = entry(
         "KA",
         Condition::Amount {
+            currency: "CNY".into(),
             min: Some(AmountBound {
                 value: Decimal::from(1_000_000),
                 inclusive: false,
@@ -275,6 +276,7 @@ fn la9_the_first_matching_entry_wins() {
     let lead = |region: &str, amount: i64| LeadFacts {
         region: Some(region.into()),
         amount: Some(Decimal::from(amount)),
+        currency: Some("CNY".into()),
         ..LeadFacts::default()
     };
     let pick = |l: LeadFacts| {

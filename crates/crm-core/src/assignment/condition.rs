@@ -46,6 +46,8 @@ pub struct LeadFacts {
     pub industry: Option<String>,
     /// Estimated amount.
     pub amount: Option<Decimal>,
+    /// Currency of the estimated amount (ISO 4217).
+    pub currency: Option<String>,
     /// Custom field values.
     pub custom: BTreeMap<String, serde_json::Value>,
 }
@@ -98,8 +100,11 @@ pub enum Condition {
         /// The values (at least one).
         values: Vec<String>,
     },
-    /// The estimated amount lies in the range; a lead without an amount never matches.
+    /// The estimated amount, in this currency, lies in the range; a lead without an amount
+    /// or in another currency never matches.
     Amount {
+        /// The currency the bounds are in (ISO 4217).
+        currency: String,
         /// Lower bound, if any.
         min: Option<AmountBound>,
         /// Upper bound, if any.
@@ -129,23 +134,26 @@ impl Condition {
             Condition::OneOf { field, values } => {
                 lead.text(field).is_some_and(|v| values.contains(&v))
             }
-            Condition::Amount { min, max } => lead.amount.is_some_and(|a| {
-                let above = min.is_none_or(|b| {
-                    if b.inclusive {
-                        a >= b.value
-                    } else {
-                        a > b.value
-                    }
-                });
-                let below = max.is_none_or(|b| {
-                    if b.inclusive {
-                        a <= b.value
-                    } else {
-                        a < b.value
-                    }
-                });
-                above && below
-            }),
+            Condition::Amount { currency, min, max } => {
+                lead.currency.as_deref() == Some(currency.as_str())
+                    && lead.amount.is_some_and(|a| {
+                        let above = min.is_none_or(|b| {
+                            if b.inclusive {
+                                a >= b.value
+                            } else {
+                                a > b.value
+                            }
+                        });
+                        let below = max.is_none_or(|b| {
+                            if b.inclusive {
+                                a <= b.value
+                            } else {
+                                a < b.value
+                            }
+                        });
+                        above && below
+                    })
+            }
             Condition::All { conditions } => conditions.iter().all(|c| c.matches(lead)),
             Condition::Any { conditions } => conditions.iter().any(|c| c.matches(lead)),
         }
@@ -177,7 +185,13 @@ impl Condition {
                 }
                 Ok(())
             }
-            Condition::Amount { min, max } => match (min, max) {
+            Condition::Amount { currency, min, max } => match (min, max) {
+                _ if crate::money::Currency::parse(currency, "currency").is_err() => {
+                    Err(CrmError::validation(
+                        format!("{at}.currency"),
+                        format!("unknown currency {}", crate::validate::quote(currency)),
+                    ))
+                }
                 (None, None) => Err(CrmError::validation(
                     at,
                     "an amount condition needs a bound",
@@ -227,6 +241,7 @@ mod tests {
         LeadFacts {
             region: Some(region.into()),
             amount: Some(Decimal::from(amount)),
+            currency: Some("CNY".into()),
             ..LeadFacts::default()
         }
     }
@@ -237,6 +252,7 @@ mod tests {
             inclusive,
         };
         Condition::Amount {
+            currency: "CNY".into(),
             min: min.map(b),
             max: max.map(b),
         }
@@ -256,8 +272,21 @@ mod tests {
         let below = range(None, Some((500, false)));
         assert!(!below.matches(&lead("x", 500)));
         assert!(below.matches(&lead("x", 499)));
-        // No amount: no match, whatever the bounds.
+        // No amount, or another currency: no match, whatever the bounds.
         assert!(!from.matches(&LeadFacts::default()));
+        let yen = LeadFacts {
+            currency: Some("JPY".into()),
+            ..lead("x", 2_000_000)
+        };
+        assert!(!from.matches(&yen));
+        let bad = Condition::Amount {
+            currency: "XYZ".into(),
+            min: None,
+            max: None,
+        };
+        assert!(
+            matches!(bad.validate("c"), Err(CrmError::Validation { field, .. }) if field == "c.currency")
+        );
     }
 
     #[test]

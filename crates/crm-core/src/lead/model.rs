@@ -63,8 +63,7 @@ pub struct Lead {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The editable fields of a lead, for `lead.create` and `lead.update` (which replaces
-/// them all).
+/// The fields of a new lead, for `lead.create`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeadInput {
@@ -101,41 +100,121 @@ impl LeadInput {
     pub fn apply(&self, lead: &mut Lead, phone_region: &str) -> CrmResult<()> {
         lead.name = required_text(&self.name, "name", MAX_NAME)?;
         lead.company = optional_text(self.company.as_deref(), "company", MAX_LABEL)?;
-        lead.phone = optional_phone(self.phone.as_deref(), "phone")?
-            .map(|p| crate::customer::phone::stored_form(&p, phone_region))
-            .transpose()?;
+        lead.phone = phone(self.phone.as_deref(), phone_region)?;
         lead.email = optional_email(self.email.as_deref(), "email")?;
         lead.source = optional_text(self.source.as_deref(), "source", MAX_LABEL)?;
         lead.region = optional_text(self.region.as_deref(), "region", MAX_LABEL)?;
         lead.industry = optional_text(self.industry.as_deref(), "industry", MAX_LABEL)?;
-        match (self.estimated_amount, self.currency.as_deref()) {
-            (None, None) => {
-                lead.estimated_amount = None;
-                lead.currency = None;
-            }
-            (Some(amount), Some(code)) => {
-                let currency = Currency::parse(code, "currency")?;
-                if amount.is_sign_negative() {
-                    return Err(CrmError::validation("estimated_amount", "is negative"));
-                }
-                let money = crate::money::Money::new(amount, currency.clone(), "estimated_amount")?;
-                lead.estimated_amount = Some(money.amount);
-                lead.currency = Some(currency.code().to_owned());
-            }
-            (Some(_), None) => {
-                return Err(CrmError::validation(
-                    "currency",
-                    "an estimated amount needs its currency",
-                ))
-            }
-            (None, Some(_)) => {
-                return Err(CrmError::validation(
-                    "estimated_amount",
-                    "a currency without an amount",
-                ))
-            }
+        (lead.estimated_amount, lead.currency) =
+            amount(self.estimated_amount, self.currency.as_deref())?;
+        Ok(())
+    }
+}
+
+/// Changes to a lead for `lead.update`: each field given is written (a blank text clears
+/// it), each field absent is kept. A field the actor may not write is refused when given,
+/// whatever its value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeadPatch {
+    /// New name (not blank).
+    pub name: Option<String>,
+    /// New company.
+    pub company: Option<String>,
+    /// New phone.
+    pub phone: Option<String>,
+    /// New e-mail.
+    pub email: Option<String>,
+    /// New source label.
+    pub source: Option<String>,
+    /// New region.
+    pub region: Option<String>,
+    /// New industry.
+    pub industry: Option<String>,
+    /// New estimated amount, with `currency` (the lead's current currency when absent).
+    pub estimated_amount: Option<Decimal>,
+    /// New currency of the estimated amount.
+    pub currency: Option<String>,
+}
+
+impl LeadPatch {
+    /// The fields this patch writes (field-rule names), whatever their values.
+    pub fn touched_fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("company", self.company.is_some()),
+            ("phone", self.phone.is_some()),
+            ("email", self.email.is_some()),
+            ("source", self.source.is_some()),
+            ("region", self.region.is_some()),
+            ("industry", self.industry.is_some()),
+            (
+                "estimated_amount",
+                self.estimated_amount.is_some() || self.currency.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(f, given)| given.then_some(f))
+        .collect()
+    }
+
+    /// Validates the given fields and writes them into `lead`; errors name the field.
+    pub fn apply(&self, lead: &mut Lead, phone_region: &str) -> CrmResult<()> {
+        if let Some(v) = &self.name {
+            lead.name = required_text(v, "name", MAX_NAME)?;
+        }
+        let text = |v: &Option<String>, field: &str, current: &Option<String>| match v {
+            Some(v) => optional_text(Some(v), field, MAX_LABEL),
+            None => Ok(current.clone()),
+        };
+        lead.company = text(&self.company, "company", &lead.company)?;
+        lead.source = text(&self.source, "source", &lead.source)?;
+        lead.region = text(&self.region, "region", &lead.region)?;
+        lead.industry = text(&self.industry, "industry", &lead.industry)?;
+        if let Some(v) = &self.phone {
+            lead.phone = phone(Some(v), phone_region)?;
+        }
+        if let Some(v) = &self.email {
+            lead.email = optional_email(Some(v), "email")?;
+        }
+        if self.estimated_amount.is_some() || self.currency.is_some() {
+            let amount_in = self.estimated_amount.or(lead.estimated_amount);
+            let currency_in = self.currency.as_deref().or(lead.currency.as_deref());
+            (lead.estimated_amount, lead.currency) = amount(amount_in, currency_in)?;
         }
         Ok(())
+    }
+}
+
+fn phone(value: Option<&str>, phone_region: &str) -> CrmResult<Option<String>> {
+    optional_phone(value, "phone")?
+        .map(|p| crate::customer::phone::stored_form(&p, phone_region))
+        .transpose()
+}
+
+/// An estimated amount with its currency, at the currency's scale, not negative.
+fn amount(
+    amount: Option<Decimal>,
+    currency: Option<&str>,
+) -> CrmResult<(Option<Decimal>, Option<String>)> {
+    match (amount, currency) {
+        (None, None) => Ok((None, None)),
+        (Some(amount), Some(code)) => {
+            let currency = Currency::parse(code, "currency")?;
+            if amount.is_sign_negative() {
+                return Err(CrmError::validation("estimated_amount", "is negative"));
+            }
+            let money = crate::money::Money::new(amount, currency.clone(), "estimated_amount")?;
+            Ok((Some(money.amount), Some(currency.code().to_owned())))
+        }
+        (Some(_), None) => Err(CrmError::validation(
+            "currency",
+            "an estimated amount needs its currency",
+        )),
+        (None, Some(_)) => Err(CrmError::validation(
+            "estimated_amount",
+            "a currency without an amount",
+        )),
     }
 }
 

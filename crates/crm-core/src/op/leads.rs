@@ -2,8 +2,8 @@
 
 use super::{facet, operation};
 use crate::ids::{LeadId, UserId};
-pub use crate::lead::LeadInput;
 use crate::lead::LeadStatus;
+pub use crate::lead::{LeadInput, LeadPatch};
 pub use crate::service::LeadFilter;
 use crate::service::Page;
 use crate::view::VisibleJson;
@@ -64,14 +64,14 @@ operation!(
     |crm, actor, r| crm.list_leads(actor, r)
 );
 
-/// Replaces a lead's editable fields.
+/// Changes the given fields of a lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLead {
     /// The lead (open).
     pub id: LeadId,
-    /// All editable fields, as for `lead.create`.
-    pub lead: LeadInput,
+    /// The fields to write; absent ones are kept.
+    pub patch: LeadPatch,
 }
 
 operation!(
@@ -80,8 +80,8 @@ operation!(
     Leads,
     Update,
     VisibleJson,
-    "Replaces an open lead's editable fields; a field the actor may not write must keep its value.",
-    |crm, actor, r| crm.update_lead(actor, r.id, r.lead)
+    "Writes the given fields of an open lead (a blank text clears one); a field the actor may not write is refused when given, whatever its value.",
+    |crm, actor, r| crm.update_lead(actor, r.id, r.patch)
 );
 
 /// Moves a lead along its status flow.

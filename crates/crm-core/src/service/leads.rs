@@ -7,7 +7,7 @@ use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{CustomerId, LeadId, UserId};
-use crate::lead::{Lead, LeadInput, LeadStatus};
+use crate::lead::{Lead, LeadInput, LeadPatch, LeadStatus};
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, SqlValue, Store, StoreExt};
 use crate::validate::optional_text;
 use crate::view::VisibleJson;
@@ -115,7 +115,7 @@ impl<S: Store> Crm<S> {
             };
             input.apply(&mut lead, &ctx.tenant.settings.phone_region)?;
             ctx.access
-                .check_editable(Module::Leads, &written_fields(&input))?;
+                .check_editable(Module::Leads, &written_fields(&lead))?;
             // An incoming duplicate of an open lead is folded into it at once: kept, linked,
             // terminal, so it is counted and worked once and never assigned.
             if let Some(original) = self.open_duplicate(&ctx, &lead).await? {
@@ -143,8 +143,35 @@ impl<S: Store> Crm<S> {
                     "matched_customer_id": lead.matched_customer_id,
                 }),
             ));
-            Ok((changes, ctx.show(Entity::Lead, &lead, ViewContext::Detail)))
+            let shown = self.lead_view(&ctx, lead, ViewContext::Detail).await?;
+            Ok((changes, shown))
         })
+    }
+
+    /// A lead as the actor may see it: field rules applied, and the ids it links to
+    /// (`merged_into`, `matched_customer_id`) only when the actor reaches those records.
+    async fn lead_view(
+        &self,
+        ctx: &Ctx,
+        mut lead: Lead,
+        view: ViewContext,
+    ) -> CrmResult<VisibleJson> {
+        if let Some(target) = lead.merged_into {
+            let owner = self
+                .store()
+                .load::<Lead>(ctx.tenant.id, target)
+                .await?
+                .map(|l| l.owner_id);
+            if owner.is_none_or(|o| ctx.reaches_lead(Action::Read, o).is_err()) {
+                lead.merged_into = None;
+            }
+        }
+        if let Some(c) = lead.matched_customer_id {
+            if self.customer_for(ctx, c, Action::Read).await.is_err() {
+                lead.matched_customer_id = None;
+            }
+        }
+        Ok(ctx.show(Entity::Lead, &lead, view))
     }
 
     /// The oldest open lead of the tenant sharing a phone, e-mail or company key with
@@ -205,7 +232,7 @@ impl<S: Store> Crm<S> {
     pub async fn get_lead(&self, actor: Actor, id: LeadId) -> CrmResult<VisibleJson> {
         let ctx = self.ctx(actor).await?;
         let lead = self.lead_for(&ctx, id, Action::Read).await?;
-        Ok(ctx.show(Entity::Lead, &lead, ViewContext::Detail))
+        self.lead_view(&ctx, lead, ViewContext::Detail).await
     }
 
     /// Leads in the actor's scope, oldest first.
@@ -229,23 +256,34 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq("status", s.as_str()));
         }
         let items: Vec<Lead> = self.store().load_all(&q).await?;
-        Ok(Page::of(items, limit, |l| {
-            ctx.show(Entity::Lead, &l, ViewContext::List)
-        }))
+        let next_after = (items.len() == limit as usize)
+            .then(|| items.last().map(|l| l.id.0))
+            .flatten();
+        let mut shown = Vec::with_capacity(items.len());
+        for l in items {
+            shown.push(self.lead_view(&ctx, l, ViewContext::List).await?);
+        }
+        Ok(Page {
+            items: shown,
+            next_after,
+        })
     }
 
-    /// Replaces a lead's editable fields; fields the actor may not write must keep their
-    /// value. A converted or merged lead is not edited.
+    /// Changes the given fields of an open lead. A field the actor may not write is
+    /// refused when given, whatever its value (so a refusal never tells whether a guess
+    /// matched); a converted or merged lead is not edited.
     pub async fn update_lead(
         &self,
         actor: Actor,
         id: LeadId,
-        input: LeadInput,
+        patch: LeadPatch,
     ) -> CrmResult<VisibleJson> {
-        crate::validate::texts(&input, "")?;
+        crate::validate::texts(&patch, "")?;
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let current = self.lead_for(&ctx, id, Action::Update).await?;
+            let touched = patch.touched_fields();
+            ctx.access.check_editable(Module::Leads, &touched)?;
             if !current.status.is_open() {
                 return Err(CrmError::rule(
                     "lead_closed",
@@ -253,31 +291,11 @@ impl<S: Store> Crm<S> {
                 ));
             }
             let mut next = current.clone();
-            input.apply(&mut next, &ctx.tenant.settings.phone_region)?;
-            let touched: Vec<&str> = [
-                ("name", next.name != current.name),
-                ("company", next.company != current.company),
-                ("phone", next.phone != current.phone),
-                ("email", next.email != current.email),
-                ("source", next.source != current.source),
-                ("region", next.region != current.region),
-                ("industry", next.industry != current.industry),
-                (
-                    "estimated_amount",
-                    next.estimated_amount != current.estimated_amount
-                        || next.currency != current.currency,
-                ),
-            ]
-            .into_iter()
-            .filter_map(|(f, changed)| changed.then_some(f))
-            .collect();
-            ctx.access.check_editable(Module::Leads, &touched)?;
+            patch.apply(&mut next, &ctx.tenant.settings.phone_region)?;
             let mut changes = Changes::new(ctx.tenant.id);
-            if touched.is_empty() {
-                return Ok((
-                    changes,
-                    ctx.show(Entity::Lead, &current, ViewContext::Detail),
-                ));
+            if next == current {
+                let shown = self.lead_view(&ctx, current, ViewContext::Detail).await?;
+                return Ok((changes, shown));
             }
             next.updated_at = ctx.now;
             self.write_lead_change(&ctx, &mut changes, "lead.update", &current, &next, &touched)?;
@@ -285,10 +303,8 @@ impl<S: Store> Crm<S> {
                 version: next.version + 1,
                 ..next
             };
-            Ok((
-                changes,
-                ctx.show(Entity::Lead, &stored, ViewContext::Detail),
-            ))
+            let shown = self.lead_view(&ctx, stored, ViewContext::Detail).await?;
+            Ok((changes, shown))
         })
     }
 
@@ -358,21 +374,20 @@ impl<S: Store> Crm<S> {
     }
 }
 
-/// The fields an input writes (anything set), for the editable check on create.
-fn written_fields(input: &LeadInput) -> Vec<&'static str> {
-    let mut out = vec!["name"];
-    for (field, set) in [
-        ("company", input.company.is_some()),
-        ("phone", input.phone.is_some()),
-        ("email", input.email.is_some()),
-        ("source", input.source.is_some()),
-        ("region", input.region.is_some()),
-        ("industry", input.industry.is_some()),
-        ("estimated_amount", input.estimated_amount.is_some()),
-    ] {
-        if set {
-            out.push(field);
-        }
-    }
-    out
+/// The fields a new lead carries (after validation: a blank text is no value), for the
+/// editable check on create.
+fn written_fields(lead: &Lead) -> Vec<&'static str> {
+    [
+        ("name", true),
+        ("company", lead.company.is_some()),
+        ("phone", lead.phone.is_some()),
+        ("email", lead.email.is_some()),
+        ("source", lead.source.is_some()),
+        ("region", lead.region.is_some()),
+        ("industry", lead.industry.is_some()),
+        ("estimated_amount", lead.estimated_amount.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(f, set)| set.then_some(f))
+    .collect()
 }

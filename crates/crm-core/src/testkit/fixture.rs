@@ -128,7 +128,7 @@ fn role_inputs() -> Vec<(&'static str, RoleInput)> {
                     grants(Module::Customers, &[Read], DataScope::All),
                     grants(Module::Contacts, &[Read], DataScope::All),
                     grants(Module::Tickets, &[Create, Read, Update], DataScope::All),
-                    grants(Module::Leads, &[Read], DataScope::All),
+                    grants(Module::Leads, &[Read, Update], DataScope::All),
                 ]
                 .concat(),
                 fields: vec![

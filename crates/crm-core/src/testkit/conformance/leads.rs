@@ -3,7 +3,7 @@
 
 use crate::error::CrmError;
 use crate::ids::LeadId;
-use crate::lead::{LeadInput, LeadStatus};
+use crate::lead::{LeadInput, LeadPatch, LeadStatus};
 use crate::service::LeadFilter;
 use crate::store::{Entity, Query, Store, StoreExt};
 use crate::testkit::fixture::*;
@@ -86,7 +86,58 @@ pub async fn leads_follow_owner_scope_and_field_rules<S: Store>(store: Arc<S>) {
         .items
         .iter()
         .all(|l| l.record.get("estimated_amount").is_none() && l.record["phone"] == "138****5678"));
-    // …and cannot write.
+    // It may update what its rules leave editable; a read-only or hidden field is refused
+    // when given, whatever the value: the true phone and a wrong guess fail alike, so a
+    // refusal tells nothing. Nothing is written.
+    let version = |store: Arc<S>| async move {
+        let l: Option<crate::lead::Lead> = store.load(T1, id).await.expect("load");
+        l.map(|l| l.version)
+    };
+    let before = version(store.clone()).await;
+    for (field, patch) in [
+        (
+            "phone",
+            LeadPatch {
+                phone: Some("13812345678".into()),
+                ..LeadPatch::default()
+            },
+        ),
+        (
+            "phone",
+            LeadPatch {
+                phone: Some("13800000000".into()),
+                ..LeadPatch::default()
+            },
+        ),
+        (
+            "estimated_amount",
+            LeadPatch {
+                estimated_amount: Some(Decimal::new(1_250_050, 2)),
+                ..LeadPatch::default()
+            },
+        ),
+    ] {
+        let refused = crm.update_lead(user(SERVICE), id, patch).await;
+        assert!(
+            matches!(&refused, Err(CrmError::PermissionDenied { field: Some(f), .. }) if f == field),
+            "{field}: {refused:?}"
+        );
+    }
+    assert_eq!(version(store.clone()).await, before);
+    let edited = crm
+        .update_lead(
+            user(SERVICE),
+            id,
+            LeadPatch {
+                industry: Some("IT".into()),
+                ..LeadPatch::default()
+            },
+        )
+        .await
+        .expect("service edits an editable field");
+    assert_eq!(edited.record["industry"], "IT");
+    assert_eq!(edited.record["phone"], "138****5678");
+    // …and cannot create.
     let denied = crm.create_lead(user(SERVICE), input("x"), None).await;
     assert!(
         matches!(denied, Err(CrmError::PermissionDenied { .. })),
@@ -188,9 +239,9 @@ pub async fn lead_status_flow_is_enforced<S: Store>(store: Arc<S>) {
         .update_lead(
             user(REP),
             id,
-            LeadInput {
+            LeadPatch {
                 industry: Some("制造".into()),
-                ..input("王芳")
+                ..LeadPatch::default()
             },
         )
         .await
@@ -260,18 +311,22 @@ pub async fn lead_duplicates_fold_into_the_open_original<S: Store>(store: Arc<S>
             },
         ),
     ] {
-        // A peer's intake folds into the rep's lead too: a duplicate is one whoever owns it.
+        // A peer's intake folds into the rep's lead too (a duplicate is one whoever owns
+        // it), but the peer is not told which lead: it is outside their scope. The system
+        // actor sees the link.
         let dup = crm
             .create_lead(user(REP2), input, None)
             .await
             .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(dup.record["status"], "merged", "{label}");
+        assert!(dup.record["merged_into"].is_null(), "{label}: {dup:?}");
+        assert_eq!(dup.record["owner_id"], serde_json::json!(REP2.0), "{label}");
+        let seen = crm.get_lead(sys, id_of(&dup)).await.expect("system reads");
         assert_eq!(
-            dup.record["merged_into"],
+            seen.record["merged_into"],
             serde_json::json!(original.0),
             "{label}"
         );
-        assert_eq!(dup.record["owner_id"], serde_json::json!(REP2.0), "{label}");
     }
     // Nothing shared: a lead of its own.
     let other = crm
@@ -287,6 +342,19 @@ pub async fn lead_duplicates_fold_into_the_open_original<S: Store>(store: Arc<S>
         .expect("other");
     assert_eq!(other.record["status"], "new");
     assert!(other.record["merged_into"].is_null());
+    // The owner's own duplicate names the lead it joined.
+    let own = crm
+        .create_lead(
+            user(REP),
+            LeadInput {
+                phone: Some("138 1234 5678".into()),
+                ..bare("g")
+            },
+            None,
+        )
+        .await
+        .expect("own duplicate");
+    assert_eq!(own.record["merged_into"], serde_json::json!(original.0));
 
     // A customer with the phone: recorded on the lead, which stays open.
     let customer = crm
@@ -314,8 +382,15 @@ pub async fn lead_duplicates_fold_into_the_open_original<S: Store>(store: Arc<S>
         .await
         .expect("lead of a customer");
     assert_eq!(known.record["status"], "new");
+    // The rep does not reach that customer (no owner, no pool): the link is not shown to
+    // them; the system actor sees it.
+    assert!(known.record["matched_customer_id"].is_null(), "{known:?}");
+    let seen = crm
+        .get_lead(sys, id_of(&known))
+        .await
+        .expect("system reads");
     assert_eq!(
-        known.record["matched_customer_id"],
+        seen.record["matched_customer_id"],
         serde_json::json!(customer.0)
     );
 
