@@ -413,3 +413,89 @@ async fn pool_field_rules_reach_the_contacts_of_pooled_customers() {
         .unwrap_or_default()
         .contains(phone));
 }
+
+/// `contact.update` replaces every field. A field the writer reads in clear may be sent
+/// back unchanged; one masked (or hidden) for them counts as written whenever a value is
+/// given, so the stored value's guess and a wrong guess are refused alike — the refusal
+/// tells nothing — and nothing is written.
+#[tokio::test]
+async fn contact_update_refuses_masked_fields_whatever_the_guess() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    let sys = Actor::system(T1);
+    let mut g = grants(
+        &[Module::Contacts],
+        &[Action::Create, Action::Read, Action::Update],
+    );
+    g.extend(grants(&[Module::Customers], &[Action::Read]));
+    only_role(
+        &f,
+        REP2,
+        &g,
+        vec![FieldRule {
+            module: Module::Contacts,
+            field: "phone".into(),
+            access: FieldAccess::ReadOnly,
+            mask: MaskMode::Everywhere,
+        }],
+    )
+    .await;
+    let c = f
+        .crm
+        .create_customer(
+            sys,
+            NewCustomer {
+                name: "联系人测试".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("customer")
+        .record
+        .id;
+    let input = |phone: Option<&str>, title: &str| ContactInput {
+        name: "李娜".into(),
+        title: Some(title.into()),
+        phone: phone.map(Into::into),
+        email: None,
+        primary: true,
+    };
+    let with_phone = f
+        .crm
+        .create_contact(sys, c, input(Some("13812345678"), "经理"))
+        .await
+        .expect("contact")
+        .record
+        .id;
+    let seen = f.crm.list_contacts(user(REP2), c).await.expect("list");
+    assert_eq!(seen[0].record.phone.as_deref(), Some("138****5678"));
+    for guess in [Some("13812345678"), Some("13800000000"), None] {
+        let r = f
+            .crm
+            .update_contact(user(REP2), with_phone, input(guess, "总监"))
+            .await;
+        assert!(
+            matches!(&r, Err(CrmError::PermissionDenied { field: Some(field), .. }) if field == "phone"),
+            "{guess:?}: {r:?}"
+        );
+    }
+    let after = f.crm.list_contacts(sys, c).await.expect("list");
+    assert_eq!(
+        after[0].record.title.as_deref(),
+        Some("经理"),
+        "nothing written"
+    );
+    // A contact without a phone: the writer edits what they may.
+    let bare = f
+        .crm
+        .create_contact(sys, c, input(None, "助理"))
+        .await
+        .expect("contact")
+        .record
+        .id;
+    let edited = f
+        .crm
+        .update_contact(user(REP2), bare, input(None, "主管"))
+        .await
+        .expect("title is writable");
+    assert_eq!(edited.record.title.as_deref(), Some("主管"));
+}

@@ -1,7 +1,7 @@
 //! Contact operations.
 
 use super::{json, transact, Crm};
-use crate::access::{Action, Module, ViewContext};
+use crate::access::{Action, FieldAccess, Module, ViewContext};
 use crate::actor::Actor;
 use crate::contact::{visible_contact, Contact, ContactInput};
 use crate::error::{CrmError, CrmResult};
@@ -84,14 +84,22 @@ impl<S: Store> Crm<S> {
                 .await?;
             let mut next = current.clone();
             input.apply(&mut next, &ctx.tenant.settings.phone_region)?;
+            // A field the actor reads in clear may be sent back unchanged. A field hidden or
+            // masked for them counts as written whenever a value is given, equal or not: a
+            // refusal must not tell whether a guess matched the stored value.
+            let policy = ctx.contact_policy(parent.pool_id);
+            let unreadable = |field: &str| {
+                policy.access(field) == FieldAccess::Hidden
+                    || policy.masked(field, ViewContext::Detail)
+            };
             let mut touched = Vec::new();
-            for (field, changed) in [
-                ("name", next.name != current.name),
-                ("title", next.title != current.title),
-                ("phone", next.phone != current.phone),
-                ("email", next.email != current.email),
+            for (field, changed, given) in [
+                ("name", next.name != current.name, true),
+                ("title", next.title != current.title, next.title.is_some()),
+                ("phone", next.phone != current.phone, next.phone.is_some()),
+                ("email", next.email != current.email, next.email.is_some()),
             ] {
-                if changed {
+                if changed || (given && unreadable(field)) {
                     touched.push(field);
                 }
             }
