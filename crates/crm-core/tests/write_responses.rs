@@ -499,3 +499,55 @@ async fn contact_update_refuses_masked_fields_whatever_the_guess() {
         .expect("title is writable");
     assert_eq!(edited.record.title.as_deref(), Some("主管"));
 }
+
+/// A lead's audit trail, read by a tenant admin whose role hides the estimated amount,
+/// carries no amount — in the entry's before and after alike.
+#[tokio::test]
+async fn lead_audit_obeys_the_readers_field_rules() {
+    let f = Fixture::new(MemoryStore::new()).await;
+    role_and_admin(
+        &f,
+        REP2,
+        &grants(&[Module::Leads], &[Action::Read]),
+        vec![FieldRule {
+            module: Module::Leads,
+            field: "estimated_amount".into(),
+            access: FieldAccess::Hidden,
+            mask: MaskMode::None,
+        }],
+        true,
+    )
+    .await;
+    let lead = f
+        .crm
+        .create_lead(
+            user(REP),
+            crm_core::lead::LeadInput {
+                name: "金额隐藏".into(),
+                estimated_amount: Some("98765.43".parse().unwrap_or_default()),
+                currency: Some("CNY".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .expect("lead");
+    let id = lead.record["id"].as_i64().unwrap_or_default();
+    let sys = f
+        .crm
+        .record_audit(Actor::system(T1), "lead", id)
+        .await
+        .expect("system audit");
+    assert!(serde_json::to_string(&sys)
+        .unwrap_or_default()
+        .contains("98765.43"));
+    let trail = f
+        .crm
+        .record_audit(user(REP2), "lead", id)
+        .await
+        .expect("admin audit");
+    assert_eq!(trail.len(), 1);
+    let text = serde_json::to_string(&trail).unwrap_or_default();
+    assert!(!text.contains("98765.43"), "{text}");
+    assert!(!text.contains("estimated_amount\":\""), "{text}");
+}

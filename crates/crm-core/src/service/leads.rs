@@ -36,7 +36,7 @@ pub struct LeadFilter {
 
 impl Ctx {
     /// Whether `action` on leads reaches a lead with this owner.
-    fn reaches_lead(&self, action: Action, owner: Option<UserId>) -> CrmResult<()> {
+    pub(super) fn reaches_lead(&self, action: Action, owner: Option<UserId>) -> CrmResult<()> {
         let reach = self.access.require(Module::Leads, action)?;
         let ok = match (&reach, owner) {
             (Reach::All, _) => true,
@@ -148,32 +148,6 @@ impl<S: Store> Crm<S> {
         })
     }
 
-    /// A lead as the actor may see it: field rules applied, and the ids it links to
-    /// (`merged_into`, `matched_customer_id`) only when the actor reaches those records.
-    async fn lead_view(
-        &self,
-        ctx: &Ctx,
-        mut lead: Lead,
-        view: ViewContext,
-    ) -> CrmResult<VisibleJson> {
-        if let Some(target) = lead.merged_into {
-            let owner = self
-                .store()
-                .load::<Lead>(ctx.tenant.id, target)
-                .await?
-                .map(|l| l.owner_id);
-            if owner.is_none_or(|o| ctx.reaches_lead(Action::Read, o).is_err()) {
-                lead.merged_into = None;
-            }
-        }
-        if let Some(c) = lead.matched_customer_id {
-            if self.customer_for(ctx, c, Action::Read).await.is_err() {
-                lead.matched_customer_id = None;
-            }
-        }
-        Ok(ctx.show(Entity::Lead, &lead, view))
-    }
-
     /// The oldest open lead of the tenant sharing a phone, e-mail or company key with
     /// `lead` (the whole tenant: a duplicate is one whoever owns it).
     async fn open_duplicate(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<LeadId>> {
@@ -259,12 +233,8 @@ impl<S: Store> Crm<S> {
         let next_after = (items.len() == limit as usize)
             .then(|| items.last().map(|l| l.id.0))
             .flatten();
-        let mut shown = Vec::with_capacity(items.len());
-        for l in items {
-            shown.push(self.lead_view(&ctx, l, ViewContext::List).await?);
-        }
         Ok(Page {
-            items: shown,
+            items: self.lead_views(&ctx, items, ViewContext::List).await?,
             next_after,
         })
     }

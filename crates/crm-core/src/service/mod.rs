@@ -14,6 +14,7 @@ mod field_view;
 mod followups;
 mod held_counters;
 mod import;
+mod lead_view;
 mod leads;
 mod logs;
 mod opportunities;

@@ -15,7 +15,7 @@ pub use audit::{AuditEntry, FieldChange};
 pub use changes::{Changes, Write};
 pub use check::{ValidChanges, ValidQuery};
 pub use event::{Event, EventKind, NewEvent};
-pub use predicate::{Predicate, SubSelect};
+pub use predicate::{Predicate, SubSelect, ID};
 pub use query::{Filter, Op, Order, Query, ScopeFilter};
 pub use row::{
     ColumnSpec, ColumnType, Entity, Record, ScopeVia, SqlValue, StoredRow, TableSpec, UniqueKey,

@@ -355,6 +355,19 @@ pub async fn lead_duplicates_fold_into_the_open_original<S: Store>(store: Arc<S>
         .await
         .expect("own duplicate");
     assert_eq!(own.record["merged_into"], serde_json::json!(original.0));
+    // Lists show the links the same way, a page at a time.
+    let links = |actor| async move {
+        crm.list_leads(actor, LeadFilter::default())
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .filter(|l| l.record["status"] == "merged")
+            .map(|l| l.record["merged_into"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(links(user(REP)).await, vec![serde_json::json!(original.0)]);
+    assert_eq!(links(user(REP2)).await, vec![serde_json::Value::Null; 3]);
 
     // A customer with the phone: recorded on the lead, which stays open.
     let customer = crm
