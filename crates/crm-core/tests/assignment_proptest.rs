@@ -75,6 +75,10 @@ fn entry(last: bool) -> impl Strategy<Value = Entry> {
 fn rules() -> impl Strategy<Value = AssignmentRules> {
     (prop::collection::vec(entry(false), 0..3), entry(true)).prop_map(|(mut entries, last)| {
         entries.push(last);
+        // Names are unique per tenant (each entry's cursor is kept by name).
+        for (i, e) in entries.iter_mut().enumerate() {
+            e.name = format!("e{i}");
+        }
         AssignmentRules { entries }
     })
 }

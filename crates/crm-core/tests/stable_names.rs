@@ -78,6 +78,37 @@ fn as_str_is_the_serde_name() {
 }
 
 #[test]
+fn assignment_names_are_the_serde_names() {
+    use crm_core::assignment::{OverflowReason, SkipReason, StrategyKind};
+    for r in [
+        SkipReason::Inactive,
+        SkipReason::OptedOut,
+        SkipReason::OnLeave,
+        SkipReason::DailyCap,
+        SkipReason::MonthlyCap,
+        SkipReason::Capacity,
+    ] {
+        assert_eq!(serde_name(&r), r.as_str());
+        assert!(!r.to_string().contains('_'), "{r} is for people");
+    }
+    for k in [
+        StrategyKind::RoundRobin,
+        StrategyKind::WeightedRoundRobin,
+        StrategyKind::LoadBalancing,
+        StrategyKind::ByField,
+        StrategyKind::Fixed,
+    ] {
+        assert_eq!(serde_name(&k), k.as_str());
+    }
+    for o in [
+        OverflowReason::NoEligibleMember,
+        OverflowReason::NoMemberForValue,
+    ] {
+        assert_eq!(serde_name(&o), o.as_str());
+    }
+}
+
+#[test]
 fn months_display_as_year_dash_month() {
     assert_eq!(
         YearMonth {

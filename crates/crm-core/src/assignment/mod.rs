@@ -10,14 +10,20 @@
 mod condition;
 mod decide;
 mod eligibility;
+mod load;
+mod record;
 mod rules;
+mod stored;
 mod strategy;
 
 pub use condition::{AmountBound, Condition, LeadFacts, LeadField, MAX_DEPTH};
 pub use decide::{decide, Decision, Outcome, OverflowReason, Skipped};
 pub use eligibility::{ineligible, Availability, Leave, Load, SkipReason};
+pub use load::{month_of, open_lead_deltas, LeadLoad};
+pub use record::{AssignedBy, AssignmentRecord};
 pub use rules::{
     AssignmentRules, Entry, EntryMember, OverflowTarget, Strategy, StrategyKind, MAX_ENTRIES,
     MAX_MEMBERS, MAX_WEIGHT,
 };
+pub use stored::{EntryCursor, MemberSettings, StoredRules, RULES_ROW};
 pub use strategy::{Cursor, EntryState};

@@ -74,6 +74,20 @@ pub enum StrategyKind {
     Fixed,
 }
 
+impl StrategyKind {
+    /// Stable name (`round_robin`, `weighted_round_robin`, `load_balancing`, `by_field`,
+    /// `fixed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StrategyKind::RoundRobin => "round_robin",
+            StrategyKind::WeightedRoundRobin => "weighted_round_robin",
+            StrategyKind::LoadBalancing => "load_balancing",
+            StrategyKind::ByField => "by_field",
+            StrategyKind::Fixed => "fixed",
+        }
+    }
+}
+
 impl Strategy {
     /// The strategy's kind.
     pub fn kind(&self) -> StrategyKind {
@@ -166,7 +180,7 @@ impl AssignmentRules {
     }
 
     /// Refuses rules a decision could not follow: no entries, no default entry last, empty
-    /// names or groups, duplicate members, weights outside 1..=1000, bad conditions, an
+    /// or repeated names, empty groups, duplicate members, weights outside 1..=1000, bad conditions, an
     /// empty by-field map. Errors name the entry (`entries[2].members`).
     pub fn validate(&self) -> CrmResult<()> {
         if self.entries.is_empty() {
@@ -179,9 +193,20 @@ impl AssignmentRules {
             ));
         }
         let last = self.entries.len() - 1;
+        let mut names = BTreeSet::new();
         for (i, e) in self.entries.iter().enumerate() {
             let at = format!("entries[{i}]");
-            required_text(&e.name, &format!("{at}.name"), MAX_NAME)?;
+            let name = required_text(&e.name, &format!("{at}.name"), MAX_NAME)?;
+            // Each entry's cursor is kept by its name.
+            if !names.insert(name.to_lowercase()) {
+                return Err(CrmError::validation(
+                    format!("{at}.name"),
+                    format!(
+                        "the name {} is used by an earlier entry",
+                        crate::validate::quote(&name)
+                    ),
+                ));
+            }
             e.condition.validate(&format!("{at}.condition"))?;
             if i == last && e.condition != Condition::Always {
                 return Err(CrmError::validation(

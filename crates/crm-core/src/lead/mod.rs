@@ -6,5 +6,5 @@ mod model;
 mod status;
 
 pub use merge::{fill, merge_order, MergeRank, MAX_MERGE};
-pub use model::{Lead, LeadInput, LeadPatch};
+pub use model::{Conversion, Lead, LeadInput, LeadPatch};
 pub use status::LeadStatus;

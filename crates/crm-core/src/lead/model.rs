@@ -3,7 +3,7 @@
 use super::status::LeadStatus;
 use crate::customer::normalize::{normalize_company_name, phone_key};
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{CustomerId, LeadId, PoolId, TenantId, UserId};
+use crate::ids::{ContactId, CustomerId, LeadId, OpportunityId, PoolId, TenantId, UserId};
 use crate::money::Currency;
 use crate::store::{Entity, Record, SqlValue};
 use crate::validate::{optional_email, optional_phone, optional_text, required_text, MAX_NAME};
@@ -55,12 +55,32 @@ pub struct Lead {
     /// A customer with the same phone or company, found at intake (conversion links it).
     #[serde(default)]
     pub matched_customer_id: Option<CustomerId>,
+    /// What conversion created or linked (set once, when converted).
+    #[serde(default)]
+    pub conversion: Option<Conversion>,
     /// Who created it (none: the system actor).
     pub created_by: Option<UserId>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+}
+
+/// What a lead was converted into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Conversion {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who converted it (none: the system actor).
+    pub by: Option<UserId>,
+    /// The customer created or linked.
+    pub customer_id: CustomerId,
+    /// Whether the customer was created by the conversion (else an existing one was linked).
+    pub customer_created: bool,
+    /// The contact created, if one was asked for.
+    pub contact_id: Option<ContactId>,
+    /// The opportunity opened, if one was asked for.
+    pub opportunity_id: Option<OpportunityId>,
 }
 
 /// The fields of a new lead, for `lead.create`.

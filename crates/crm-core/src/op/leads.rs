@@ -5,7 +5,8 @@ use crate::ids::{LeadId, UserId};
 use crate::lead::LeadStatus;
 pub use crate::lead::{LeadInput, LeadPatch};
 pub use crate::service::LeadFilter;
-use crate::service::Page;
+pub use crate::service::{ConvertLead, ConvertOpportunity};
+use crate::service::{LeadAssignment, LeadConversion, LeadMerge, Page};
 use crate::view::VisibleJson;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ facet!(
         list: LeadFilter,
         update: UpdateLead,
         set_status: SetLeadStatus,
+        assign: AssignLead,
+        convert: ConvertLead,
+        merge: MergeLeads,
     }
 );
 
@@ -30,11 +34,32 @@ pub struct NewLead {
     /// Its owner (default: the acting user; none for the system actor).
     #[serde(default)]
     pub owner_id: Option<UserId>,
+    /// Let the tenant's assignment rules pick the owner (no `owner_id` then); for actors
+    /// reaching every lead and the system actor.
+    #[serde(default)]
+    pub by_rules: bool,
+}
+
+impl NewLead {
+    async fn run<S: crate::store::Store>(
+        self,
+        crm: &crate::Crm<S>,
+        actor: crate::Actor,
+    ) -> crate::CrmResult<VisibleJson> {
+        match (self.by_rules, self.owner_id) {
+            (true, Some(_)) => Err(crate::CrmError::validation(
+                "owner_id",
+                "give an owner or let the rules pick one (by_rules), not both",
+            )),
+            (true, None) => crm.create_lead_by_rules(actor, self.lead).await,
+            (false, owner) => crm.create_lead(actor, self.lead, owner).await,
+        }
+    }
 }
 
 operation!(NewLead, "lead.create", Leads, Create, VisibleJson,
-    "Creates a lead in status new, owned by the given user or the actor, within the actor's lead scope; fields the actor may not write are refused. Answers the lead as the actor sees it.",
-    |crm, actor, r| crm.create_lead(actor, r.lead, r.owner_id));
+    "Creates a lead in status new, owned by the given user or the actor within the actor's lead scope, or by the tenant's assignment rules (by_rules) in the same unit of work; an intake duplicate of an open lead is folded into it and never assigned; fields the actor may not write are refused. Answers the lead as the actor sees it.",
+    |crm, actor, r| r.run(crm, actor));
 
 /// Reads one lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -100,3 +125,41 @@ pub struct SetLeadStatus {
 operation!(SetLeadStatus, "lead.set_status", Leads, Update, VisibleJson,
     "Moves an open lead between new, working, qualified and unqualified (with its reason); conversion and merge are their own operations.",
     |crm, actor, r| crm.set_lead_status(actor, r.id, r.status, r.reason));
+
+/// Assigns a lead, by the tenant's rules or by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignLead {
+    /// The lead (open).
+    pub id: LeadId,
+    /// The new owner; absent: the tenant's assignment rules decide (actors reaching every
+    /// lead only).
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+    /// Pass the new owner's reached daily or monthly cap or capacity (audited).
+    #[serde(default)]
+    pub override_caps: bool,
+    /// Why, for the record (manual assignments).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+operation!(AssignLead, "lead.assign", Leads, Update, LeadAssignment,
+    "Gives an open lead its owner: by hand to an active user in the actor's lead scope (refused at a reached cap or capacity unless override_caps, which is recorded), or by the tenant's rules when no owner is given (the first matching entry's strategy over eligible members, else its overflow target). Answers the lead and the assignment record with its explanation.",
+    |crm, actor, r| crm.assign_lead(actor, r.id, r.owner_id, r.override_caps, r.reason));
+
+operation!(ConvertLead, "lead.convert", Leads, Update, LeadConversion,
+    "Converts a lead in one unit of work: links the customer named, else the duplicate check's match the actor may update (filling only its empty fields), else creates one owned by the lead's owner (refused before any write at their held limit); optionally a contact and an opportunity; marks the lead converted with the links. A second or concurrent call answers already_converted with the existing links. An unqualified lead needs convert_unqualified.",
+    |crm, actor, r| crm.convert_lead(actor, r));
+
+/// Merges leads into one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeLeads {
+    /// Two to fifty open leads the actor may update.
+    pub ids: Vec<LeadId>,
+}
+
+operation!(MergeLeads, "lead.merge", Leads, Update, LeadMerge,
+    "Merges two or more open leads: the winner is the most advanced status, then the earliest created, then the lowest id; its empty fields are filled from the others in that order; the others are marked merged into it. Audited; one LeadMerged event.",
+    |crm, actor, r| crm.merge_leads(actor, r.ids));

@@ -7,6 +7,7 @@
 //! (the C ABI's `crm_call`, the JSON Schema document [`schema_document`]) instead of
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
+mod assignment;
 mod audit;
 mod contacts;
 mod contracts;
@@ -28,6 +29,7 @@ mod tenant;
 mod tickets;
 mod tiers;
 
+pub use assignment::*;
 pub use audit::*;
 pub use contacts::*;
 pub use contracts::*;
@@ -117,6 +119,7 @@ families!(
     sla,
     opportunities,
     leads,
+    assignment,
     reports,
     events,
     audit,

@@ -1,6 +1,7 @@
 //! Lead operations: create, read, list, edit and move along the status flow, in the
 //! actor's lead scope (owner-based) and field rules.
 
+use super::lead_loads::LoadBook;
 use super::{json, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, Reach, ViewContext};
 use crate::actor::Actor;
@@ -57,7 +58,7 @@ impl Ctx {
 
 impl<S: Store> Crm<S> {
     /// Loads a lead the actor may `action`; one outside the actor's scope is not found.
-    async fn lead_for(&self, ctx: &Ctx, id: LeadId, action: Action) -> CrmResult<Lead> {
+    pub(super) async fn lead_for(&self, ctx: &Ctx, id: LeadId, action: Action) -> CrmResult<Lead> {
         let lead = self
             .store()
             .load::<Lead>(ctx.tenant.id, id)
@@ -76,11 +77,43 @@ impl<S: Store> Crm<S> {
         input: LeadInput,
         owner: Option<UserId>,
     ) -> CrmResult<VisibleJson> {
+        self.create_lead_with(actor, input, owner, false).await
+    }
+
+    /// Creates a lead and gives it its owner by the tenant's assignment rules, in the same
+    /// unit of work (an intake duplicate is folded in and never assigned). For actors whose
+    /// lead scope reaches every lead (the rules may pick anyone) and the system actor.
+    pub async fn create_lead_by_rules(
+        &self,
+        actor: Actor,
+        input: LeadInput,
+    ) -> CrmResult<VisibleJson> {
+        self.create_lead_with(actor, input, None, true).await
+    }
+
+    async fn create_lead_with(
+        &self,
+        actor: Actor,
+        input: LeadInput,
+        owner: Option<UserId>,
+        by_rules: bool,
+    ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
         let id = LeadId(self.new_id(Entity::Lead).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            let owner = owner.or(ctx.access.user().map(|u| u.id));
+            let owner = if by_rules {
+                if ctx.access.require(Module::Leads, Action::Create)? != Reach::All {
+                    return Err(CrmError::PermissionDenied {
+                        module: Module::Leads.as_str().into(),
+                        action: Action::Create.as_str().into(),
+                        field: None,
+                    });
+                }
+                None
+            } else {
+                owner.or(ctx.access.user().map(|u| u.id))
+            };
             if let Some(o) = owner {
                 if !ctx.access.org().users.get(&o).is_some_and(|u| u.active) {
                     return Err(CrmError::validation(
@@ -89,7 +122,9 @@ impl<S: Store> Crm<S> {
                     ));
                 }
             }
-            ctx.reaches_lead(Action::Create, owner)?;
+            if !by_rules {
+                ctx.reaches_lead(Action::Create, owner)?;
+            }
             let mut lead = Lead {
                 tenant: ctx.tenant.id,
                 id,
@@ -109,6 +144,7 @@ impl<S: Store> Crm<S> {
                 unqualified_reason: None,
                 merged_into: None,
                 matched_customer_id: None,
+                conversion: None,
                 created_by: ctx.access.user().map(|u| u.id),
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -124,7 +160,24 @@ impl<S: Store> Crm<S> {
             }
             lead.matched_customer_id = self.matching_customer(&ctx, &lead).await?;
             let mut changes = Changes::new(ctx.tenant.id);
+            let mut loads = LoadBook::default();
+            let unassigned = lead.clone();
+            let record = if by_rules && lead.merged_into.is_none() {
+                Some(
+                    self.route_lead(&ctx, &mut changes, &mut loads, &mut lead)
+                        .await?,
+                )
+            } else {
+                None
+            };
+            loads
+                .lead_changes(self, ctx.tenant.id, [(None, &lead)])
+                .await?;
+            loads.write(&mut changes)?;
             changes.insert(&lead)?;
+            if let Some(record) = &record {
+                self.record_assignment(&ctx, &mut changes, &unassigned, &lead, record)?;
+            }
             changes.audit(ctx.audit(
                 "lead.create",
                 Entity::Lead,
@@ -304,6 +357,11 @@ impl<S: Store> Crm<S> {
                 updated_at: ctx.now,
                 ..current.clone()
             };
+            let mut loads = LoadBook::default();
+            loads
+                .lead_changes(self, ctx.tenant.id, [(Some(&current), &next)])
+                .await?;
+            loads.write(&mut changes)?;
             self.write_lead_change(
                 &ctx,
                 &mut changes,

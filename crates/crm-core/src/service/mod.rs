@@ -3,6 +3,7 @@
 //! [`Changes`](crate::store::Changes) atomically, and retries a bounded number of times on an
 //! optimistic-concurrency conflict.
 
+mod assignment_admin;
 mod claims;
 mod contacts;
 mod contract_approval;
@@ -14,6 +15,10 @@ mod field_view;
 mod followups;
 mod held_counters;
 mod import;
+mod lead_assign;
+mod lead_convert;
+mod lead_loads;
+mod lead_merge;
 mod lead_view;
 mod leads;
 mod logs;
@@ -329,8 +334,12 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
     }
 }
 
+pub use assignment_admin::AssignmentMemberView;
 pub use contracts::{ContractFilter, NewContract};
 pub use import::ImportOptions;
+pub use lead_assign::LeadAssignment;
+pub use lead_convert::{ConvertLead, ConvertOpportunity, LeadConversion};
+pub use lead_merge::LeadMerge;
 pub use leads::LeadFilter;
 pub use opportunities::{NewOpportunity, OpportunityFilter};
 pub use org::{DepartmentInput, RoleInput, UserInput};

@@ -121,6 +121,88 @@ impl<S: Store> Crm<S> {
         changes.update(&next)
     }
 
+    /// Builds a new open opportunity on `c` from `input` (validated; owner checked; fields
+    /// checked editable) without writing.
+    pub(crate) fn build_opportunity(
+        &self,
+        ctx: &Ctx,
+        c: &Customer,
+        input: &NewOpportunity,
+        id: OpportunityId,
+    ) -> CrmResult<Opportunity> {
+        let name = required_text(&input.name, "name", MAX_NAME)?;
+        let currency = Currency::parse(&input.currency, "currency")?;
+        let amount = Money::new(input.amount, currency.clone(), "amount")?.amount;
+        let owner = input
+            .owner_id
+            .or(ctx.access.user().map(|u| u.id))
+            .or(c.owner_id)
+            .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
+        // Landing a deal in someone else's pipeline is a transfer to them.
+        self.check_owner_in(ctx, Module::Opportunities, owner, Action::Transfer)?;
+        let written: &[&str] = if input.products.is_empty() {
+            &["name", "amount"]
+        } else {
+            &["name", "amount", "products"]
+        };
+        ctx.access.check_editable(Module::Opportunities, written)?;
+        let pipeline_name = input.pipeline.clone().unwrap_or_else(|| "default".into());
+        let by = ctx.access.user().map(|u| u.id).unwrap_or(owner);
+        let (state, entry) = open_opportunity(
+            ctx.pipeline(&pipeline_name)?,
+            &input.stage,
+            input.probability,
+            by,
+            ctx.now,
+        )?;
+        Ok(Opportunity {
+            tenant: ctx.tenant.id,
+            id,
+            version: 1,
+            customer_id: c.id,
+            owner_id: owner,
+            name,
+            amount,
+            currency: currency.code().to_owned(),
+            pipeline: pipeline_name,
+            state,
+            expected_close: input.expected_close,
+            closed_on: None,
+            products: input.products.clone(),
+            history: vec![entry],
+            created_at: ctx.now,
+        })
+    }
+
+    /// Adds a new opportunity's insert, audit entry and event to `changes` (the customer's
+    /// open count is the caller's).
+    pub(crate) fn write_new_opportunity(
+        ctx: &Ctx,
+        changes: &mut Changes,
+        o: &Opportunity,
+    ) -> CrmResult<()> {
+        changes.insert(o)?;
+        changes.audit(ctx.audit(
+            "opportunity.create",
+            Entity::Opportunity,
+            o.id,
+            serde_json::Value::Null,
+            json(o),
+        ));
+        changes.event(ctx.event(
+            EventKind::OpportunityCreated,
+            Entity::Opportunity,
+            o.id,
+            serde_json::json!({
+                "customer_id": o.customer_id,
+                "amount": o.amount,
+                "currency": o.currency,
+                "stage": o.state.stage,
+            }),
+        ));
+        Ok(())
+    }
+
     /// Creates an opportunity on a customer.
     pub async fn create_opportunity(
         &self,
@@ -128,10 +210,11 @@ impl<S: Store> Crm<S> {
         input: NewOpportunity,
     ) -> CrmResult<VisibleJson> {
         crate::validate::texts(&input, "")?;
-        let name = required_text(&input.name, "name", MAX_NAME)?;
+        // Refuse bad names and amounts before allocating anything.
+        required_text(&input.name, "name", MAX_NAME)?;
         let currency = Currency::parse(&input.currency, "currency")?;
-        let amount = Money::new(input.amount, currency.clone(), "amount")?.amount;
-        let id = self.new_id(Entity::Opportunity).await?;
+        Money::new(input.amount, currency, "amount")?;
+        let id = OpportunityId(self.new_id(Entity::Opportunity).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let c = self
@@ -142,56 +225,10 @@ impl<S: Store> Crm<S> {
                     input.customer_id,
                 )
                 .await?;
-            let owner = input
-                .owner_id
-                .or(ctx.access.user().map(|u| u.id))
-                .or(c.owner_id)
-                .ok_or_else(|| CrmError::validation("owner_id", "required"))?;
-            // Landing a deal in someone else's pipeline is a transfer to them.
-            self.check_owner_in(&ctx, Module::Opportunities, owner, Action::Transfer)?;
-            let written: &[&str] = if input.products.is_empty() {
-                &["name", "amount"]
-            } else {
-                &["name", "amount", "products"]
-            };
-            ctx.access.check_editable(Module::Opportunities, written)?;
-            let pipeline_name = input.pipeline.clone().unwrap_or_else(|| "default".into());
-            let by = ctx.access.user().map(|u| u.id).unwrap_or(owner);
-            let (state, entry) = open_opportunity(
-                ctx.pipeline(&pipeline_name)?,
-                &input.stage,
-                input.probability,
-                by,
-                ctx.now,
-            )?;
-            let o = Opportunity {
-                tenant: ctx.tenant.id,
-                id: id.into(),
-                version: 1,
-                customer_id: c.id,
-                owner_id: owner,
-                name: name.clone(),
-                amount,
-                currency: currency.code().to_owned(),
-                pipeline: pipeline_name,
-                state,
-                expected_close: input.expected_close,
-                closed_on: None,
-                products: input.products.clone(),
-                history: vec![entry],
-                created_at: ctx.now,
-            };
+            let o = self.build_opportunity(&ctx, &c, &input, id)?;
             let mut changes = Changes::new(ctx.tenant.id);
-            changes.insert(&o)?;
+            Self::write_new_opportunity(&ctx, &mut changes, &o)?;
             Self::touch_customer_opportunities(&ctx, &mut changes, &c, 1)?;
-            changes.audit(ctx.audit(
-                "opportunity.create",
-                Entity::Opportunity,
-                id,
-                serde_json::Value::Null,
-                json(&o),
-            ));
-            changes.event(ctx.event(EventKind::OpportunityCreated, Entity::Opportunity, id, serde_json::json!({ "customer_id": c.id, "amount": o.amount, "currency": o.currency, "stage": o.state.stage })));
             Ok((
                 changes,
                 ctx.show(Entity::Opportunity, &o, ViewContext::Detail),

@@ -94,6 +94,15 @@ pub enum EventKind {
     LeadCreated,
     /// A lead's fields or status changed.
     LeadChanged,
+    /// A lead got an owner or went to a pool, by the rules (with the explanation) or by
+    /// hand.
+    LeadAssigned,
+    /// The tenant's assignment rules were replaced.
+    AssignmentRulesChanged,
+    /// A lead was converted into a customer (with a contact and an opportunity if asked).
+    LeadConverted,
+    /// Leads were merged into one.
+    LeadMerged,
 }
 
 impl EventKind {
@@ -132,6 +141,10 @@ impl EventKind {
             EventKind::OpportunityStageChanged => "OpportunityStageChanged",
             EventKind::LeadCreated => "LeadCreated",
             EventKind::LeadChanged => "LeadChanged",
+            EventKind::LeadAssigned => "LeadAssigned",
+            EventKind::AssignmentRulesChanged => "AssignmentRulesChanged",
+            EventKind::LeadConverted => "LeadConverted",
+            EventKind::LeadMerged => "LeadMerged",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

@@ -49,11 +49,21 @@ pub enum Entity {
     Contract,
     /// Leads (线索).
     Lead,
+    /// The tenant's lead assignment rules (`assignment_rules`, one row).
+    AssignmentRules,
+    /// Per-entry assignment state, by entry name (`assignment_cursors`).
+    AssignmentCursor,
+    /// Members' assignment settings, by user (`assignment_members`).
+    AssignmentMember,
+    /// Members' lead counts, by user (`lead_loads`).
+    LeadLoad,
+    /// Assignment records with their explanations (`lead_assignments`).
+    LeadAssignment,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 20] = [
+    pub const ALL: [Entity; 25] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -74,6 +84,11 @@ impl Entity {
         Entity::Opportunity,
         Entity::Contract,
         Entity::Lead,
+        Entity::AssignmentRules,
+        Entity::AssignmentCursor,
+        Entity::AssignmentMember,
+        Entity::LeadLoad,
+        Entity::LeadAssignment,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

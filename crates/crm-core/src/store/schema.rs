@@ -318,6 +318,55 @@ static CONTRACTS: TableSpec = TableSpec {
     },
 };
 
+static ASSIGNMENT_RULES: TableSpec = TableSpec {
+    entity: Entity::AssignmentRules,
+    table: "assignment_rules",
+    record_name: "assignment_rules",
+    // one row per tenant, id 1
+    columns: &[],
+    unique: &[],
+    scope: ScopeVia::None,
+};
+
+static ASSIGNMENT_CURSORS: TableSpec = TableSpec {
+    entity: Entity::AssignmentCursor,
+    table: "assignment_cursors",
+    record_name: "assignment_cursor",
+    columns: &[col("entry", Text)],
+    unique: &[key(&["entry"])],
+    scope: ScopeVia::None,
+};
+
+static ASSIGNMENT_MEMBERS: TableSpec = TableSpec {
+    entity: Entity::AssignmentMember,
+    table: "assignment_members",
+    record_name: "assignment_member",
+    // id is the user's id
+    columns: &[],
+    unique: &[],
+    scope: ScopeVia::None,
+};
+
+static LEAD_LOADS: TableSpec = TableSpec {
+    entity: Entity::LeadLoad,
+    table: "lead_loads",
+    record_name: "lead_load",
+    // id is the user's id
+    columns: &[col("open_leads", Int)],
+    unique: &[],
+    scope: ScopeVia::None,
+};
+
+static LEAD_ASSIGNMENTS: TableSpec = TableSpec {
+    entity: Entity::LeadAssignment,
+    table: "lead_assignments",
+    record_name: "lead_assignment",
+    // read through the lead it belongs to
+    columns: &[col("lead_id", Int), col("at", Time)],
+    unique: &[],
+    scope: ScopeVia::None,
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -341,6 +390,11 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::Opportunity => &OPPORTUNITIES,
         Entity::Contract => &CONTRACTS,
         Entity::Lead => &LEADS,
+        Entity::AssignmentRules => &ASSIGNMENT_RULES,
+        Entity::AssignmentCursor => &ASSIGNMENT_CURSORS,
+        Entity::AssignmentMember => &ASSIGNMENT_MEMBERS,
+        Entity::LeadLoad => &LEAD_LOADS,
+        Entity::LeadAssignment => &LEAD_ASSIGNMENTS,
     }
 }
 

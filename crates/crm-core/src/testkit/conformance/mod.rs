@@ -15,8 +15,10 @@
 mod access_cache;
 mod amounts;
 mod apply;
+mod assignment;
 mod contention;
 mod field_rules;
+mod lead_conversion;
 mod leads;
 mod logs;
 mod phones;
@@ -36,8 +38,10 @@ mod tickets;
 pub use access_cache::*;
 pub use amounts::*;
 pub use apply::*;
+pub use assignment::*;
 pub use contention::*;
 pub use field_rules::*;
+pub use lead_conversion::*;
 pub use leads::*;
 pub use logs::*;
 pub use phones::*;
@@ -102,6 +106,13 @@ macro_rules! crm_store_conformance_tests {
             leads_follow_owner_scope_and_field_rules,
             lead_status_flow_is_enforced,
             lead_duplicates_fold_into_the_open_original,
+            assignment_round_robin_follows_the_stored_cursor,
+            assignment_caps_capacity_overflow_and_override,
+            assignment_bad_input_writes_nothing,
+            lead_conversion_creates_or_links_once,
+            lead_conversion_refusals_write_nothing,
+            concurrent_conversions_make_one_customer,
+            lead_merge_follows_the_winner_rule,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
