@@ -144,6 +144,9 @@ class Crm:
     def lead(self, verb, request=None, actor=None):
         return self.call("lead." + verb, request, actor)
 
+    def assignment(self, verb, request=None, actor=None):
+        return self.call("assignment." + verb, request, actor)
+
     def contact(self, verb, request=None, actor=None):
         return self.call("contact." + verb, request, actor)
 

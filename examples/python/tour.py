@@ -5,6 +5,7 @@
 
 It sets up an org, imports examples/data/customers.csv, records follow-ups, shows what a
 salesperson and their manager each see, captures a lead and folds a duplicate into it,
+assigns leads by round robin and converts one,
 claims a customer from the pool, shows the errors a
 host gets back, opens a ticket, closes a small sale (opportunity, contract, receivable plan,
 payment, aging), and reads the event log.
@@ -108,6 +109,35 @@ def main():
         assert all(l["owner_id"] == LI for l in others), others
         print(f"lead {original} is {worked['status']}; the second intake was {again['status']} into it; "
               f"李娜 sees {len(others)} of 张伟's leads")
+
+        # Assignment (线索分配): round robin between the two reps from the stored cursor; the
+        # explanation record says which entry and strategy decided and who was passed over.
+        member = lambda uid: {"user": uid}
+        crm.assignment("set_rules", {"rules": {"entries": [{
+            "name": "all leads", "condition": {"kind": "always"},
+            "members": [member(ZHANG), member(LI)], "strategy": {"kind": "round_robin"},
+            "overflow": {"user": MANAGER}}]}})
+        owners = []
+        for i in range(4):
+            lead = crm.lead("create", {"lead": {"name": f"web lead {uuid.uuid4().hex[:6]}"}, "by_rules": True})
+            owners.append(lead["owner_id"])
+        assert sorted(owners) == sorted([ZHANG, LI, ZHANG, LI]), owners
+        why = crm.assignment("explain", {"lead_id": lead["id"]})[-1]["assigned_by"]
+        print(f"assignment: four leads went to {owners}; the last by entry «{why['decision']['entry_name']}» "
+              f"({why['decision']['strategy']})")
+
+        # Conversion (转化): one call makes the customer, a contact and an opportunity; a second
+        # call answers already_converted with the same links.
+        convert = {"id": original, "contact": True,
+                   "opportunity": {"stage": "lead", "amount": "12000.00", "currency": "CNY",
+                                   "expected_close": "2026-06-30"}}
+        done = crm.lead("convert", convert)
+        again = crm.lead("convert", convert)
+        assert again["already_converted"] and again["conversion"] == done["conversion"], again
+        c = done["conversion"]
+        print(f"lead {original} converted: customer {c['customer_id']} "
+              f"({'created' if c['customer_created'] else 'linked'}), contact {c['contact_id']}, "
+              f"opportunity {c['opportunity_id']}; a second call: already_converted")
 
         # Pool members who do not own a pooled customer see its phone masked (the pool's
         # field rules), in the audit trail as in customer.get.
