@@ -57,7 +57,7 @@ impl Ctx {
 
 impl<S: Store> Crm<S> {
     /// Loads a lead the actor may `action`; one outside the actor's scope is not found.
-    async fn lead_for(&self, ctx: &Ctx, id: LeadId, action: Action) -> CrmResult<Lead> {
+    pub(super) async fn lead_for(&self, ctx: &Ctx, id: LeadId, action: Action) -> CrmResult<Lead> {
         let lead = self
             .store()
             .load::<Lead>(ctx.tenant.id, id)
@@ -109,6 +109,8 @@ impl<S: Store> Crm<S> {
                 unqualified_reason: None,
                 merged_into: None,
                 matched_customer_id: None,
+                first_contacted_at: None,
+                first_contact: None,
                 created_by: ctx.access.user().map(|u| u.id),
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -123,6 +125,7 @@ impl<S: Store> Crm<S> {
                 lead.merged_into = Some(original);
             }
             lead.matched_customer_id = self.matching_customer(&ctx, &lead).await?;
+            self.start_first_contact_clock(&ctx, &mut lead).await?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&lead)?;
             changes.audit(ctx.audit(

@@ -14,6 +14,8 @@ mod field_view;
 mod followups;
 mod held_counters;
 mod import;
+mod lead_first_contact;
+mod lead_followups;
 mod lead_view;
 mod leads;
 mod logs;
@@ -331,6 +333,7 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
 
 pub use contracts::{ContractFilter, NewContract};
 pub use import::ImportOptions;
+pub use lead_first_contact::FirstContactCounts;
 pub use leads::LeadFilter;
 pub use opportunities::{NewOpportunity, OpportunityFilter};
 pub use org::{DepartmentInput, RoleInput, UserInput};

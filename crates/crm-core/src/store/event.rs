@@ -94,6 +94,10 @@ pub enum EventKind {
     LeadCreated,
     /// A lead's fields or status changed.
     LeadChanged,
+    /// A lead's first contact is due soon (its first-contact clock's warning moment).
+    LeadFirstContactDueSoon,
+    /// A lead was not contacted within the tenant's first-contact hours.
+    LeadFirstContactBreached,
 }
 
 impl EventKind {
@@ -132,6 +136,8 @@ impl EventKind {
             EventKind::OpportunityStageChanged => "OpportunityStageChanged",
             EventKind::LeadCreated => "LeadCreated",
             EventKind::LeadChanged => "LeadChanged",
+            EventKind::LeadFirstContactDueSoon => "LeadFirstContactDueSoon",
+            EventKind::LeadFirstContactBreached => "LeadFirstContactBreached",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

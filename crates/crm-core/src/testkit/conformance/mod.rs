@@ -17,6 +17,8 @@ mod amounts;
 mod apply;
 mod contention;
 mod field_rules;
+mod lead_first_contact;
+mod lead_followups;
 mod leads;
 mod logs;
 mod phones;
@@ -38,6 +40,8 @@ pub use amounts::*;
 pub use apply::*;
 pub use contention::*;
 pub use field_rules::*;
+pub use lead_first_contact::*;
+pub use lead_followups::*;
 pub use leads::*;
 pub use logs::*;
 pub use phones::*;
@@ -102,6 +106,10 @@ macro_rules! crm_store_conformance_tests {
             leads_follow_owner_scope_and_field_rules,
             lead_status_flow_is_enforced,
             lead_duplicates_fold_into_the_open_original,
+            lead_followups_follow_the_lead_scope,
+            lead_first_contact_fires_once_on_each_boundary,
+            lead_first_contact_crosses_weekend_and_holiday,
+            lead_first_contact_sweeps_past_one_batch,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
