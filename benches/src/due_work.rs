@@ -914,6 +914,8 @@ pub async fn run_by_hand<D: Db>(db: &D, world: &World) -> CrmResult<(DueWorkRepo
                 breaches,
                 escalations: 0,
             },
+            // The bench world has no leads.
+            lead_first_contact: crm_core::service::FirstContactCounts::default(),
             contracts_expired,
             installments_due_soon,
             installments_overdue,

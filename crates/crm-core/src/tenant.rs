@@ -34,6 +34,8 @@ pub struct TenantSettings {
     pub pipelines: std::collections::BTreeMap<String, crate::sales::Pipeline>,
     /// Contract approval and receivables.
     pub contracts: crate::contract::ContractSettings,
+    /// Leads: the first-contact clock.
+    pub leads: crate::lead::LeadSettings,
     /// Region (ISO 3166-1 alpha-2, e.g. `CN`, `DE`, `US`) in which phone numbers written
     /// without an international prefix are read; default `CN` (see
     /// [`crate::customer::phone`]).
@@ -63,6 +65,7 @@ impl Default for TenantSettings {
             tickets: crate::ticket::TicketSettings::default(),
             pipelines: [("default".to_owned(), crate::opportunity::default_pipeline())].into(),
             contracts: crate::contract::ContractSettings::default(),
+            leads: crate::lead::LeadSettings::default(),
             phone_region: default_phone_region(),
         }
     }
@@ -89,6 +92,7 @@ impl TenantSettings {
             policy.validate()?;
         }
         self.contracts.aging.validate()?;
+        self.leads.validate()?;
         for (i, r) in self.recycle_reasons.iter().enumerate() {
             crate::validate::required_text(r, &format!("settings.recycle_reasons[{i}]"), 100)?;
         }

@@ -68,6 +68,7 @@ fn lookups() -> Vec<(Entity, &'static str, SqlValue, &'static str)> {
             int.clone(),
             "followups_customer",
         ),
+        (Entity::FollowUp, "lead_id", int.clone(), "followups_lead"),
         (
             Entity::OwnerHistory,
             "customer_id",
@@ -252,4 +253,26 @@ async fn scoped_reads_use_the_owner_customer_and_team_indexes() {
             );
         }
     }
+}
+
+/// The first-contact sweep reads the leads due by `first_contact_check_at <= now`, a batch
+/// at a time, through `leads_first_contact_check`: never a walk of every lead. (It re-reads
+/// from the start rather than after an id cursor: with `id > ?` SQLite walks the primary key
+/// over every later lead instead.)
+#[tokio::test]
+async fn the_first_contact_sweep_reads_due_leads_by_index() {
+    let store = SqliteStore::open_in_memory().await.expect("open");
+    let query = Query::new(Entity::Lead, TenantId(1))
+        .filter(Filter::le(
+            "first_contact_check_at",
+            SqlValue::Time(chrono::DateTime::UNIX_EPOCH),
+        ))
+        .limit(200);
+    let steps = plan(&store, &query).await;
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("INDEX leads_first_contact_check ")),
+        "the sweep should use leads_first_contact_check: {steps:?}"
+    );
 }

@@ -1,8 +1,13 @@
-//! Follow-ups (跟进记录): calls, visits with check-in, messages, e-mails and meetings.
+//! Follow-ups (跟进记录): calls, visits with check-in, messages, e-mails and meetings, on a
+//! customer or on a lead.
+
+mod on_lead;
+
+pub use on_lead::NewLeadFollowUp;
 
 use crate::access::{FieldPolicy, ViewContext};
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{CustomerId, FollowUpId, TenantId, UserId};
+use crate::ids::{CustomerId, FollowUpId, LeadId, TenantId, UserId};
 use crate::store::{Entity, Record, SqlValue};
 use crate::validate::{optional_text, required_text, MAX_NOTE};
 use crate::view::{MaskKind, Masker, Visible};
@@ -56,7 +61,8 @@ pub struct CheckIn {
     pub address: Option<String>,
 }
 
-/// A follow-up record.
+/// A follow-up record: on a customer, or on a lead until conversion moves it to the
+/// lead's customer (the same record, keeping its lead; see ADR 0019).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FollowUp {
     /// Tenant.
@@ -66,8 +72,11 @@ pub struct FollowUp {
     /// Optimistic version.
     #[serde(default)]
     pub version: i64,
-    /// The customer.
-    pub customer_id: CustomerId,
+    /// The customer; none while the follow-up is on a lead not yet converted.
+    pub customer_id: Option<CustomerId>,
+    /// The lead it was recorded on, kept after conversion moves it to the customer.
+    #[serde(default)]
+    pub lead_id: Option<LeadId>,
     /// Author; `None` when recorded by the system actor.
     pub author_id: Option<UserId>,
     /// Kind.
@@ -82,6 +91,28 @@ pub struct FollowUp {
     pub next_followup_at: Option<DateTime<Utc>>,
     /// Recorded at.
     pub created_at: DateTime<Utc>,
+}
+
+impl FollowUp {
+    /// Moves a follow-up of a lead to `customer` (conversion): the same record, its lead
+    /// kept. Moving again to the same customer changes nothing; a follow-up already on
+    /// another customer, or on no lead, is not moved (`followup_not_movable`).
+    pub fn move_to_customer(&mut self, customer: CustomerId) -> CrmResult<()> {
+        match (self.lead_id, self.customer_id) {
+            (Some(_), None) => {
+                self.customer_id = Some(customer);
+                Ok(())
+            }
+            (Some(_), Some(c)) if c == customer => Ok(()),
+            _ => Err(CrmError::rule(
+                "followup_not_movable",
+                format!(
+                    "follow-up {} is not a lead's follow-up waiting for its customer",
+                    self.id
+                ),
+            )),
+        }
+    }
 }
 
 /// A new follow-up.
@@ -107,6 +138,38 @@ pub struct NewFollowUp {
 impl NewFollowUp {
     /// Validates into a record.
     pub fn into_followup(
+        self,
+        tenant: TenantId,
+        id: FollowUpId,
+        author: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> CrmResult<FollowUp> {
+        let details = Details {
+            kind: self.kind,
+            content: self.content,
+            at: self.at,
+            location: self.location,
+            next_followup_at: self.next_followup_at,
+        };
+        let mut f = details.into_followup(tenant, id, author, now)?;
+        f.customer_id = Some(self.customer_id);
+        Ok(f)
+    }
+}
+
+/// What every new follow-up gives, whatever it is recorded on.
+pub(crate) struct Details {
+    pub kind: FollowUpKind,
+    pub content: String,
+    pub at: Option<DateTime<Utc>>,
+    pub location: Option<CheckIn>,
+    pub next_followup_at: Option<DateTime<Utc>>,
+}
+
+impl Details {
+    /// Validates into a record on nothing yet (the caller sets the customer or lead);
+    /// errors name the field.
+    pub(crate) fn into_followup(
         self,
         tenant: TenantId,
         id: FollowUpId,
@@ -152,7 +215,8 @@ impl NewFollowUp {
             tenant,
             id,
             version: 1,
-            customer_id: self.customer_id,
+            customer_id: None,
+            lead_id: None,
             author_id: author,
             kind: self.kind,
             content,
@@ -192,10 +256,11 @@ impl Record for FollowUp {
     }
     fn columns(&self) -> Vec<SqlValue> {
         vec![
-            self.customer_id.0.into(),
+            self.customer_id.map(|c| c.0).into(),
             self.author_id.map(|u| u.0).into(),
             self.at.into(),
             self.next_followup_at.into(),
+            self.lead_id.map(|l| l.0).into(),
         ]
     }
 }

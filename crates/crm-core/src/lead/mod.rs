@@ -1,10 +1,16 @@
-//! Leads (线索, DESIGN §4.8): the record, its status flow and the merge rule. Assignment lives in
-//! [`crate::assignment`].
+//! Leads (线索, DESIGN §4.8): the record, its status flow, the merge rule and the
+//! first-contact clock. Assignment lives in [`crate::assignment`].
 
+mod first_contact;
 mod merge;
 mod model;
+mod settings;
 mod status;
 
+pub use first_contact::{
+    FirstContactClock, FirstContactFired, FirstContactSettings, MAX_FIRST_CONTACT_HOURS,
+};
 pub use merge::{fill, merge_order, MergeRank, MAX_MERGE};
 pub use model::{Conversion, Lead, LeadInput, LeadPatch};
+pub use settings::LeadSettings;
 pub use status::LeadStatus;

@@ -1,5 +1,6 @@
 //! The lead record (线索) and the input that creates or edits it.
 
+use super::first_contact::FirstContactClock;
 use super::status::LeadStatus;
 use crate::customer::normalize::{normalize_company_name, phone_key};
 use crate::error::{CrmError, CrmResult};
@@ -58,6 +59,13 @@ pub struct Lead {
     /// What conversion created or linked (set once, when converted).
     #[serde(default)]
     pub conversion: Option<Conversion>,
+    /// When the lead was first contacted: the time of its earliest follow-up.
+    #[serde(default)]
+    pub first_contacted_at: Option<DateTime<Utc>>,
+    /// The first-contact clock, from the moment the lead got an owner (when the tenant sets
+    /// one; see [`FirstContactClock`]).
+    #[serde(default)]
+    pub first_contact: Option<FirstContactClock>,
     /// Who created it (none: the system actor).
     pub created_by: Option<UserId>,
     /// When it was created.
@@ -286,6 +294,7 @@ impl Record for Lead {
             self.email.as_deref().map(str::to_lowercase).into(),
             self.company_key().into(),
             self.created_at.into(),
+            self.first_contact_check_at().into(),
         ]
     }
 }

@@ -1,13 +1,15 @@
-//! `lead.*`: leads (线索) — create, read, list, edit and the status flow.
+//! `lead.*`: leads (线索) — create, read, list, edit, the status flow and follow-ups.
 
 use super::{facet, operation};
-use crate::ids::{LeadId, UserId};
+use crate::followup::FollowUp;
+pub use crate::followup::NewLeadFollowUp;
+use crate::ids::{FollowUpId, LeadId, UserId};
 use crate::lead::LeadStatus;
 pub use crate::lead::{LeadInput, LeadPatch};
 pub use crate::service::LeadFilter;
 pub use crate::service::{ConvertLead, ConvertOpportunity};
 use crate::service::{LeadAssignment, LeadConversion, LeadMerge, Page};
-use crate::view::VisibleJson;
+use crate::view::{Visible, VisibleJson};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +24,8 @@ facet!(
         assign: AssignLead,
         convert: ConvertLead,
         merge: MergeLeads,
+        add_followup: NewLeadFollowUp,
+        followups: ListLeadFollowUps,
     }
 );
 
@@ -163,3 +167,24 @@ pub struct MergeLeads {
 operation!(MergeLeads, "lead.merge", Leads, Update, LeadMerge,
     "Merges two or more open leads: the winner is the most advanced status, then the earliest created, then the lowest id; its empty fields are filled from the others in that order; the others are marked merged into it. Audited; one LeadMerged event.",
     |crm, actor, r| crm.merge_leads(actor, r.ids));
+operation!(NewLeadFollowUp, "lead.add_followup", Leads, Update, Visible<FollowUp>,
+    "Records a follow-up on an open lead the actor may update; the first one records the lead's first contact and stops its first-contact clock. Notes and check-in follow the follow-up field rules.",
+    |crm, actor, r| crm.add_lead_followup(actor, r));
+
+/// A page of the follow-ups recorded on one lead.
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListLeadFollowUps {
+    /// The lead.
+    pub lead_id: LeadId,
+    /// Keyset cursor from the previous page.
+    #[serde(default)]
+    pub after: Option<FollowUpId>,
+    /// Page size (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+operation!(ListLeadFollowUps, "lead.followups", Leads, Read, Page<Visible<FollowUp>>,
+    "Follow-ups recorded on a lead the actor may read, newest first (those moved to a customer by conversion included): {items, next_after}.",
+    |crm, actor, r| crm.list_lead_followups(actor, r.lead_id, r.after.map(|f| f.0), r.limit));

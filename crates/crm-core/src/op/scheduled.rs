@@ -27,7 +27,7 @@ pub struct RunDueWork {
 }
 
 operation!(RunDueWork, "due_work.run", Settings, Update, DueWorkReport,
-    "Runs everything due in the actor's tenant at `now` (team expiry, pool recycling and reminders, follow-up escalations, daily tiers); idempotent at the same now. System actor only.",
+    "Runs everything due in the actor's tenant at `now` (team expiry, pool recycling and reminders, follow-up escalations, SLA clocks, lead first-contact clocks, contracts and installments, daily tiers); idempotent at the same now. System actor only.",
     |crm, actor, r| run(crm, actor, r.now));
 
 async fn run<S: Store>(

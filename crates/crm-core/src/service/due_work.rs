@@ -30,6 +30,8 @@ pub struct DueWorkReport {
     pub tier_changes: u64,
     /// SLA warnings, breaches and escalations fired.
     pub sla: super::SlaSweepCounts,
+    /// Lead first-contact warnings and breaches fired.
+    pub lead_first_contact: super::FirstContactCounts,
     /// Contracts expired past their end date.
     pub contracts_expired: u64,
     /// `InstallmentDueSoon` reminders.
@@ -52,6 +54,7 @@ impl<S: Store> Crm<S> {
         let (recycled, recycle_reminders) = self.sweep_recycling(&ctx).await?;
         let followup_escalations = self.escalate_missing_followups(&ctx).await?;
         let sla = self.sweep_sla(&ctx).await?;
+        let lead_first_contact = self.sweep_first_contact(&ctx).await?;
         let (contracts_expired, installments_due_soon, installments_overdue) =
             self.sweep_contracts(&ctx).await?;
         let tier_changes = self.daily_tiers(&ctx).await?;
@@ -62,6 +65,7 @@ impl<S: Store> Crm<S> {
             recycle_reminders,
             tier_changes,
             sla,
+            lead_first_contact,
             contracts_expired,
             installments_due_soon,
             installments_overdue,

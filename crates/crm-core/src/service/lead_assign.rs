@@ -235,6 +235,7 @@ impl<S: Store> Crm<S> {
                 }
             };
             next.updated_at = ctx.now;
+            self.start_first_contact_clock(&ctx, &mut next).await?;
             loads
                 .lead_changes(self, ctx.tenant.id, [(Some(&current), &next)])
                 .await?;

@@ -10,15 +10,19 @@ use crate::actor::Actor;
 use crate::contact::Contact;
 use crate::customer::{Customer, CustomerKind, NewCustomer};
 use crate::error::{CrmError, CrmResult};
+use crate::followup::FollowUp;
 use crate::ids::{ContactId, CustomerId, LeadId, OpportunityId};
 use crate::lead::{Conversion, Lead, LeadStatus};
 use crate::pool::OwnerChange;
 use crate::service::NewOpportunity;
-use crate::store::{Changes, Entity, EventKind, Store};
+use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use crate::view::VisibleJson;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+/// Follow-ups read per query when moving a lead's.
+const PAGE: u32 = 500;
 
 /// The opportunity a conversion opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -131,7 +135,15 @@ impl<S: Store> Crm<S> {
                 }
                 None => None,
             };
-            // The customer first: the contact and the opportunity refer to it.
+            // The lead's follow-ups move to the customer (the same rows, their lead kept) and
+            // move its follow-up clocks as if recorded there.
+            let mut moved = self.followups_of_lead(&ctx, lead.id).await?;
+            moved.retain(|f| f.customer_id.is_none());
+            for f in &mut moved {
+                f.move_to_customer(customer.id)?;
+                take_followup(&mut customer, f);
+            }
+            // The customer first: the contact, the opportunity and the follow-ups refer to it.
             let customer_created = linked.is_none();
             self.write_conversion_customer(&ctx, &mut changes, &customer, linked)
                 .await?;
@@ -145,6 +157,9 @@ impl<S: Store> Crm<S> {
             };
             if let Some(opp) = &opportunity {
                 Self::write_new_opportunity(&ctx, &mut changes, opp)?;
+            }
+            for f in &moved {
+                changes.update(f)?;
             }
             let opportunity_id = opportunity.map(|o| o.id);
             let conversion = Conversion {
@@ -181,6 +196,7 @@ impl<S: Store> Crm<S> {
                 serde_json::json!({
                     "customer_id": conversion.customer_id,
                     "customer_created": conversion.customer_created,
+                    "followups_moved": moved.len(),
                     "contact_id": conversion.contact_id,
                     "opportunity_id": conversion.opportunity_id,
                 }),
@@ -260,6 +276,32 @@ impl<S: Store> Crm<S> {
                 }
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Every follow-up recorded on `lead` (moved ones included), oldest first.
+    pub(crate) async fn followups_of_lead(
+        &self,
+        ctx: &Ctx,
+        lead: LeadId,
+    ) -> CrmResult<Vec<FollowUp>> {
+        let mut out: Vec<FollowUp> = Vec::new();
+        loop {
+            let page: Vec<FollowUp> = self
+                .store()
+                .load_all(
+                    &Query::new(Entity::FollowUp, ctx.tenant.id)
+                        .filter(Filter::eq("lead_id", lead))
+                        .order(Order::IdAsc)
+                        .after(out.last().map(|f| f.id.0))
+                        .limit(PAGE),
+                )
+                .await?;
+            let done = page.len() < PAGE as usize;
+            out.extend(page);
+            if done {
+                return Ok(out);
+            }
         }
     }
 
@@ -378,6 +420,21 @@ impl<S: Store> Crm<S> {
             Some(_) => {}
         }
         Ok(())
+    }
+}
+
+/// Moves `customer`'s follow-up clocks for a follow-up it takes over, as recording it there
+/// would have.
+fn take_followup(customer: &mut Customer, f: &FollowUp) {
+    if customer.last_followup_at.is_none_or(|t| t < f.at) {
+        customer.last_followup_at = Some(f.at);
+        customer.next_followup_at = f.next_followup_at;
+    }
+    if f.author_id.is_some()
+        && f.author_id == customer.owner_id
+        && customer.last_owner_followup_at.is_none_or(|t| t < f.at)
+    {
+        customer.last_owner_followup_at = Some(f.at);
     }
 }
 

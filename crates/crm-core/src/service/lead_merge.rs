@@ -86,6 +86,12 @@ impl<S: Store> Crm<S> {
             if winner.matched_customer_id.is_none() {
                 winner.matched_customer_id = rest.iter().find_map(|l| l.matched_customer_id);
             }
+            // The earliest contact of any of them is the winner's first contact.
+            for l in rest {
+                if let Some(at) = l.first_contacted_at {
+                    winner.record_contact(at);
+                }
+            }
             let filled = winner != winner_before;
             // The merged values must be ones the actor may write on the winner.
             let mut touched = Vec::new();
@@ -122,6 +128,15 @@ impl<S: Store> Crm<S> {
                 losers.push(l.id);
                 pairs.push(((*l).clone(), after));
             }
+            // The losers' follow-ups move to the winner.
+            let mut moved = 0usize;
+            for l in rest {
+                for mut f in self.followups_of_lead(&ctx, l.id).await? {
+                    f.lead_id = Some(winner.id);
+                    changes.update(&f)?;
+                    moved += 1;
+                }
+            }
             if filled {
                 winner.updated_at = ctx.now;
                 changes.update(&winner)?;
@@ -142,7 +157,7 @@ impl<S: Store> Crm<S> {
                 EventKind::LeadMerged,
                 Entity::Lead,
                 winner.id,
-                serde_json::json!({ "merged": losers, "filled": touched }),
+                serde_json::json!({ "merged": losers, "filled": touched, "followups_moved": moved }),
             ));
             let stored = Lead {
                 version: winner.version + i64::from(filled),

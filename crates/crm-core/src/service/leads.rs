@@ -145,6 +145,8 @@ impl<S: Store> Crm<S> {
                 merged_into: None,
                 matched_customer_id: None,
                 conversion: None,
+                first_contacted_at: None,
+                first_contact: None,
                 created_by: ctx.access.user().map(|u| u.id),
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -170,6 +172,8 @@ impl<S: Store> Crm<S> {
             } else {
                 None
             };
+            // The clock starts once the lead has its owner (given, or just decided).
+            self.start_first_contact_clock(&ctx, &mut lead).await?;
             loads
                 .lead_changes(self, ctx.tenant.id, [(None, &lead)])
                 .await?;

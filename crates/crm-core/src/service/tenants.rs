@@ -35,6 +35,7 @@ impl<S: Store> Crm<S> {
                             field: None,
                         });
                     }
+                    self.check_settings_references(actor, &settings).await?;
                     let t = Tenant {
                         id: actor.tenant(),
                         version: 1,
@@ -48,6 +49,7 @@ impl<S: Store> Crm<S> {
                 Some(current) => {
                     let ctx = self.ctx(actor).await?;
                     ctx.access.require_settings(crate::access::Action::Update)?;
+                    self.check_settings_references(actor, &settings).await?;
                     let next = Tenant {
                         name: name.clone(),
                         settings: settings.clone(),
@@ -85,6 +87,29 @@ impl<S: Store> Crm<S> {
             });
             Ok((changes, tenant))
         })
+    }
+
+    /// Refuses settings naming a record the tenant does not have: the first-contact
+    /// clock's calendar (calendars are never deleted, so a clock always finds it).
+    async fn check_settings_references(
+        &self,
+        actor: Actor,
+        settings: &TenantSettings,
+    ) -> CrmResult<()> {
+        if let Some(first_contact) = &settings.leads.first_contact {
+            let id = first_contact.calendar_id;
+            let found = self
+                .store()
+                .get(Entity::BusinessCalendar, actor.tenant(), id.into())
+                .await?;
+            if found.is_none() {
+                return Err(CrmError::validation(
+                    "settings.leads.first_contact.calendar_id",
+                    format!("no calendar {id} in the tenant"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The tenant's settings (any user of the tenant may read them).

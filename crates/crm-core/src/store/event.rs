@@ -103,6 +103,10 @@ pub enum EventKind {
     LeadConverted,
     /// Leads were merged into one.
     LeadMerged,
+    /// A lead's first contact is due soon (its first-contact clock's warning moment).
+    LeadFirstContactDueSoon,
+    /// A lead was not contacted within the tenant's first-contact hours.
+    LeadFirstContactBreached,
 }
 
 impl EventKind {
@@ -145,6 +149,8 @@ impl EventKind {
             EventKind::AssignmentRulesChanged => "AssignmentRulesChanged",
             EventKind::LeadConverted => "LeadConverted",
             EventKind::LeadMerged => "LeadMerged",
+            EventKind::LeadFirstContactDueSoon => "LeadFirstContactDueSoon",
+            EventKind::LeadFirstContactBreached => "LeadFirstContactBreached",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

@@ -136,12 +136,14 @@ static FOLLOWUPS: TableSpec = TableSpec {
     entity: Entity::FollowUp,
     table: "followups",
     record_name: "followup",
-    // (tenant_id, customer_id) references customers
+    // (tenant_id, customer_id) references customers. A follow-up recorded on a lead has
+    // lead_id and no customer until conversion sets it (ADR 0019); no row has neither.
     columns: &[
         col("customer_id", Int),
         col("author_id", Int),
         col("at", Time),
         col("next_followup_at", Time),
+        col("lead_id", Int),
     ],
     unique: &[],
     scope: ScopeVia::ChildOfCustomer {
@@ -292,6 +294,7 @@ static LEADS: TableSpec = TableSpec {
         col("email", Text),
         col("company_norm", Text),
         col("created_at", Time),
+        col("first_contact_check_at", Time),
     ],
     unique: &[],
     scope: ScopeVia::Owned {

@@ -120,7 +120,7 @@ pub fn contact(tenant: i64, id: i64, customer_id: i64, name: &str) -> StoredRow 
     }
 }
 
-/// A follow-up row.
+/// A follow-up row on a customer (no lead).
 pub fn followup(
     tenant: i64,
     id: i64,
@@ -133,7 +133,13 @@ pub fn followup(
         tenant: TenantId(tenant),
         id,
         version: 1,
-        columns: vec![customer_id.into(), author.into(), at(id).into(), due.into()],
+        columns: vec![
+            customer_id.into(),
+            author.into(),
+            at(id).into(),
+            due.into(),
+            SqlValue::Null,
+        ],
         body: body(Entity::FollowUp, tenant, id),
     }
 }

@@ -416,3 +416,103 @@ pub async fn lead_merge_follows_the_winner_rule<S: Store>(store: Arc<S>) {
         "{hidden:?}"
     );
 }
+
+/// A lead's follow-ups move with it: to the customer on conversion (the same rows, still
+/// listed on the lead, the customer's follow-up clock moved), to the winner on a merge
+/// (whose first contact becomes the earliest of them).
+pub async fn lead_followups_move_on_conversion_and_merge<S: Store>(store: Arc<S>) {
+    use crate::followup::{FollowUpKind, NewLeadFollowUp};
+    let f = Fixture::new(store).await;
+    let crm = &f.crm;
+    let note = |lead: LeadId, content: &str| NewLeadFollowUp {
+        lead_id: lead,
+        kind: FollowUpKind::Call,
+        content: content.into(),
+        at: None,
+        location: None,
+        next_followup_at: None,
+    };
+    let lead = crm
+        .create_lead(user(REP), input("孙七", "北辰制药", "13500000007"), None)
+        .await
+        .expect("lead");
+    let id = id_of(&lead);
+    let called = crm
+        .add_lead_followup(user(REP), note(id, "首次电话"))
+        .await
+        .expect("follow-up")
+        .record;
+    let done = crm
+        .convert_lead(
+            Actor::system(T1),
+            ConvertLead {
+                contact: false,
+                opportunity: None,
+                ..convert(id)
+            },
+        )
+        .await
+        .expect("convert");
+    let customer = done.conversion.customer_id;
+    let on_customer = crm
+        .list_followups(user(REP), customer, None, None)
+        .await
+        .expect("customer follow-ups");
+    assert_eq!(on_customer.items.len(), 1);
+    assert_eq!(on_customer.items[0].record.id, called.id);
+    let on_lead = crm
+        .list_lead_followups(user(REP), id, None, None)
+        .await
+        .expect("lead follow-ups");
+    assert_eq!(on_lead.items.len(), 1, "the lead keeps its link");
+    assert_eq!(on_lead.items[0].record.customer_id, Some(customer));
+    let c = crm
+        .get_customer(user(REP), customer)
+        .await
+        .expect("customer")
+        .record;
+    assert_eq!(c.last_followup_at, Some(called.at));
+
+    // Merge: B's follow-up (the first contact of the two) moves to the winner C.
+    let b = crm
+        .create_lead(user(REP), input("周八", "南港航运", "13500000008"), None)
+        .await
+        .expect("b");
+    f.clock.advance(chrono::Duration::minutes(5));
+    let b_call = crm
+        .add_lead_followup(user(REP), note(id_of(&b), "B 的电话"))
+        .await
+        .expect("b follow-up")
+        .record;
+    let c_lead = crm
+        .create_lead(user(REP), input("吴九", "西岭矿业", "13500000009"), None)
+        .await
+        .expect("c");
+    crm.set_lead_status(user(REP), id_of(&c_lead), LeadStatus::Qualified, None)
+        .await
+        .expect("qualify");
+    f.clock.advance(chrono::Duration::minutes(5));
+    crm.add_lead_followup(user(REP), note(id_of(&c_lead), "C 的电话"))
+        .await
+        .expect("c follow-up");
+    let merged = crm
+        .merge_leads(user(REP), vec![id_of(&b), id_of(&c_lead)])
+        .await
+        .expect("merge");
+    assert_eq!(id_of(&merged.winner), id_of(&c_lead));
+    assert_eq!(
+        merged.winner.record["first_contacted_at"],
+        serde_json::json!(b_call.at)
+    );
+    let winner_notes = crm
+        .list_lead_followups(user(REP), id_of(&c_lead), None, None)
+        .await
+        .expect("winner follow-ups");
+    assert_eq!(winner_notes.items.len(), 2);
+    assert!(winner_notes.items.iter().any(|n| n.record.id == b_call.id));
+    let loser_notes = crm
+        .list_lead_followups(user(REP), id_of(&b), None, None)
+        .await
+        .expect("loser follow-ups");
+    assert!(loser_notes.items.is_empty());
+}

@@ -19,6 +19,8 @@ mod assignment;
 mod contention;
 mod field_rules;
 mod lead_conversion;
+mod lead_first_contact;
+mod lead_followups;
 mod leads;
 mod logs;
 mod phones;
@@ -42,6 +44,8 @@ pub use assignment::*;
 pub use contention::*;
 pub use field_rules::*;
 pub use lead_conversion::*;
+pub use lead_first_contact::*;
+pub use lead_followups::*;
 pub use leads::*;
 pub use logs::*;
 pub use phones::*;
@@ -113,6 +117,12 @@ macro_rules! crm_store_conformance_tests {
             lead_conversion_refusals_write_nothing,
             concurrent_conversions_make_one_customer,
             lead_merge_follows_the_winner_rule,
+            lead_followups_move_on_conversion_and_merge,
+            lead_followups_follow_the_lead_scope,
+            lead_first_contact_fires_once_on_each_boundary,
+            lead_first_contact_crosses_weekend_and_holiday,
+            lead_first_contact_sweeps_past_one_batch,
+            lead_first_contact_counts_conversion_as_contact,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
