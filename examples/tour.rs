@@ -557,6 +557,32 @@ async fn assignment_tour(crm: &Crm<SqliteStore>) -> CrmResult<()> {
             }
         );
     }
+    // The lead report of today (the tenant's local day), in the reader's scope.
+    let today = Utc::now().with_timezone(&TOUR_TZ).date_naive();
+    let report = crm
+        .leads()
+        .report(
+            sys,
+            crm_core::op::LeadReportRequest {
+                from: today,
+                to: today,
+                calendar_id: None,
+            },
+        )
+        .await?;
+    let statuses: Vec<String> = report
+        .by_status
+        .iter()
+        .map(|r| format!("{} {}", r.status, r.leads))
+        .collect();
+    let rate = report.total.conversion_rate.map_or("n/a".to_owned(), |r| {
+        format!("{}%", (r * rust_decimal::Decimal::from(100)).round_dp(1))
+    });
+    println!(
+        "   lead report for {today}: {} lead(s) ({}), conversion rate {rate}",
+        report.total.leads,
+        statuses.join(", ")
+    );
     Ok(())
 }
 

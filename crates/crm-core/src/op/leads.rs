@@ -7,8 +7,8 @@ use crate::ids::{FollowUpId, LeadId, UserId};
 use crate::lead::LeadStatus;
 pub use crate::lead::{LeadInput, LeadPatch};
 pub use crate::service::LeadFilter;
-pub use crate::service::{ConvertLead, ConvertOpportunity};
-use crate::service::{LeadAssignment, LeadConversion, LeadMerge, Page};
+pub use crate::service::{ConvertLead, ConvertOpportunity, LeadReportRequest};
+use crate::service::{LeadAssignment, LeadConversion, LeadMerge, LeadReport, Page};
 use crate::view::{Visible, VisibleJson};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,7 @@ facet!(
         assign: AssignLead,
         convert: ConvertLead,
         merge: MergeLeads,
+        report: LeadReportRequest,
         add_followup: NewLeadFollowUp,
         followups: ListLeadFollowUps,
     }
@@ -188,3 +189,7 @@ pub struct ListLeadFollowUps {
 operation!(ListLeadFollowUps, "lead.followups", Leads, Read, Page<Visible<FollowUp>>,
     "Follow-ups recorded on a lead the actor may read, newest first (those moved to a customer by conversion included): {items, next_after}.",
     |crm, actor, r| crm.list_lead_followups(actor, r.lead_id, r.after.map(|f| f.0), r.limit));
+
+operation!(LeadReportRequest, "lead.report", Leads, Read, LeadReport,
+    "The lead report over the leads the actor may read created in [from, to] (local days; reports read): counts by status; per source and per owner the leads, converted, contacted, conversion rate and the median business seconds to first contact and to conversion on the given calendar (default: the first-contact setting's). Merged leads count through the lead they were merged into; the source grouping is withheld from an actor who may not read the source.",
+    |crm, actor, r| crm.lead_report(actor, r));

@@ -21,6 +21,7 @@ mod field_rules;
 mod lead_conversion;
 mod lead_first_contact;
 mod lead_followups;
+mod lead_report;
 mod leads;
 mod logs;
 mod phones;
@@ -46,6 +47,7 @@ pub use field_rules::*;
 pub use lead_conversion::*;
 pub use lead_first_contact::*;
 pub use lead_followups::*;
+pub use lead_report::*;
 pub use leads::*;
 pub use logs::*;
 pub use phones::*;
@@ -118,6 +120,7 @@ macro_rules! crm_store_conformance_tests {
             concurrent_conversions_make_one_customer,
             lead_merge_follows_the_winner_rule,
             lead_followups_move_on_conversion_and_merge,
+            lead_report_counts_rates_and_business_medians,
             lead_followups_follow_the_lead_scope,
             lead_first_contact_fires_once_on_each_boundary,
             lead_first_contact_crosses_weekend_and_holiday,
