@@ -161,7 +161,7 @@ pub const CUSTOM_PREFIX: &str = "custom.";
 /// True when a rule may name `field` on `module`.
 pub fn is_known_field(module: Module, field: &str) -> bool {
     catalog_field(module, field).is_some()
-        || (module == Module::Customers
+        || (matches!(module, Module::Customers | Module::Leads)
             && field
                 .strip_prefix(CUSTOM_PREFIX)
                 .is_some_and(|k| !k.is_empty()))

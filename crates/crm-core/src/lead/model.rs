@@ -2,15 +2,18 @@
 
 use super::first_contact::FirstContactClock;
 use super::status::LeadStatus;
+use crate::customer::custom_fields::validate_custom;
 use crate::customer::normalize::{normalize_company_name, phone_key};
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{ContactId, CustomerId, LeadId, OpportunityId, PoolId, TenantId, UserId};
 use crate::money::Currency;
 use crate::store::{Entity, Record, SqlValue};
+use crate::tenant::TenantSettings;
 use crate::validate::{optional_email, optional_phone, optional_text, required_text, MAX_NAME};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Longest company name, source, region or industry.
 const MAX_LABEL: usize = 200;
@@ -56,6 +59,9 @@ pub struct Lead {
     /// A customer with the same phone or company, found at intake (conversion links it).
     #[serde(default)]
     pub matched_customer_id: Option<CustomerId>,
+    /// Custom field values (the tenant's `settings.leads.custom_fields`).
+    #[serde(default)]
+    pub custom: BTreeMap<String, serde_json::Value>,
     /// What conversion created or linked (set once, when converted).
     #[serde(default)]
     pub conversion: Option<Conversion>,
@@ -121,11 +127,23 @@ pub struct LeadInput {
     /// Currency of the estimated amount (ISO 4217).
     #[serde(default)]
     pub currency: Option<String>,
+    /// Custom field values by key (validated against the tenant's custom lead fields; the
+    /// required ones must be given).
+    #[serde(default)]
+    pub custom: BTreeMap<String, serde_json::Value>,
 }
 
 impl LeadInput {
     /// Validates the input and writes it into `lead`; errors name the field.
-    pub fn apply(&self, lead: &mut Lead, phone_region: &str) -> CrmResult<()> {
+    pub fn apply(&self, lead: &mut Lead, settings: &TenantSettings) -> CrmResult<()> {
+        let phone_region = settings.phone_region.as_str();
+        validate_custom(&settings.leads.custom_fields, &self.custom, true)?;
+        lead.custom = self
+            .custom
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         lead.name = required_text(&self.name, "name", MAX_NAME)?;
         lead.company = optional_text(self.company.as_deref(), "company", MAX_LABEL)?;
         lead.phone = phone(self.phone.as_deref(), phone_region)?;
@@ -163,12 +181,14 @@ pub struct LeadPatch {
     pub estimated_amount: Option<Decimal>,
     /// New currency of the estimated amount.
     pub currency: Option<String>,
+    /// Custom field values to write by key (`null` removes one); keys not given are kept.
+    pub custom: BTreeMap<String, serde_json::Value>,
 }
 
 impl LeadPatch {
     /// The fields this patch writes (field-rule names), whatever their values.
-    pub fn touched_fields(&self) -> Vec<&'static str> {
-        [
+    pub fn touched_fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = [
             ("name", self.name.is_some()),
             ("company", self.company.is_some()),
             ("phone", self.phone.is_some()),
@@ -182,12 +202,35 @@ impl LeadPatch {
             ),
         ]
         .into_iter()
-        .filter_map(|(f, given)| given.then_some(f))
-        .collect()
+        .filter(|(_, given)| *given)
+        .map(|(f, _)| f.to_owned())
+        .collect();
+        out.extend(self.custom.keys().map(|k| format!("custom.{k}")));
+        out
     }
 
     /// Validates the given fields and writes them into `lead`; errors name the field.
-    pub fn apply(&self, lead: &mut Lead, phone_region: &str) -> CrmResult<()> {
+    pub fn apply(&self, lead: &mut Lead, settings: &TenantSettings) -> CrmResult<()> {
+        let phone_region = settings.phone_region.as_str();
+        validate_custom(&settings.leads.custom_fields, &self.custom, false)?;
+        for (k, v) in &self.custom {
+            if v.is_null() {
+                if settings
+                    .leads
+                    .custom_fields
+                    .iter()
+                    .any(|d| &d.key == k && d.required)
+                {
+                    return Err(CrmError::validation(
+                        format!("custom.{k}"),
+                        "is required: it can be changed, not removed",
+                    ));
+                }
+                lead.custom.remove(k);
+            } else {
+                lead.custom.insert(k.clone(), v.clone());
+            }
+        }
         if let Some(v) = &self.name {
             lead.name = required_text(v, "name", MAX_NAME)?;
         }

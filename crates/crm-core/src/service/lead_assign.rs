@@ -40,7 +40,7 @@ fn facts(lead: &Lead) -> LeadFacts {
         industry: lead.industry.clone(),
         amount: lead.estimated_amount,
         currency: lead.currency.clone(),
-        custom: BTreeMap::new(),
+        custom: lead.custom.clone(),
     }
 }
 

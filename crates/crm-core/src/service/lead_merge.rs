@@ -86,6 +86,11 @@ impl<S: Store> Crm<S> {
             if winner.matched_customer_id.is_none() {
                 winner.matched_customer_id = rest.iter().find_map(|l| l.matched_customer_id);
             }
+            for l in rest {
+                for (k, v) in &l.custom {
+                    winner.custom.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
             // The earliest contact of any of them is the winner's first contact.
             for l in rest {
                 if let Some(at) = l.first_contacted_at {
@@ -94,7 +99,12 @@ impl<S: Store> Crm<S> {
             }
             let filled = winner != winner_before;
             // The merged values must be ones the actor may write on the winner.
-            let mut touched = Vec::new();
+            let mut touched: Vec<String> = winner
+                .custom
+                .keys()
+                .filter(|k| !winner_before.custom.contains_key(*k))
+                .map(|k| format!("custom.{k}"))
+                .collect();
             for (f, changed) in [
                 ("company", winner.company != winner_before.company),
                 ("phone", winner.phone != winner_before.phone),
@@ -108,11 +118,12 @@ impl<S: Store> Crm<S> {
                 ),
             ] {
                 if changed {
-                    touched.push(f);
+                    touched.push(f.to_owned());
                 }
             }
+            let touched_names: Vec<&str> = touched.iter().map(String::as_str).collect();
             ctx.access
-                .check_editable(crate::access::Module::Leads, &touched)?;
+                .check_editable(crate::access::Module::Leads, &touched_names)?;
             let mut changes = Changes::new(ctx.tenant.id);
             let mut losers = Vec::new();
             let mut pairs = Vec::new();

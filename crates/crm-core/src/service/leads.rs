@@ -144,6 +144,7 @@ impl<S: Store> Crm<S> {
                 unqualified_reason: None,
                 merged_into: None,
                 matched_customer_id: None,
+                custom: Default::default(),
                 conversion: None,
                 first_contacted_at: None,
                 first_contact: None,
@@ -151,9 +152,9 @@ impl<S: Store> Crm<S> {
                 created_at: ctx.now,
                 updated_at: ctx.now,
             };
-            input.apply(&mut lead, &ctx.tenant.settings.phone_region)?;
+            input.apply(&mut lead, &ctx.tenant.settings)?;
             ctx.access
-                .check_editable(Module::Leads, &written_fields(&lead))?;
+                .check_editable(Module::Leads, &as_strs(&written_fields(&lead)))?;
             // An incoming duplicate of an open lead is folded into it at once: kept, linked,
             // terminal, so it is counted and worked once and never assigned.
             if let Some(original) = self.open_duplicate(&ctx, &lead).await? {
@@ -310,6 +311,7 @@ impl<S: Store> Crm<S> {
             let ctx = self.ctx(actor).await?;
             let current = self.lead_for(&ctx, id, Action::Update).await?;
             let touched = patch.touched_fields();
+            let touched = as_strs(&touched);
             ctx.access.check_editable(Module::Leads, &touched)?;
             if !current.status.is_open() {
                 return Err(CrmError::rule(
@@ -318,7 +320,7 @@ impl<S: Store> Crm<S> {
                 ));
             }
             let mut next = current.clone();
-            patch.apply(&mut next, &ctx.tenant.settings.phone_region)?;
+            patch.apply(&mut next, &ctx.tenant.settings)?;
             let mut changes = Changes::new(ctx.tenant.id);
             if next == current {
                 let shown = self.lead_view(&ctx, current, ViewContext::Detail).await?;
@@ -408,8 +410,8 @@ impl<S: Store> Crm<S> {
 
 /// The fields a new lead carries (after validation: a blank text is no value), for the
 /// editable check on create.
-fn written_fields(lead: &Lead) -> Vec<&'static str> {
-    [
+fn written_fields(lead: &Lead) -> Vec<String> {
+    let mut out: Vec<String> = [
         ("name", true),
         ("company", lead.company.is_some()),
         ("phone", lead.phone.is_some()),
@@ -420,6 +422,14 @@ fn written_fields(lead: &Lead) -> Vec<&'static str> {
         ("estimated_amount", lead.estimated_amount.is_some()),
     ]
     .into_iter()
-    .filter_map(|(f, set)| set.then_some(f))
-    .collect()
+    .filter(|(_, set)| *set)
+    .map(|(f, _)| f.to_owned())
+    .collect();
+    out.extend(lead.custom.keys().map(|k| format!("custom.{k}")));
+    out
+}
+
+/// Borrowed views of owned field names.
+fn as_strs(fields: &[String]) -> Vec<&str> {
+    fields.iter().map(String::as_str).collect()
 }

@@ -103,6 +103,33 @@ fn remove_custom(value: &mut Value, key: &str) -> bool {
     removed
 }
 
+/// Masks custom field `key` in every `custom` object in `value` (text masked, any other
+/// value not shown); true when one was masked.
+fn mask_custom(value: &mut Value, key: &str) -> bool {
+    let mut masked = false;
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(custom)) = map.get_mut("custom") {
+                if let Some(v) = custom.get_mut(key) {
+                    masked |= mask_text_value(v, MaskKind::Text);
+                }
+            }
+            for (k, v) in map.iter_mut() {
+                if k != "custom" {
+                    masked |= mask_custom(v, key);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                masked |= mask_custom(v, key);
+            }
+        }
+        _ => {}
+    }
+    masked
+}
+
 fn mask_kind(kind: FieldKind) -> Option<MaskKind> {
     match kind {
         FieldKind::Phone => Some(MaskKind::Phone),
@@ -137,7 +164,7 @@ pub fn redact(
                 }
             }
         }
-        if *module == Module::Customers {
+        if matches!(module, Module::Customers | Module::Leads) {
             if policy.is_closed() {
                 remove_keys(value, &["custom"]);
                 push(&mut hidden, "custom");
@@ -147,6 +174,8 @@ pub fn redact(
                     if policy.access(field) == FieldAccess::Hidden {
                         remove_custom(value, key);
                         push(&mut hidden, field);
+                    } else if policy.masked(field, view) && mask_custom(value, key) {
+                        push(&mut masked, field);
                     }
                 }
             }

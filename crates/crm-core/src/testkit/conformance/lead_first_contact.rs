@@ -44,6 +44,7 @@ async fn first_contact_in_four_hours<S: Store>(f: &Fixture<S>) -> BusinessCalend
                 business_hours,
                 warning: WarningLead::Minutes { minutes: 30 },
             }),
+            ..LeadSettings::default()
         },
         ..tenant.settings.clone()
     };

@@ -170,6 +170,7 @@ pub async fn lead_report_counts_rates_and_business_medians<S: Store>(store: Arc<
                         business_hours: 8,
                         warning: WarningLead::Minutes { minutes: 30 },
                     }),
+                    ..LeadSettings::default()
                 },
                 ..tenant.settings.clone()
             },

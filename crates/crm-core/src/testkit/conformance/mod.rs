@@ -19,6 +19,7 @@ mod assignment;
 mod contention;
 mod field_rules;
 mod lead_conversion;
+mod lead_custom;
 mod lead_first_contact;
 mod lead_followups;
 mod lead_report;
@@ -45,6 +46,7 @@ pub use assignment::*;
 pub use contention::*;
 pub use field_rules::*;
 pub use lead_conversion::*;
+pub use lead_custom::*;
 pub use lead_first_contact::*;
 pub use lead_followups::*;
 pub use lead_report::*;
@@ -121,6 +123,7 @@ macro_rules! crm_store_conformance_tests {
             lead_merge_follows_the_winner_rule,
             lead_followups_move_on_conversion_and_merge,
             lead_report_counts_rates_and_business_medians,
+            lead_custom_fields_are_typed_ruled_and_routable,
             lead_followups_follow_the_lead_scope,
             lead_first_contact_fires_once_on_each_boundary,
             lead_first_contact_crosses_weekend_and_holiday,
