@@ -67,14 +67,43 @@ pub struct ConvertLead {
     pub convert_unqualified: bool,
 }
 
+/// A conversion's links as the caller may see them: the customer and contact only to a
+/// reader of the customer, the opportunity only to a reader of it (as in `lead.get`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ConversionLinks {
+    /// When the lead was converted.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who converted it (none: the system actor).
+    pub by: Option<crate::ids::UserId>,
+    /// Whether the customer was created by the conversion (else linked).
+    pub customer_created: bool,
+    /// The customer.
+    #[serde(default)]
+    pub customer_id: Option<CustomerId>,
+    /// The contact created.
+    #[serde(default)]
+    pub contact_id: Option<ContactId>,
+    /// The opportunity opened.
+    #[serde(default)]
+    pub opportunity_id: Option<OpportunityId>,
+}
+
+impl ConversionLinks {
+    /// The links shown in a lead view (its `conversion`).
+    fn of(shown: &VisibleJson) -> CrmResult<Self> {
+        serde_json::from_value(shown.record["conversion"].clone())
+            .map_err(|e| CrmError::Storage(format!("a converted lead's links: {e}")))
+    }
+}
+
 /// What a conversion made, or found made by an earlier one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LeadConversion {
     /// True when the lead had been converted already (by an earlier or a concurrent call):
     /// nothing was written and the links are the existing ones.
     pub already_converted: bool,
-    /// The links.
-    pub conversion: Conversion,
+    /// The links, as the caller may see them.
+    pub conversion: ConversionLinks,
     /// The lead as the actor sees it.
     pub lead: VisibleJson,
 }
@@ -91,14 +120,13 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let lead = self.lead_for(&ctx, request.id, Action::Update).await?;
-            if let Some(done) = &lead.conversion {
-                let conversion = done.clone();
+            if lead.conversion.is_some() {
                 let shown = self.lead_view(&ctx, lead, ViewContext::Detail).await?;
                 return Ok((
                     Changes::new(ctx.tenant.id),
                     LeadConversion {
                         already_converted: true,
-                        conversion,
+                        conversion: ConversionLinks::of(&shown)?,
                         lead: shown,
                     },
                 ));
@@ -205,12 +233,12 @@ impl<S: Store> Crm<S> {
                 version: next.version + 1,
                 ..next
             };
-            let shown = self.lead_view(&ctx, stored, ViewContext::Detail).await?;
+            let shown = self.lead_view_with(&ctx, stored, &customer).await?;
             Ok((
                 changes,
                 LeadConversion {
                     already_converted: false,
-                    conversion,
+                    conversion: ConversionLinks::of(&shown)?,
                     lead: shown,
                 },
             ))

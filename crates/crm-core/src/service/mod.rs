@@ -341,7 +341,7 @@ pub use assignment_admin::AssignmentMemberView;
 pub use contracts::{ContractFilter, NewContract};
 pub use import::ImportOptions;
 pub use lead_assign::LeadAssignment;
-pub use lead_convert::{ConvertLead, ConvertOpportunity, LeadConversion};
+pub use lead_convert::{ConversionLinks, ConvertLead, ConvertOpportunity, LeadConversion};
 pub use lead_first_contact::FirstContactCounts;
 pub use lead_merge::LeadMerge;
 pub use lead_reports::{LeadReport, LeadReportRequest, OwnerRow, SourceRow, StatusCount};

@@ -90,7 +90,10 @@ pub async fn lead_conversion_creates_or_links_once<S: Store>(store: Arc<S>) {
         [before[0] + 1, before[1] + 1, before[2] + 1]
     );
     let customer = crm
-        .get_customer(user(REP), done.conversion.customer_id)
+        .get_customer(
+            user(REP),
+            done.conversion.customer_id.expect("customer shown"),
+        )
         .await
         .expect("customer")
         .record;
@@ -113,7 +116,75 @@ pub async fn lead_conversion_creates_or_links_once<S: Store>(store: Arc<S>) {
         .await
         .expect("again");
     assert!(again.already_converted);
-    assert_eq!(again.conversion, done.conversion);
+    // The owner reads the customer and its contact, but the sales role reads no
+    // opportunities: that link is not shown to them.
+    assert_eq!(
+        again.conversion,
+        crate::service::ConversionLinks {
+            opportunity_id: None,
+            ..done.conversion.clone()
+        }
+    );
+    let by_system = crm
+        .convert_lead(Actor::system(T1), convert(id_of(&lead)))
+        .await
+        .expect("again, by the system");
+    assert_eq!(by_system.conversion, done.conversion);
+    // A reader of leads who may not read customers nor opportunities sees that the lead was
+    // converted, not what it links to — in lead.get and in an already_converted answer.
+    let role = crm
+        .create_role(
+            Actor::system(T1),
+            crate::service::RoleInput {
+                name: "lead desk".into(),
+                grants: [crate::access::Action::Read, crate::access::Action::Update]
+                    .into_iter()
+                    .map(|action| crate::access::Grant {
+                        module: crate::access::Module::Leads,
+                        action,
+                        scope: crate::access::DataScope::All,
+                    })
+                    .collect(),
+                fields: vec![],
+            },
+        )
+        .await
+        .expect("role");
+    let desk = crate::ids::UserId(44);
+    crm.upsert_user(
+        Actor::system(T1),
+        crate::service::UserInput {
+            id: desk,
+            name: "lead desk".into(),
+            department_id: None,
+            supervisor_id: None,
+            role_ids: vec![role.id],
+            tenant_admin: false,
+            active: true,
+        },
+    )
+    .await
+    .expect("user");
+    let seen = crm.get_lead(user(desk), id_of(&lead)).await.expect("get");
+    assert_eq!(seen.record["status"], "converted");
+    let links = &seen.record["conversion"];
+    assert!(
+        links.get("customer_id").is_none() && links.get("opportunity_id").is_none(),
+        "{links}"
+    );
+    let answer = crm
+        .convert_lead(user(desk), convert(id_of(&lead)))
+        .await
+        .expect("already");
+    assert!(answer.already_converted);
+    assert_eq!(
+        (
+            answer.conversion.customer_id,
+            answer.conversion.contact_id,
+            answer.conversion.opportunity_id
+        ),
+        (None, None, None)
+    );
     assert_eq!(
         counts(&*store).await,
         [before[0] + 1, before[1] + 1, before[2] + 1]
@@ -162,7 +233,7 @@ pub async fn lead_conversion_creates_or_links_once<S: Store>(store: Arc<S>) {
         .await
         .expect("link");
     assert!(!linked.conversion.customer_created);
-    assert_eq!(linked.conversion.customer_id, existing.id);
+    assert_eq!(linked.conversion.customer_id, Some(existing.id));
     assert_eq!(
         counts(&*store).await,
         before,
@@ -308,7 +379,7 @@ pub async fn concurrent_conversions_make_one_customer<S: Store>(store: Arc<S>) {
     let mut converters = 0;
     for t in tasks {
         let done = t.await.expect("task").expect("conversion");
-        customers.push(done.conversion.customer_id);
+        customers.push(done.conversion.customer_id.expect("customer shown"));
         converters += usize::from(!done.already_converted);
     }
     customers.dedup();
@@ -453,7 +524,7 @@ pub async fn lead_followups_move_on_conversion_and_merge<S: Store>(store: Arc<S>
         )
         .await
         .expect("convert");
-    let customer = done.conversion.customer_id;
+    let customer = done.conversion.customer_id.expect("customer shown");
     let on_customer = crm
         .list_followups(user(REP), customer, None, None)
         .await
