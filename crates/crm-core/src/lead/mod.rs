@@ -4,6 +4,7 @@
 mod first_contact;
 mod merge;
 mod model;
+mod pooled;
 mod settings;
 mod status;
 

@@ -61,7 +61,14 @@ impl<S: Store> Crm<S> {
         }
         Ok(leads
             .iter()
-            .map(|l| ctx.show(Entity::Lead, l, view))
+            .map(|l| {
+                ctx.show_in_pool(
+                    Entity::Lead,
+                    l,
+                    l.pool_id.filter(|_| l.owner_id.is_none()),
+                    view,
+                )
+            })
             .collect())
     }
 

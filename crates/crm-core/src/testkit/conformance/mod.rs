@@ -21,6 +21,7 @@ mod field_rules;
 mod lead_conversion;
 mod lead_first_contact;
 mod lead_followups;
+mod lead_pools;
 mod leads;
 mod logs;
 mod phones;
@@ -46,6 +47,7 @@ pub use field_rules::*;
 pub use lead_conversion::*;
 pub use lead_first_contact::*;
 pub use lead_followups::*;
+pub use lead_pools::*;
 pub use leads::*;
 pub use logs::*;
 pub use phones::*;
@@ -123,6 +125,10 @@ macro_rules! crm_store_conformance_tests {
             lead_first_contact_crosses_weekend_and_holiday,
             lead_first_contact_sweeps_past_one_batch,
             lead_first_contact_counts_conversion_as_contact,
+            lead_claims_follow_the_pool_rules,
+            overflow_leads_are_claimed_from_the_lead_pool,
+            lead_recycle_fires_after_the_boundary_day,
+            concurrent_lead_claims_respect_the_held_limit,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
