@@ -908,6 +908,8 @@ pub async fn run_by_hand<D: Db>(db: &D, world: &World) -> CrmResult<(DueWorkRepo
             expired_team_members: 0,
             recycled,
             recycle_reminders,
+            // The bench world has no lead pools.
+            leads_recycled: 0,
             tier_changes,
             sla: crm_core::service::SlaSweepCounts {
                 warnings,

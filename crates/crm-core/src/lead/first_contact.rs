@@ -188,10 +188,14 @@ impl Lead {
             && self.first_contact.is_none()
     }
 
-    /// Records a contact (a follow-up) at `at`: the first contact is the earliest one.
+    /// Records a contact (a follow-up) at `at`: the first contact is the earliest one, the
+    /// latest follow-up the latest.
     pub fn record_contact(&mut self, at: DateTime<Utc>) {
         if self.first_contacted_at.is_none_or(|t| at < t) {
             self.first_contacted_at = Some(at);
+        }
+        if self.last_followup_at.is_none_or(|t| at > t) {
+            self.last_followup_at = Some(at);
         }
     }
 

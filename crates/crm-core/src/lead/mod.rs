@@ -4,6 +4,7 @@
 mod first_contact;
 mod merge;
 mod model;
+mod pooled;
 pub mod report;
 mod settings;
 mod status;

@@ -49,6 +49,25 @@ pub struct Lead {
     pub owner_id: Option<UserId>,
     /// Lead pool, when pooled.
     pub pool_id: Option<PoolId>,
+    /// Since when the owner has held it (set by creation with an owner, assignment and
+    /// claim; none while pooled).
+    #[serde(default)]
+    pub owned_since: Option<DateTime<Utc>>,
+    /// The latest follow-up recorded on it (the `no_followup` recycle clock's).
+    #[serde(default)]
+    pub last_followup_at: Option<DateTime<Utc>>,
+    /// When it last entered a pool.
+    #[serde(default)]
+    pub entered_pool_at: Option<DateTime<Utc>>,
+    /// The owner it had before it last entered a pool (the previous-owner cooldown's).
+    #[serde(default)]
+    pub previous_owner_id: Option<UserId>,
+    /// The pool it was last claimed from.
+    #[serde(default)]
+    pub last_pool_id: Option<PoolId>,
+    /// Why it last went into a pool (the release reason, or the recycle rule).
+    #[serde(default)]
+    pub pool_reason: Option<String>,
     /// Status.
     pub status: LeadStatus,
     /// Why the lead is unqualified.

@@ -1,6 +1,6 @@
 //! `lead.*`: leads (线索) — create, read, list, edit, the status flow and follow-ups.
 
-use super::{facet, operation};
+use super::{facet, operation, ClaimLeads, ReleaseLead};
 use crate::followup::FollowUp;
 pub use crate::followup::NewLeadFollowUp;
 use crate::ids::{FollowUpId, LeadId, UserId};
@@ -27,6 +27,8 @@ facet!(
         report: LeadReportRequest,
         add_followup: NewLeadFollowUp,
         followups: ListLeadFollowUps,
+        claim: ClaimLeads,
+        release: ReleaseLead,
     }
 );
 

@@ -1,9 +1,10 @@
 //! The claim / distribute decision (领取 / 分配), pure: snapshot in, new rows or the first
-//! rule that refuses out. A batch is all-or-nothing; a refused batch changes nothing and so
+//! rule that refuses out — one decision for every [`Pooled`] record (customers, leads). A batch is all-or-nothing; a refused batch changes nothing and so
 //! uses no quota.
 
 use super::counters::{held_deltas, ClaimCounter, HeldCounter};
 use super::model::Pool;
+use super::pooled::Pooled;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::UserId;
@@ -57,59 +58,58 @@ pub fn whole_days(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     ((to - from).num_seconds().max(0)) / 86_400
 }
 
-/// The checks of a claim or distribution that read only the pool and the customers (not
-/// the counters), in the order [`decide_claim`] makes them: none given or one given twice,
-/// not in the pool, new-in-pool protection, previous-owner cooldown. The service makes them
-/// before reading any counter, so a refused attempt costs no more reads.
-pub fn check_claim_customers(
+/// The checks of a claim or distribution that read only the pool and the records (not the
+/// counters), in the order [`decide_claim`] makes them: none given or one given twice, not
+/// in the pool, new-in-pool protection, previous-owner cooldown. The service makes them
+/// before reading any counter, so a refused attempt costs no more reads. The same checks
+/// serve customers and leads ([`Pooled`]).
+pub fn check_claim<T: Pooled>(
     pool: &Pool,
-    customers: &[Customer],
+    items: &[T],
     claimant: UserId,
     now: DateTime<Utc>,
     mode: ClaimMode,
 ) -> CrmResult<()> {
-    if customers.is_empty() {
-        return Err(CrmError::validation("customer_ids", "must not be empty"));
+    if items.is_empty() {
+        return Err(CrmError::validation(T::IDS_FIELD, "must not be empty"));
     }
     let mut ids = BTreeSet::new();
-    for c in customers {
-        if !ids.insert(c.id) {
+    for c in items {
+        if !ids.insert(c.pooled_id()) {
             return Err(CrmError::validation(
-                "customer_ids",
-                format!("customer {} given twice", c.id),
+                T::IDS_FIELD,
+                format!("{} {} given twice", T::KIND, c.pooled_id()),
             ));
         }
     }
     let rules = &pool.rules;
-    for c in customers {
-        if c.pool_id != Some(pool.id) || c.owner_id.is_some() {
+    for c in items {
+        let id = c.pooled_id();
+        let kind = T::KIND;
+        if c.pool() != Some(pool.id) || c.owner().is_some() {
             return Err(CrmError::rule(
                 "not_in_pool",
-                format!("customer {} is not in pool {}", c.id, pool.id),
+                format!("{kind} {id} is not in pool {}", pool.id),
             ));
         }
         if mode == ClaimMode::Claim {
-            let entered = c.entered_pool_at.unwrap_or(c.created_at);
+            let entered = c.entered_pool_at().unwrap_or(c.created_at());
             let hours = i64::from(rules.new_in_pool_protection_hours);
             if hours > 0 && now < crate::clock::plus(entered, Duration::hours(hours)) {
                 return Err(CrmError::rule(
                     "new_in_pool_protection",
-                    format!(
-                        "customer {} entered the pool less than {hours} hours ago",
-                        c.id
-                    ),
+                    format!("{kind} {id} entered the pool less than {hours} hours ago"),
                 ));
             }
             let cooldown = i64::from(rules.previous_owner_cooldown_days);
             if cooldown > 0
-                && c.previous_owner_id == Some(claimant)
+                && c.previous_owner() == Some(claimant)
                 && whole_days(entered, now) <= cooldown
             {
                 return Err(CrmError::rule(
                     "previous_owner_cooldown",
                     format!(
-                        "customer {} left you {} whole day(s) ago; wait until more than {cooldown}",
-                        c.id,
+                        "{kind} {id} left you {} whole day(s) ago; wait until more than {cooldown}",
                         whole_days(entered, now)
                     ),
                 ));
@@ -119,15 +119,46 @@ pub fn check_claim_customers(
     Ok(())
 }
 
-/// Decides a claim or distribution.
-pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDecision> {
-    check_claim_customers(s.pool, &s.customers, s.claimant, s.now, mode)?;
-    let n = s.customers.len() as i64;
-    let rules = &s.pool.rules;
+/// [`check_claim`] for customers.
+pub fn check_claim_customers(
+    pool: &Pool,
+    customers: &[Customer],
+    claimant: UserId,
+    now: DateTime<Utc>,
+    mode: ClaimMode,
+) -> CrmResult<()> {
+    check_claim(pool, customers, claimant, now, mode)
+}
+
+/// What a taking (claim or distribution) of any pooled record reads besides the records:
+/// what the new owner holds as counted against the limit, the limit, and today's claims.
+#[derive(Debug, Clone, Copy)]
+pub struct TakeCounts {
+    /// Records the new owner holds that count against the held limit.
+    pub held_counted: i64,
+    /// The held limit that applies (`None` = no limit or exempt).
+    pub held_limit: Option<u32>,
+    /// Claims by the claimant in this pool today, as read (claims only).
+    pub claims_today: i64,
+}
+
+/// Decides the taking of `items` from `pool` by `claimant` (any [`Pooled`] record): the
+/// record checks of [`check_claim`], then the daily cap (claims only), then the held limit.
+/// Returns (before, after) per record and the daily count after the claim.
+pub fn decide_take<T: Pooled>(
+    pool: &Pool,
+    items: Vec<T>,
+    claimant: UserId,
+    counts: TakeCounts,
+    now: DateTime<Utc>,
+    mode: ClaimMode,
+) -> CrmResult<(Vec<(T, T)>, i64)> {
+    check_claim(pool, &items, claimant, now, mode)?;
+    let n = items.len() as i64;
     let mut daily_claims = 0;
     if mode == ClaimMode::Claim {
-        let today = s.daily.as_ref().map(|d| d.claims).unwrap_or(0);
-        if let Some(cap) = rules.daily_claim_cap {
+        let today = counts.claims_today;
+        if let Some(cap) = pool.rules.daily_claim_cap {
             if today + n > i64::from(cap) {
                 return Err(CrmError::rule(
                     "daily_claim_cap",
@@ -137,35 +168,36 @@ pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDec
         }
         daily_claims = today + n;
     }
-    if let Some(limit) = s.held_limit {
-        let counted = s.held.counted(s.count_dealt);
+    if let Some(limit) = counts.held_limit {
+        let counted = counts.held_counted;
         if counted + n > i64::from(limit) {
             return Err(CrmError::rule(
                 "held_limit",
                 format!(
-                    "user {} holds {counted}, {n} more would pass the limit of {limit}",
-                    s.claimant
+                    "user {claimant} holds {counted}, {n} more would pass the limit of {limit}"
                 ),
             ));
         }
     }
-    let customers: Vec<(Customer, Customer)> = s
-        .customers
+    let pairs = items
         .into_iter()
         .map(|before| {
-            let mut after = before.clone();
-            after.owner_id = Some(s.claimant);
-            after.pool_id = None;
-            after.last_pool_id = Some(s.pool.id);
-            after.owned_since = Some(s.now);
-            after.last_owner_followup_at = None;
-            after.escalated_for = None;
-            after.opportunity_changed_at = Some(s.now);
-            after.recycle_reminders.clear();
-            after.updated_at = s.now;
+            let after = before.taken(claimant, pool.id, now);
             (before, after)
         })
         .collect();
+    Ok((pairs, daily_claims))
+}
+
+/// Decides a claim or distribution of customers.
+pub fn decide_claim(s: ClaimSnapshot<'_>, mode: ClaimMode) -> CrmResult<ClaimDecision> {
+    let counts = TakeCounts {
+        held_counted: s.held.counted(s.count_dealt),
+        held_limit: s.held_limit,
+        claims_today: s.daily.as_ref().map(|d| d.claims).unwrap_or(0),
+    };
+    let (customers, daily_claims) =
+        decide_take(s.pool, s.customers, s.claimant, counts, s.now, mode)?;
     // The claimant's counter moves as every held counter does (one rule: held_deltas).
     let mut held = s.held.clone();
     if let Some(delta) = held_deltas(customers.iter().map(|(b, a)| (Some(b), a))).get(&s.claimant) {

@@ -2,7 +2,7 @@
 //! see it unmasked, a user sees the enabled pools they belong to, and an owner's customers
 //! go back to the first enabled pool that has the owner as a member.
 
-use super::model::Pool;
+use super::model::{Pool, PoolHolds};
 use crate::ids::UserId;
 use crate::org::Org;
 
@@ -28,10 +28,21 @@ pub fn visible_pools(pools: &[Pool], org: &Org, user: UserId) -> Vec<i64> {
         .collect()
 }
 
-/// The pool `owner`'s customers belong back in: the first enabled pool (in configured
-/// order) whose members include them.
+/// The pool `owner`'s customers belong back in: the first enabled customer pool (in
+/// configured order) whose members include them.
 pub fn pool_for_owner<'a>(pools: &'a [Pool], org: &Org, owner: UserId) -> Option<&'a Pool> {
+    pool_of_kind_for_owner(pools, org, owner, PoolHolds::Customers)
+}
+
+/// The first enabled pool holding `holds` (in configured order) whose members include
+/// `owner`: where their customers, or their leads, go back to.
+pub fn pool_of_kind_for_owner<'a>(
+    pools: &'a [Pool],
+    org: &Org,
+    owner: UserId,
+    holds: PoolHolds,
+) -> Option<&'a Pool> {
     pools
         .iter()
-        .find(|p| p.enabled && p.members.contains(org, owner))
+        .find(|p| p.enabled && p.rules.holds == holds && p.members.contains(org, owner))
 }

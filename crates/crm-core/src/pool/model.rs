@@ -181,10 +181,38 @@ fn yes() -> bool {
     true
 }
 
+/// What a pool holds: customers (公海) or leads (线索池).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PoolHolds {
+    /// Customers (the default: pools saved before leads had pools hold customers).
+    #[default]
+    Customers,
+    /// Leads: claimed with `lead.claim`, given back with `lead.release`, recycled by the
+    /// `no_followup` rule (ADR 0021).
+    Leads,
+}
+
+impl PoolHolds {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolHolds::Customers => "customers",
+            PoolHolds::Leads => "leads",
+        }
+    }
+}
+
 /// The rules of one pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct PoolRules {
+    /// What the pool holds (default: customers). Kept with the rules so a pool's stored body
+    /// says it; it does not change once the pool is created.
+    pub holds: PoolHolds,
     /// Claims per member per local day (tenant zone); `None` = unlimited.
     pub daily_claim_cap: Option<u32>,
     /// The previous owner may not re-claim while whole days since entering the pool ≤ N
@@ -205,6 +233,7 @@ pub struct PoolRules {
 impl Default for PoolRules {
     fn default() -> Self {
         Self {
+            holds: PoolHolds::Customers,
             daily_claim_cap: None,
             previous_owner_cooldown_days: 0,
             new_in_pool_protection_hours: 0,
@@ -324,6 +353,28 @@ impl PoolInput {
                 "pool.rules.new_in_pool_protection_hours",
                 "at most one year",
             ));
+        }
+        if self.rules.holds == PoolHolds::Leads {
+            if self.is_default {
+                return Err(CrmError::validation(
+                    "pool.is_default",
+                    "the default pool holds customers, not leads",
+                ));
+            }
+            if let Some(r) = self
+                .rules
+                .recycle
+                .iter()
+                .find(|r| r.kind != RecycleKind::NoFollowUp)
+            {
+                return Err(CrmError::validation(
+                    "pool.rules.recycle",
+                    format!(
+                        "a lead pool recycles on no_followup only, not {}",
+                        r.kind.as_str()
+                    ),
+                ));
+            }
         }
         if self.is_default && !self.enabled {
             return Err(CrmError::validation(

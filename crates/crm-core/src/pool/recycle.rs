@@ -38,7 +38,7 @@ pub fn rule_clock(kind: RecycleKind, c: &Customer) -> Option<DateTime<Utc>> {
     let since = c.owned_since?;
     c.owner_id?;
     match kind {
-        RecycleKind::NoFollowUp => Some(c.last_owner_followup_at.map_or(since, |f| f.max(since))),
+        RecycleKind::NoFollowUp => super::pooled::followup_clock(c),
         RecycleKind::NoDeal => (c.deal_status == DealStatus::NotDealt).then_some(since),
         RecycleKind::NoOpenOpportunity => (c.open_opportunities == 0)
             .then(|| c.opportunity_changed_at.map_or(since, |t| t.max(since))),
@@ -193,18 +193,28 @@ fn statuses(pool: &Pool, c: &Customer, now: DateTime<Utc>) -> Vec<(RuleStatus, D
         .filter_map(|rule| {
             let limit = rule.limits.for_level(c.level)?;
             let clock = rule_clock(rule.kind, c)?;
-            let elapsed = super::claim::whole_days(clock, now);
-            let status = RuleStatus {
-                kind: rule.kind,
-                limit_days: limit,
-                clock,
-                elapsed_days: elapsed,
-                days_left: i64::from(limit) + 1 - elapsed,
-                fires_at: crate::clock::plus(clock, Duration::days(i64::from(limit) + 1)),
-            };
-            Some((status, DueWindow::of(rule, limit, now)))
+            Some(rule_status(rule, limit, clock, now))
         })
         .collect()
+}
+
+/// Where `rule` at `limit` days stands for a clock at `now`, with its due window.
+pub(crate) fn rule_status(
+    rule: &RecycleRule,
+    limit: u32,
+    clock: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> (RuleStatus, DueWindow) {
+    let elapsed = super::claim::whole_days(clock, now);
+    let status = RuleStatus {
+        kind: rule.kind,
+        limit_days: limit,
+        clock,
+        elapsed_days: elapsed,
+        days_left: i64::from(limit) + 1 - elapsed,
+        fires_at: crate::clock::plus(clock, Duration::days(i64::from(limit) + 1)),
+    };
+    (status, DueWindow::of(rule, limit, now))
 }
 
 /// Every rule of the pool that applies to the customer, with where it stands.

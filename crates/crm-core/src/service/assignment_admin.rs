@@ -11,6 +11,7 @@ use crate::assignment::{
 };
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{LeadId, UserId};
+use crate::pool::PoolHolds;
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +30,7 @@ pub struct AssignmentMemberView {
 
 impl Ctx {
     /// Refuses rules [`AssignmentRules::validate`] refuses, and rules naming a user who is
-    /// not a user of the tenant or an overflow pool that does not exist.
+    /// not a user of the tenant or an overflow pool that does not exist or holds customers.
     fn check_rules(&self, rules: &AssignmentRules) -> CrmResult<()> {
         rules.validate()?;
         let known = |u: &UserId| self.access.org().users.contains_key(u);
@@ -56,12 +57,22 @@ impl Ctx {
                         format!("no user {u}"),
                     ))
                 }
-                OverflowTarget::Pool(p) if self.pool(p).is_err() => {
-                    return Err(CrmError::validation(
-                        format!("{at}.overflow"),
-                        format!("no pool {p}"),
-                    ))
-                }
+                OverflowTarget::Pool(p) => match self.pool(p) {
+                    Err(_) => {
+                        return Err(CrmError::validation(
+                            format!("{at}.overflow"),
+                            format!("no pool {p}"),
+                        ))
+                    }
+                    // A lead sent to a customer pool could never be claimed.
+                    Ok(pool) if pool.rules.holds != PoolHolds::Leads => {
+                        return Err(CrmError::validation(
+                            format!("{at}.overflow"),
+                            format!("pool {p} holds customers, not leads"),
+                        ))
+                    }
+                    Ok(_) => {}
+                },
                 _ => {}
             }
         }

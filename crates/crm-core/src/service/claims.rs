@@ -11,7 +11,7 @@ use crate::error::{CrmError, CrmResult};
 use crate::ids::{CustomerId, PoolId, UserId};
 use crate::pool::{
     check_claim_customers, decide_claim, held_limit_in, ClaimCounter, ClaimMode, ClaimSnapshot,
-    OwnerChange, Pool,
+    OwnerChange, Pool, PoolHolds,
 };
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
 use crate::tenant::local_day_bounds;
@@ -78,7 +78,35 @@ impl<S: Store> Crm<S> {
         Ok(rows.into_iter().next())
     }
 
-    fn check_take_rights(
+    /// Adds the write of `claimant`'s claim counter in `pool` for `day` at `claims`: an
+    /// update at the version read, or an insert when none was read (so two first claims of
+    /// the day conflict on the insert).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn write_daily(
+        &self,
+        ctx: &Ctx,
+        changes: &mut Changes,
+        read: Option<ClaimCounter>,
+        pool_id: PoolId,
+        claimant: UserId,
+        day: String,
+        claims: i64,
+    ) -> CrmResult<()> {
+        match read {
+            Some(d) => changes.update(&ClaimCounter { claims, ..d }),
+            None => changes.insert(&ClaimCounter {
+                tenant: ctx.tenant.id,
+                id: self.new_id(Entity::ClaimCounter).await?,
+                version: 1,
+                pool_id,
+                user_id: claimant,
+                day,
+                claims,
+            }),
+        }
+    }
+
+    pub(super) fn check_take_rights(
         ctx: &Ctx,
         pool: &Pool,
         claimant: UserId,
@@ -126,6 +154,12 @@ impl<S: Store> Crm<S> {
             let ctx = self.ctx(actor).await?;
             let pool = ctx.pool(pool_id)?.clone();
             Self::check_take_rights(&ctx, &pool, claimant, mode)?;
+            if pool.rules.holds != PoolHolds::Customers {
+                return Err(CrmError::rule(
+                    "pool_holds_leads",
+                    format!("pool {pool_id} holds leads (claim them with lead.claim)"),
+                ));
+            }
             let mut customers = Vec::with_capacity(ids.len());
             for id in &ids {
                 let c = self.load_customer(ctx.tenant.id, *id).await?;
@@ -174,21 +208,16 @@ impl<S: Store> Crm<S> {
             let mut changes = Changes::new(ctx.tenant.id);
             write_counter(&mut changes, &decision.held)?;
             if mode == ClaimMode::Claim {
-                match daily {
-                    Some(d) => changes.update(&ClaimCounter {
-                        claims: decision.daily_claims,
-                        ..d
-                    })?,
-                    None => changes.insert(&ClaimCounter {
-                        tenant: ctx.tenant.id,
-                        id: self.new_id(Entity::ClaimCounter).await?,
-                        version: 1,
-                        pool_id,
-                        user_id: claimant,
-                        day,
-                        claims: decision.daily_claims,
-                    })?,
-                }
+                self.write_daily(
+                    &ctx,
+                    &mut changes,
+                    daily,
+                    pool_id,
+                    claimant,
+                    day,
+                    decision.daily_claims,
+                )
+                .await?;
             }
             let first_history = self
                 .store()

@@ -213,6 +213,12 @@ impl<S: Store> Crm<S> {
             (Some(_), None) => None,
             (None, Some(p)) => {
                 let pool = ctx.pool(p)?;
+                if pool.rules.holds != crate::pool::PoolHolds::Customers {
+                    return Err(CrmError::validation(
+                        "pool_id",
+                        format!("pool {p} holds leads, not customers"),
+                    ));
+                }
                 if !pool.enabled {
                     return Err(CrmError::rule(
                         "pool_disabled",

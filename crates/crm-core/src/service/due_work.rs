@@ -26,6 +26,9 @@ pub struct DueWorkReport {
     pub recycled: u64,
     /// Recycle reminders sent.
     pub recycle_reminders: u64,
+    /// Leads recycled into lead pools by rule (no follow-up for N days).
+    #[serde(default)]
+    pub leads_recycled: u64,
     /// Customers whose tier changed in the daily recomputation.
     pub tier_changes: u64,
     /// SLA warnings, breaches and escalations fired.
@@ -52,6 +55,7 @@ impl<S: Store> Crm<S> {
         ctx.now = super::truncate_micros(now);
         let expired_team_members = self.expire_team_members(&ctx).await?;
         let (recycled, recycle_reminders) = self.sweep_recycling(&ctx).await?;
+        let leads_recycled = self.sweep_lead_recycling(&ctx).await?;
         let followup_escalations = self.escalate_missing_followups(&ctx).await?;
         let sla = self.sweep_sla(&ctx).await?;
         let lead_first_contact = self.sweep_first_contact(&ctx).await?;
@@ -63,6 +67,7 @@ impl<S: Store> Crm<S> {
             expired_team_members,
             recycled,
             recycle_reminders,
+            leads_recycled,
             tier_changes,
             sla,
             lead_first_contact,

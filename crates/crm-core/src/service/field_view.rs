@@ -63,6 +63,16 @@ impl Ctx {
         }
     }
 
+    /// The actor's lead field policy for a lead in `pool` (none: owned): role rules, plus
+    /// the pool's rules on the fields leads have when the actor does not administer it.
+    pub(crate) fn lead_policy(&self, pool: Option<PoolId>) -> FieldPolicy {
+        let policy = self.access.field_policy(Module::Leads);
+        match self.pool_restriction(pool, Module::Leads) {
+            Some(pool_rules) => policy.restricted_by(&pool_rules),
+            None => policy,
+        }
+    }
+
     /// The field rules `pool` lays on a member who does not administer it, limited to the
     /// fields `module` has; `None` outside a pool, for admins and for the system.
     fn pool_restriction(&self, pool: Option<PoolId>, module: Module) -> Option<FieldPolicy> {
@@ -89,6 +99,7 @@ impl Ctx {
                 let policy = match m {
                     Module::Customers => self.customer_policy(pool),
                     Module::Contacts => self.contact_policy(pool),
+                    Module::Leads => self.lead_policy(pool),
                     _ => self.access.field_policy(m),
                 };
                 Some((m, policy))
@@ -104,9 +115,21 @@ impl Ctx {
         record: &T,
         view: ViewContext,
     ) -> Visible<serde_json::Value> {
+        self.show_in_pool(entity, record, None, view)
+    }
+
+    /// [`show`](Self::show) for a record sitting in `pool` (a pooled lead): the pool's
+    /// field rules apply too.
+    pub(crate) fn show_in_pool<T: serde::Serialize>(
+        &self,
+        entity: Entity,
+        record: &T,
+        pool: Option<PoolId>,
+        view: ViewContext,
+    ) -> Visible<serde_json::Value> {
         let mut value = super::json(record);
         let (hidden_fields, masked_fields) =
-            redact(&mut value, &self.policies(entity, None, false), view);
+            redact(&mut value, &self.policies(entity, pool, false), view);
         Visible {
             record: value,
             hidden_fields,

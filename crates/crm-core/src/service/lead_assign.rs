@@ -116,6 +116,7 @@ impl<S: Store> Crm<S> {
             } => {
                 lead.owner_id = Some(user);
                 lead.pool_id = None;
+                lead.owned_since = Some(ctx.now);
                 loads
                     .count_assignment(self, ctx.tenant.id, user, &day, ctx.now)
                     .await?;
@@ -126,6 +127,8 @@ impl<S: Store> Crm<S> {
             } => {
                 lead.owner_id = None;
                 lead.pool_id = Some(pool);
+                lead.owned_since = None;
+                lead.entered_pool_at = Some(ctx.now);
             }
         }
         if decision.state != cursor.state {
@@ -286,6 +289,7 @@ impl<S: Store> Crm<S> {
         let from_owner = lead.owner_id;
         lead.owner_id = Some(user);
         lead.pool_id = None;
+        lead.owned_since = Some(ctx.now);
         loads
             .count_assignment(self, ctx.tenant.id, user, &day, ctx.now)
             .await?;

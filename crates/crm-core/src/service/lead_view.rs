@@ -110,7 +110,12 @@ impl<S: Store> Crm<S> {
         Ok(leads
             .iter()
             .map(|l| {
-                let mut shown = ctx.show(Entity::Lead, l, view);
+                let mut shown = ctx.show_in_pool(
+                    Entity::Lead,
+                    l,
+                    l.pool_id.filter(|_| l.owner_id.is_none()),
+                    view,
+                );
                 if let Some(c) = &l.conversion {
                     // The links of a conversion, like the other links, only to those who
                     // reach what they link to: the customer (and its contact), the deal.

@@ -7,9 +7,13 @@ use crate::access::{Action, Module, Reach, ViewContext};
 use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
-use crate::ids::{CustomerId, LeadId, UserId};
+use crate::ids::{CustomerId, LeadId, PoolId, UserId};
 use crate::lead::{Lead, LeadInput, LeadPatch, LeadStatus};
-use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, SqlValue, Store, StoreExt};
+use crate::pool::PoolHolds;
+use crate::store::{
+    Changes, Entity, EventKind, Filter, Order, Predicate, Query, ScopeFilter, SqlValue, Store,
+    StoreExt,
+};
 use crate::validate::optional_text;
 use crate::view::VisibleJson;
 use serde::{Deserialize, Serialize};
@@ -27,6 +31,9 @@ pub struct LeadFilter {
     /// Only in this status.
     #[serde(default)]
     pub status: Option<LeadStatus>,
+    /// Only the leads sitting in this pool.
+    #[serde(default)]
+    pub pool_id: Option<PoolId>,
     /// Keyset cursor (the previous page's `next_after`).
     #[serde(default)]
     pub after: Option<i64>,
@@ -56,16 +63,65 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// The lead pools the actor sees (a member or an admin of, enabled).
+    fn visible_lead_pools(&self) -> Vec<i64> {
+        let visible = self.access.visible_pools();
+        self.pools
+            .iter()
+            .filter(|p| p.rules.holds == PoolHolds::Leads && visible.contains(&p.id.0))
+            .map(|p| p.id.0)
+            .collect()
+    }
+
+    /// Whether the actor, granted reading leads, sees `lead` as a member (or admin) of the
+    /// lead pool it sits in: pooled leads are read by their pools' members (ADR 0021).
+    pub(super) fn sees_pooled_lead(&self, lead: &Lead) -> bool {
+        self.access.reach(Module::Leads, Action::Read).is_some()
+            && lead.owner_id.is_none()
+            && lead
+                .pool_id
+                .is_some_and(|p| self.visible_lead_pools().contains(&p.0))
+    }
+
+    /// The scope of a lead list: the owner-based lead scope, or a lead sitting in a pool
+    /// the actor sees.
+    fn lead_list_scope(&self, query: Query) -> CrmResult<Query> {
+        let pools: Vec<SqlValue> = self
+            .visible_lead_pools()
+            .into_iter()
+            .map(SqlValue::Int)
+            .collect();
+        let Some(scope) = query.scope.clone() else {
+            return Ok(query);
+        };
+        if pools.is_empty() || matches!(scope, ScopeFilter::All) {
+            return Ok(query);
+        }
+        let owned = scope.predicate(Entity::Lead.spec())?;
+        let pooled = Predicate::And(vec![
+            Predicate::Compare(Filter::is_null("owner_id")),
+            Predicate::Compare(Filter::is_in("pool_id", pools)),
+        ]);
+        Ok(query.scope(ScopeFilter::Predicate(Predicate::Or(vec![owned, pooled]))))
+    }
+}
+
 impl<S: Store> Crm<S> {
-    /// Loads a lead the actor may `action`; one outside the actor's scope is not found.
+    /// Loads a lead the actor may `action`; one outside the actor's scope is not found. A
+    /// lead in a pool the actor sees is read (not changed) through the pool.
     pub(super) async fn lead_for(&self, ctx: &Ctx, id: LeadId, action: Action) -> CrmResult<Lead> {
         let lead = self
             .store()
             .load::<Lead>(ctx.tenant.id, id)
             .await?
-            .filter(|l| ctx.reaches_lead(Action::Read, l.owner_id).is_ok())
+            .filter(|l| {
+                ctx.reaches_lead(Action::Read, l.owner_id).is_ok() || ctx.sees_pooled_lead(l)
+            })
             .ok_or_else(|| CrmError::not_found("lead", id))?;
-        ctx.reaches_lead(action, lead.owner_id)?;
+        if !(action == Action::Read && ctx.sees_pooled_lead(&lead)) {
+            ctx.reaches_lead(action, lead.owner_id)?;
+        }
         Ok(lead)
     }
 
@@ -140,6 +196,12 @@ impl<S: Store> Crm<S> {
                 currency: None,
                 owner_id: owner,
                 pool_id: None,
+                owned_since: owner.map(|_| ctx.now),
+                last_followup_at: None,
+                entered_pool_at: None,
+                previous_owner_id: None,
+                last_pool_id: None,
+                pool_reason: None,
                 status: LeadStatus::New,
                 unqualified_reason: None,
                 merged_into: None,
@@ -281,8 +343,12 @@ impl<S: Store> Crm<S> {
             filter.after,
             filter.limit,
         )?;
+        q = ctx.lead_list_scope(q)?;
         if let Some(o) = filter.owner_id {
             q = q.filter(Filter::eq("owner_id", o));
+        }
+        if let Some(p) = filter.pool_id {
+            q = q.filter(Filter::eq("pool_id", p));
         }
         if let Some(s) = filter.status {
             q = q.filter(Filter::eq("status", s.as_str()));

@@ -21,6 +21,8 @@ mod lead_first_contact;
 mod lead_followups;
 mod lead_loads;
 mod lead_merge;
+mod lead_pools;
+mod lead_recycle;
 mod lead_reports;
 mod lead_view;
 mod leads;

@@ -6,7 +6,7 @@ use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{PoolId, UserId};
-use crate::pool::{Pool, PoolInput};
+use crate::pool::{Pool, PoolHolds, PoolInput};
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
 use crate::view::Visible;
 
@@ -66,7 +66,22 @@ impl<S: Store> Crm<S> {
             let first = ctx.pools.is_empty();
             let is_default =
                 input.is_default || first || existing.as_ref().is_some_and(|p| p.is_default);
+            if is_default && input.rules.holds == PoolHolds::Leads {
+                return Err(CrmError::validation(
+                    "pool.is_default",
+                    "the default pool holds customers, not leads (create it first)",
+                ));
+            }
             if let Some(current) = &existing {
+                if current.rules.holds != input.rules.holds {
+                    return Err(CrmError::validation(
+                        "pool.rules.holds",
+                        format!(
+                            "pool {id} holds {}; that does not change",
+                            current.rules.holds.as_str()
+                        ),
+                    ));
+                }
                 if current.is_default && !input.is_default {
                     return Err(CrmError::rule(
                         "default_pool",
@@ -131,17 +146,18 @@ impl<S: Store> Crm<S> {
                 "the default pool cannot be disabled or deleted",
             ));
         }
+        let (entity, what) = match pool.rules.holds {
+            PoolHolds::Leads => (Entity::Lead, "lead(s)"),
+            _ => (Entity::Customer, "customer(s)"),
+        };
         let held = self
             .store()
-            .count(
-                &Query::new(Entity::Customer, ctx.tenant.id)
-                    .filter(Filter::eq("pool_id", pool.id.0)),
-            )
+            .count(&Query::new(entity, ctx.tenant.id).filter(Filter::eq("pool_id", pool.id.0)))
             .await?;
         if held > 0 {
             return Err(CrmError::rule(
                 "pool_not_empty",
-                format!("pool {} holds {held} customer(s)", pool.id),
+                format!("pool {} holds {held} {what}", pool.id),
             ));
         }
         if ctx

@@ -17,7 +17,11 @@ impl Ctx {
     /// the default pool.
     pub(crate) fn return_pool(&self, c: &Customer) -> CrmResult<&Pool> {
         c.last_pool_id
-            .and_then(|id| self.pools.iter().find(|p| p.id == id && p.enabled))
+            .and_then(|id| {
+                self.pools.iter().find(|p| {
+                    p.id == id && p.enabled && p.rules.holds == crate::pool::PoolHolds::Customers
+                })
+            })
             .or_else(|| c.owner_id.and_then(|o| self.pool_for_owner(o)))
             .or_else(|| self.default_pool())
             .ok_or_else(|| CrmError::rule("no_pool", "the tenant has no enabled pool"))

@@ -42,7 +42,11 @@ impl<S: Store> Crm<S> {
         let mut recycled = 0;
         let mut reminded = 0;
         for pass in [Pass::Recycle, Pass::Remind] {
-            for pool in ctx.pools.iter().filter(|p| p.enabled) {
+            for pool in ctx
+                .pools
+                .iter()
+                .filter(|p| p.enabled && p.rules.holds == crate::pool::PoolHolds::Customers)
+            {
                 let all_owners = ctx.owners_of(pool);
                 // A query compares with at most MAX_FILTER_VALUES values: owners go in
                 // slices, leaving room for the rule's own filters.

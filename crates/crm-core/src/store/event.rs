@@ -107,6 +107,12 @@ pub enum EventKind {
     LeadFirstContactDueSoon,
     /// A lead was not contacted within the tenant's first-contact hours.
     LeadFirstContactBreached,
+    /// A pool member claimed a lead from a lead pool.
+    LeadClaimed,
+    /// An owner gave a lead back to a lead pool (with the reason).
+    LeadReleased,
+    /// A lead went back to a lead pool by rule (no follow-up for N days).
+    LeadRecycled,
 }
 
 impl EventKind {
@@ -151,6 +157,9 @@ impl EventKind {
             EventKind::LeadMerged => "LeadMerged",
             EventKind::LeadFirstContactDueSoon => "LeadFirstContactDueSoon",
             EventKind::LeadFirstContactBreached => "LeadFirstContactBreached",
+            EventKind::LeadClaimed => "LeadClaimed",
+            EventKind::LeadReleased => "LeadReleased",
+            EventKind::LeadRecycled => "LeadRecycled",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

@@ -28,10 +28,16 @@ pub const ASSIGNEES: [UserId; 8] = [
     SERVICE,
 ];
 
-/// Saves one round-robin entry over [`ASSIGNEES`] (overflow: the default pool) and gives
+/// Saves one round-robin entry over [`ASSIGNEES`] (overflow: a lead pool) and gives
 /// each member the daily cap `cap`.
 pub async fn prepare_round_robin<S: Store>(f: &Fixture<S>, cap: u32) {
-    let pool = f.pool(Default::default(), Default::default()).await;
+    let pool = crate::testkit::conformance::lead_pools::lead_pool(
+        f,
+        Default::default(),
+        Default::default(),
+        &[],
+    )
+    .await;
     let admin = Actor::system(T1);
     for user in ASSIGNEES {
         f.crm

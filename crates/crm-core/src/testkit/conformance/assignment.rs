@@ -65,7 +65,7 @@ async fn by_rules<S: Store>(f: &Fixture<S>, name: &str) -> (LeadId, Option<UserI
 }
 
 async fn pool_id<S: Store>(f: &Fixture<S>) -> PoolId {
-    f.pool(Default::default(), Default::default()).await
+    super::lead_pools::lead_pool(f, Default::default(), Default::default(), &[]).await
 }
 
 async fn set_member<S: Store>(f: &Fixture<S>, user: UserId, a: Availability) {
@@ -377,11 +377,13 @@ pub async fn assignment_caps_capacity_overflow_and_override<S: Store>(store: Arc
     };
     assert_eq!(decision.skipped[0].reason, SkipReason::MonthlyCap);
     f.clock.set(local_midnight(4, 1));
-    let (_, owner, _) = by_rules(&f, "h").await;
+    let (h, owner, _) = by_rules(&f, "h").await;
     assert_eq!(owner, Some(REP), "a new local month");
 
-    // A lead the reader cannot see is not explained to them.
-    let hidden = f.crm.explain_assignment(user(REP2), g).await;
+    // The overflowed lead sits in the lead pool: its members read it and why it is there.
+    // A peer's lead is not explained (not found).
+    assert!(f.crm.explain_assignment(user(REP2), g).await.is_ok());
+    let hidden = f.crm.explain_assignment(user(REP2), h).await;
     assert!(
         matches!(hidden, Err(CrmError::NotFound { .. })),
         "{hidden:?}"
@@ -453,6 +455,24 @@ pub async fn assignment_bad_input_writes_nothing<S: Store>(store: Arc<S>) {
     };
     assert_eq!(
         field_of(refused(vec![no_pool]).await),
+        "entries[0].overflow"
+    );
+    // The tenant's default pool holds customers: a lead sent there could never be claimed.
+    let customer_pool = f
+        .crm
+        .list_pools(Actor::system(T1))
+        .await
+        .expect("pools")
+        .into_iter()
+        .find(|p| p.id != pool)
+        .map(|p| p.id)
+        .expect("the default customer pool");
+    let to_customers = Entry {
+        overflow: OverflowTarget::Pool(customer_pool),
+        ..good.clone()
+    };
+    assert_eq!(
+        field_of(refused(vec![to_customers]).await),
         "entries[0].overflow"
     );
     // An entry without an overflow target does not even parse, and says which field.

@@ -22,6 +22,7 @@ mod lead_conversion;
 mod lead_custom;
 mod lead_first_contact;
 mod lead_followups;
+pub(crate) mod lead_pools;
 mod lead_report;
 mod leads;
 mod logs;
@@ -49,6 +50,7 @@ pub use lead_conversion::*;
 pub use lead_custom::*;
 pub use lead_first_contact::*;
 pub use lead_followups::*;
+pub use lead_pools::*;
 pub use lead_report::*;
 pub use leads::*;
 pub use logs::*;
@@ -129,6 +131,10 @@ macro_rules! crm_store_conformance_tests {
             lead_first_contact_crosses_weekend_and_holiday,
             lead_first_contact_sweeps_past_one_batch,
             lead_first_contact_counts_conversion_as_contact,
+            lead_claims_follow_the_pool_rules,
+            overflow_leads_are_claimed_from_the_lead_pool,
+            lead_recycle_fires_after_the_boundary_day,
+            concurrent_lead_claims_respect_the_held_limit,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
