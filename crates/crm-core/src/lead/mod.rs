@@ -1,6 +1,7 @@
-//! Leads (线索, DESIGN §4.8): the record, its status flow and the merge rule. Assignment lives in
-//! [`crate::assignment`].
+//! Leads (线索, DESIGN §4.8): the record, its status flow, the merge rule and the reading of
+//! import files. Assignment lives in [`crate::assignment`].
 
+pub mod import;
 mod merge;
 mod model;
 mod status;

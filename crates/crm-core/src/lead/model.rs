@@ -239,6 +239,41 @@ fn amount(
 }
 
 impl Lead {
+    /// A lead in status new with no field set yet ([`LeadInput::apply`] fills them), created
+    /// now by `created_by` (none: the system actor) for `owner`.
+    pub fn blank(
+        tenant: TenantId,
+        id: LeadId,
+        owner: Option<UserId>,
+        created_by: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> Lead {
+        Lead {
+            tenant,
+            id,
+            version: 1,
+            name: String::new(),
+            company: None,
+            phone: None,
+            email: None,
+            source: None,
+            region: None,
+            industry: None,
+            estimated_amount: None,
+            currency: None,
+            owner_id: owner,
+            pool_id: None,
+            status: LeadStatus::New,
+            unqualified_reason: None,
+            merged_into: None,
+            matched_customer_id: None,
+            conversion: None,
+            created_by,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The duplicate-check keys of the lead, by indexed column: phone key, lower-cased
     /// e-mail, normalized company name (each when present).
     pub fn duplicate_keys(&self) -> Vec<(&'static str, String)> {

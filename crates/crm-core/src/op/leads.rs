@@ -1,9 +1,11 @@
-//! `lead.*`: leads (线索) — create, read, list, edit and the status flow.
+//! `lead.*`: leads (线索) — create, read, list, edit, the status flow and import.
 
 use super::{facet, operation};
 use crate::ids::{LeadId, UserId};
+use crate::lead::import::LeadImportReport;
 use crate::lead::LeadStatus;
 pub use crate::lead::{LeadInput, LeadPatch};
+pub use crate::service::ImportLeads;
 pub use crate::service::LeadFilter;
 pub use crate::service::{ConvertLead, ConvertOpportunity};
 use crate::service::{LeadAssignment, LeadConversion, LeadMerge, Page};
@@ -22,6 +24,7 @@ facet!(
         assign: AssignLead,
         convert: ConvertLead,
         merge: MergeLeads,
+        import: ImportLeads,
     }
 );
 
@@ -163,3 +166,7 @@ pub struct MergeLeads {
 operation!(MergeLeads, "lead.merge", Leads, Update, LeadMerge,
     "Merges two or more open leads: the winner is the most advanced status, then the earliest created, then the lowest id; its empty fields are filled from the others in that order; the others are marked merged into it. Audited; one LeadMerged event.",
     |crm, actor, r| crm.merge_leads(actor, r.ids));
+
+operation!(ImportLeads, "lead.import", Leads, Import, LeadImportReport,
+    "Imports leads from a CSV (UTF-8, GBK/GB18030, detected or declared) or XLSX file (first sheet) given as base64: header names map to lead fields (English or the usual Chinese headers; unknown columns are reported); each row is imported, folded into an open lead as an intake duplicate (also of an earlier row), or refused with the field and reason, written nowhere. Rows are written in atomic batches; owners are the given user, the actor, or the tenant's assignment rules (by_rules). A column the actor may not write refuses every row that fills it.",
+    |crm, actor, r| crm.import_leads(actor, r));

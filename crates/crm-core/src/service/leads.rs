@@ -203,7 +203,7 @@ impl<S: Store> Crm<S> {
 
     /// The oldest open lead of the tenant sharing a phone, e-mail or company key with
     /// `lead` (the whole tenant: a duplicate is one whoever owns it).
-    async fn open_duplicate(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<LeadId>> {
+    pub(super) async fn open_duplicate(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<LeadId>> {
         let open: Vec<SqlValue> = [
             LeadStatus::New,
             LeadStatus::Working,
@@ -232,7 +232,11 @@ impl<S: Store> Crm<S> {
     }
 
     /// The oldest customer with the lead's phone or company key, for conversion to link.
-    async fn matching_customer(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<CustomerId>> {
+    pub(super) async fn matching_customer(
+        &self,
+        ctx: &Ctx,
+        lead: &Lead,
+    ) -> CrmResult<Option<CustomerId>> {
         let mut first: Option<CustomerId> = None;
         for (column, key) in lead.duplicate_keys() {
             let column = match column {

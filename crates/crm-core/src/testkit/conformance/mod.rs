@@ -19,6 +19,8 @@ mod assignment;
 mod contention;
 mod field_rules;
 mod lead_conversion;
+mod lead_import;
+mod lead_import_access;
 mod leads;
 mod logs;
 mod phones;
@@ -42,6 +44,8 @@ pub use assignment::*;
 pub use contention::*;
 pub use field_rules::*;
 pub use lead_conversion::*;
+pub use lead_import::{lead_import_reads_gbk_and_xlsx, lead_import_reports_each_row};
+pub use lead_import_access::*;
 pub use leads::*;
 pub use logs::*;
 pub use phones::*;
@@ -113,6 +117,10 @@ macro_rules! crm_store_conformance_tests {
             lead_conversion_refusals_write_nothing,
             concurrent_conversions_make_one_customer,
             lead_merge_follows_the_winner_rule,
+            lead_import_reports_each_row,
+            lead_import_reads_gbk_and_xlsx,
+            lead_import_by_rules_takes_turns,
+            lead_import_permissions_and_field_rules,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
