@@ -28,7 +28,7 @@
 
 use super::import::ImportOptions;
 use super::{Crm, Ctx};
-use crate::access::{Action, Module, Reach};
+use crate::access::{Action, FieldAccess, FieldPolicy, Module, Reach};
 use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{LeadId, UserId};
@@ -110,8 +110,9 @@ impl<S: Store> Crm<S> {
         let mut report = LeadImportReport::new(file.format, file.encoding, header.unknown.clone());
         let mut run = super::lead_import_batch::ImportRun::new(owning);
         let mut batch: Vec<(u64, Lead)> = Vec::new();
+        let policy = ctx.access.field_policy(Module::Leads);
         for row in &file.table.rows {
-            match draft_lead(&ctx, &header, row, file.table.exact_width, owning) {
+            match draft_lead(&ctx, &policy, &header, row, file.table.exact_width, owning) {
                 Err(refusal) => report.push(row.row, RowOutcome::Refused(refusal)),
                 Ok(lead) => {
                     batch.push((row.row, lead));
@@ -168,17 +169,17 @@ fn import_owning(ctx: &Ctx, owner_id: Option<UserId>, by_rules: bool) -> CrmResu
 /// its cells, then the field rules on the columns it fills, then the values.
 fn draft_lead(
     ctx: &Ctx,
+    policy: &FieldPolicy,
     header: &HeaderMap,
     row: &SourceRow,
     exact_width: bool,
     owning: Owning,
 ) -> Result<Lead, Refusal> {
     let parsed = parse_row(header, row, exact_width)?;
-    let policy = ctx.access.field_policy(Module::Leads);
     if let Some(column) = parsed
         .filled
         .iter()
-        .find(|c| policy.access(c.rule_field()) != crate::access::FieldAccess::Editable)
+        .find(|c| policy.access(c.rule_field()) != FieldAccess::Editable)
     {
         return Err(Refusal::new(
             column.field(),
