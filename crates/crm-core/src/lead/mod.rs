@@ -1,7 +1,9 @@
-//! Leads (线索, DESIGN §4.8): the record, its status flow, the merge rule and the
-//! first-contact clock. Assignment lives in [`crate::assignment`].
+//! Leads (线索, DESIGN §4.8): the record, its status flow, the merge rule, the
+//! first-contact clock, the report figures and the reading of import files. Assignment lives
+//! in [`crate::assignment`].
 
 mod first_contact;
+pub mod import;
 mod merge;
 mod model;
 mod pooled;

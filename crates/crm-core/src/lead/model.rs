@@ -309,6 +309,50 @@ fn amount(
 }
 
 impl Lead {
+    /// A lead in status new with no field set yet ([`LeadInput::apply`] fills them), created
+    /// now by `created_by` (none: the system actor) for `owner`.
+    pub fn blank(
+        tenant: TenantId,
+        id: LeadId,
+        owner: Option<UserId>,
+        created_by: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> Lead {
+        Lead {
+            tenant,
+            id,
+            version: 1,
+            name: String::new(),
+            company: None,
+            phone: None,
+            email: None,
+            source: None,
+            region: None,
+            industry: None,
+            estimated_amount: None,
+            currency: None,
+            owner_id: owner,
+            pool_id: None,
+            owned_since: owner.map(|_| now),
+            last_followup_at: None,
+            entered_pool_at: None,
+            previous_owner_id: None,
+            last_pool_id: None,
+            pool_reason: None,
+            status: LeadStatus::New,
+            unqualified_reason: None,
+            merged_into: None,
+            matched_customer_id: None,
+            custom: BTreeMap::new(),
+            conversion: None,
+            first_contacted_at: None,
+            first_contact: None,
+            created_by,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The duplicate-check keys of the lead, by indexed column: phone key, lower-cased
     /// e-mail, normalized company name (each when present).
     pub fn duplicate_keys(&self) -> Vec<(&'static str, String)> {

@@ -1,11 +1,14 @@
-//! `lead.*`: leads (线索) — create, read, list, edit, the status flow and follow-ups.
+//! `lead.*`: leads (线索) — create, read, list, edit, the status flow, follow-ups, import,
+//! assignment, conversion, merge, pools and the report.
 
 use super::{facet, operation, ClaimLeads, ReleaseLead};
 use crate::followup::FollowUp;
 pub use crate::followup::NewLeadFollowUp;
 use crate::ids::{FollowUpId, LeadId, UserId};
+use crate::lead::import::LeadImportReport;
 use crate::lead::LeadStatus;
 pub use crate::lead::{LeadInput, LeadPatch};
+pub use crate::service::ImportLeads;
 pub use crate::service::LeadFilter;
 pub use crate::service::{ConvertLead, ConvertOpportunity, LeadReportRequest};
 use crate::service::{LeadAssignment, LeadConversion, LeadMerge, LeadReport, Page};
@@ -29,6 +32,7 @@ facet!(
         followups: ListLeadFollowUps,
         claim: ClaimLeads,
         release: ReleaseLead,
+        import: ImportLeads,
     }
 );
 
@@ -195,3 +199,7 @@ operation!(ListLeadFollowUps, "lead.followups", Leads, Read, Page<Visible<Follow
 operation!(LeadReportRequest, "lead.report", Leads, Read, LeadReport,
     "The lead report over the leads the actor may read created in [from, to] (local days; reports read): counts by status; per source and per owner the leads, converted, contacted, conversion rate and the median business seconds to first contact and to conversion on the given calendar (default: the first-contact setting's). Merged leads count through the lead they were merged into; the source grouping is withheld from an actor who may not read the source.",
     |crm, actor, r| crm.lead_report(actor, r));
+
+operation!(ImportLeads, "lead.import", Leads, Import, LeadImportReport,
+    "Imports leads from a CSV (UTF-8, GBK/GB18030, detected or declared) or XLSX file (first sheet) given as base64: header names map to lead fields (English or the usual Chinese headers; unknown columns are reported); each row is imported, folded into an open lead as an intake duplicate (also of an earlier row), or refused with the field and reason, written nowhere. Rows are written in atomic batches; owners are the given user, the actor, or the tenant's assignment rules (by_rules). A column the actor may not write refuses every row that fills it.",
+    |crm, actor, r| crm.import_leads(actor, r));

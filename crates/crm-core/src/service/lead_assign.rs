@@ -3,6 +3,7 @@
 //! the members' counts, the lead and the record are written in one unit of work.
 
 use super::claims::local_day_key;
+use super::lead_cursors::CursorBook;
 use super::lead_loads::LoadBook;
 use super::{json, transact, Crm, Ctx};
 use crate::access::{Action, Module, ViewContext};
@@ -14,7 +15,7 @@ use crate::assignment::{
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{LeadId, UserId};
 use crate::lead::Lead;
-use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
+use crate::store::{Changes, Entity, EventKind, Store, StoreExt};
 use crate::validate::optional_text;
 use crate::view::VisibleJson;
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,22 @@ impl<S: Store> Crm<S> {
         loads: &mut LoadBook,
         lead: &mut Lead,
     ) -> CrmResult<AssignmentRecord> {
+        let mut cursors = CursorBook::default();
+        let record = self.route_lead_in(ctx, &mut cursors, loads, lead).await?;
+        cursors.write(self, changes).await?;
+        Ok(record)
+    }
+
+    /// As [`Self::route_lead`] for one of several decisions in a unit of work: the entry's
+    /// cursor is read from and left in `cursors` (the caller writes it once, after the last
+    /// decision), so each decision sees the state the previous one left.
+    pub(crate) async fn route_lead_in(
+        &self,
+        ctx: &Ctx,
+        cursors: &mut CursorBook,
+        loads: &mut LoadBook,
+        lead: &mut Lead,
+    ) -> CrmResult<AssignmentRecord> {
         let rules = self.stored_rules(ctx).await?.ok_or_else(|| {
             CrmError::rule(
                 "no_assignment_rules",
@@ -95,7 +112,7 @@ impl<S: Store> Crm<S> {
                 "no assignment entry matches the lead",
             ));
         };
-        let cursor = self.entry_cursor(ctx, &entry.name).await?;
+        let cursor = cursors.get(self, ctx, &entry.name).await?.clone();
         let day = local_day_key(ctx)?;
         let mut people = BTreeMap::new();
         for user in entry.candidates() {
@@ -131,21 +148,10 @@ impl<S: Store> Crm<S> {
                 lead.entered_pool_at = Some(ctx.now);
             }
         }
-        if decision.state != cursor.state {
-            let next = EntryCursor {
-                state: decision.state.clone(),
-                ..cursor
-            };
-            if next.version == 0 {
-                changes.insert(&EntryCursor {
-                    id: self.new_id(Entity::AssignmentCursor).await?,
-                    version: 1,
-                    ..next
-                })?;
-            } else {
-                changes.update(&next)?;
-            }
-        }
+        cursors.set(EntryCursor {
+            state: decision.state.clone(),
+            ..cursor
+        });
         let record = AssignmentRecord {
             tenant: ctx.tenant.id,
             id: self.new_id(Entity::LeadAssignment).await?,
@@ -159,25 +165,6 @@ impl<S: Store> Crm<S> {
             assigned_by: AssignedBy::Rule { decision },
         };
         Ok(record)
-    }
-
-    /// An entry's stored cursor, found by the entry's name (fresh, version 0, when none).
-    async fn entry_cursor(&self, ctx: &Ctx, entry: &str) -> CrmResult<EntryCursor> {
-        let found: Vec<EntryCursor> = self
-            .store()
-            .load_all(
-                &Query::new(Entity::AssignmentCursor, ctx.tenant.id)
-                    .filter(Filter::eq("entry", entry))
-                    .limit(1),
-            )
-            .await?;
-        Ok(found.into_iter().next().unwrap_or_else(|| EntryCursor {
-            tenant: ctx.tenant.id,
-            id: 0,
-            version: 0,
-            entry: entry.to_owned(),
-            state: Default::default(),
-        }))
     }
 
     /// Assigns an open lead: to `to` by hand (refused at a reached cap unless

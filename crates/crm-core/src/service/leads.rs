@@ -181,39 +181,13 @@ impl<S: Store> Crm<S> {
             if !by_rules {
                 ctx.reaches_lead(Action::Create, owner)?;
             }
-            let mut lead = Lead {
-                tenant: ctx.tenant.id,
+            let mut lead = Lead::blank(
+                ctx.tenant.id,
                 id,
-                version: 1,
-                name: String::new(),
-                company: None,
-                phone: None,
-                email: None,
-                source: None,
-                region: None,
-                industry: None,
-                estimated_amount: None,
-                currency: None,
-                owner_id: owner,
-                pool_id: None,
-                owned_since: owner.map(|_| ctx.now),
-                last_followup_at: None,
-                entered_pool_at: None,
-                previous_owner_id: None,
-                last_pool_id: None,
-                pool_reason: None,
-                status: LeadStatus::New,
-                unqualified_reason: None,
-                merged_into: None,
-                matched_customer_id: None,
-                custom: Default::default(),
-                conversion: None,
-                first_contacted_at: None,
-                first_contact: None,
-                created_by: ctx.access.user().map(|u| u.id),
-                created_at: ctx.now,
-                updated_at: ctx.now,
-            };
+                owner,
+                ctx.access.user().map(|u| u.id),
+                ctx.now,
+            );
             input.apply(&mut lead, &ctx.tenant.settings)?;
             ctx.access
                 .check_editable(Module::Leads, &as_strs(&written_fields(&lead)))?;
@@ -270,7 +244,7 @@ impl<S: Store> Crm<S> {
 
     /// The oldest open lead of the tenant sharing a phone, e-mail or company key with
     /// `lead` (the whole tenant: a duplicate is one whoever owns it).
-    async fn open_duplicate(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<LeadId>> {
+    pub(super) async fn open_duplicate(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<LeadId>> {
         let open: Vec<SqlValue> = [
             LeadStatus::New,
             LeadStatus::Working,
@@ -299,7 +273,11 @@ impl<S: Store> Crm<S> {
     }
 
     /// The oldest customer with the lead's phone or company key, for conversion to link.
-    async fn matching_customer(&self, ctx: &Ctx, lead: &Lead) -> CrmResult<Option<CustomerId>> {
+    pub(super) async fn matching_customer(
+        &self,
+        ctx: &Ctx,
+        lead: &Lead,
+    ) -> CrmResult<Option<CustomerId>> {
         let mut first: Option<CustomerId> = None;
         for (column, key) in lead.duplicate_keys() {
             let column = match column {

@@ -22,6 +22,8 @@ mod lead_conversion;
 mod lead_custom;
 mod lead_first_contact;
 mod lead_followups;
+mod lead_import;
+mod lead_import_access;
 pub(crate) mod lead_pools;
 mod lead_report;
 mod leads;
@@ -50,6 +52,8 @@ pub use lead_conversion::*;
 pub use lead_custom::*;
 pub use lead_first_contact::*;
 pub use lead_followups::*;
+pub use lead_import::{lead_import_reads_gbk_and_xlsx, lead_import_reports_each_row};
+pub use lead_import_access::*;
 pub use lead_pools::*;
 pub use lead_report::*;
 pub use leads::*;
@@ -135,6 +139,10 @@ macro_rules! crm_store_conformance_tests {
             overflow_leads_are_claimed_from_the_lead_pool,
             lead_recycle_fires_after_the_boundary_day,
             concurrent_lead_claims_respect_the_held_limit,
+            lead_import_reports_each_row,
+            lead_import_reads_gbk_and_xlsx,
+            lead_import_by_rules_takes_turns,
+            lead_import_permissions_and_field_rules,
             service_customer_360,
             concurrent_claims_respect_the_held_limit,
             due_work_twice_at_one_instant_does_nothing_more,
