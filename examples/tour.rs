@@ -434,7 +434,13 @@ async fn lead_tour(crm: &Crm<SqliteStore>) -> CrmResult<()> {
         .await?;
     let seen_by_li = crm
         .leads()
-        .list(Actor::user(TENANT, LI), LeadFilter::default())
+        .list(
+            Actor::user(TENANT, LI),
+            LeadFilter {
+                owner_id: Some(ZHANG),
+                ..LeadFilter::default()
+            },
+        )
         .await?
         .items
         .len();

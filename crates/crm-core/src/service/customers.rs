@@ -285,35 +285,48 @@ impl<S: Store> Crm<S> {
                 .prepare_customer(&ctx, input.clone(), id, Action::Create)
                 .await?;
             let mut changes = Changes::new(ctx.tenant.id);
-            changes.insert(&customer)?;
-            self.adjust_held(ctx.tenant.id, &mut changes, [(None, &customer)])
+            self.write_new_customer(&ctx, &mut changes, &customer)
                 .await?;
-            let hid = self.new_id(Entity::OwnerHistory).await?;
-            ctx.push_history(
-                &mut changes,
-                hid,
-                &customer,
-                None,
-                OwnerChange::Created,
-                None,
-                None,
-            )?;
-            changes.audit(ctx.audit(
-                "customer.create",
-                Entity::Customer,
-                id.0,
-                serde_json::Value::Null,
-                json(&customer),
-            ));
-            changes.event(ctx.event(
-                EventKind::CustomerCreated,
-                Entity::Customer,
-                id.0,
-                serde_json::json!({ "owner_id": customer.owner_id, "name": customer.name }),
-            ));
             let view = ctx.present(customer, ViewContext::Detail);
             Ok((changes, view))
         })
+    }
+
+    /// Adds a new customer's insert, held count, owner history, audit entry and event to
+    /// `changes` (customer.create and lead conversion).
+    pub(crate) async fn write_new_customer(
+        &self,
+        ctx: &Ctx,
+        changes: &mut Changes,
+        customer: &Customer,
+    ) -> CrmResult<()> {
+        changes.insert(customer)?;
+        self.adjust_held(ctx.tenant.id, changes, [(None, customer)])
+            .await?;
+        let hid = self.new_id(Entity::OwnerHistory).await?;
+        ctx.push_history(
+            changes,
+            hid,
+            customer,
+            None,
+            OwnerChange::Created,
+            None,
+            None,
+        )?;
+        changes.audit(ctx.audit(
+            "customer.create",
+            Entity::Customer,
+            customer.id.0,
+            serde_json::Value::Null,
+            json(customer),
+        ));
+        changes.event(ctx.event(
+            EventKind::CustomerCreated,
+            Entity::Customer,
+            customer.id.0,
+            serde_json::json!({ "owner_id": customer.owner_id, "name": customer.name }),
+        ));
+        Ok(())
     }
 
     /// Updates a customer's fields. Needs update rights on it (scope or a read-write team

@@ -13,7 +13,6 @@ use crate::error::{CrmError, CrmResult};
 use crate::followup::FollowUp;
 use crate::ids::{ContactId, CustomerId, LeadId, OpportunityId};
 use crate::lead::{Conversion, Lead, LeadStatus};
-use crate::pool::OwnerChange;
 use crate::service::NewOpportunity;
 use crate::store::{Changes, Entity, EventKind, Filter, Order, Query, Store, StoreExt};
 use crate::view::VisibleJson;
@@ -407,34 +406,7 @@ impl<S: Store> Crm<S> {
         linked: Option<Customer>,
     ) -> CrmResult<()> {
         match linked {
-            None => {
-                changes.insert(customer)?;
-                self.adjust_held(ctx.tenant.id, changes, [(None, customer)])
-                    .await?;
-                let hid = self.new_id(Entity::OwnerHistory).await?;
-                ctx.push_history(
-                    changes,
-                    hid,
-                    customer,
-                    None,
-                    OwnerChange::Created,
-                    None,
-                    None,
-                )?;
-                changes.audit(ctx.audit(
-                    "customer.create",
-                    Entity::Customer,
-                    customer.id.0,
-                    serde_json::Value::Null,
-                    json(customer),
-                ));
-                changes.event(ctx.event(
-                    EventKind::CustomerCreated,
-                    Entity::Customer,
-                    customer.id.0,
-                    serde_json::json!({ "owner_id": customer.owner_id, "name": customer.name }),
-                ));
-            }
+            None => self.write_new_customer(ctx, changes, customer).await?,
             Some(before) if &before != customer => {
                 changes.update(customer)?;
                 changes.audit(ctx.audit(
