@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod agenda;
 pub mod assignment;
 pub mod clock;
 pub mod contact;

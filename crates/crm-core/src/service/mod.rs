@@ -3,6 +3,7 @@
 //! [`Changes`](crate::store::Changes) atomically, and retries a bounded number of times on an
 //! optimistic-concurrency conflict.
 
+mod agenda;
 mod assignment_admin;
 mod claims;
 mod contacts;
@@ -52,6 +53,7 @@ mod ticket_handling;
 mod tickets;
 mod tiers;
 
+pub use agenda::UserAgenda;
 pub use customers::CustomerFilter;
 pub use due_work::DueWorkReport;
 pub use followups::{Agenda, AgendaItem};

@@ -13,6 +13,7 @@
 //! case passed.
 
 mod access_cache;
+mod agenda;
 mod amounts;
 mod apply;
 mod assignment;
@@ -43,6 +44,7 @@ mod ticket_close;
 mod tickets;
 
 pub use access_cache::*;
+pub use agenda::*;
 pub use amounts::*;
 pub use apply::*;
 pub use assignment::*;
@@ -156,6 +158,7 @@ macro_rules! crm_store_conformance_tests {
             filters_on_unreadable_fields_are_refused,
             owners_and_scope_come_before_rules,
             service_amounts_keep_scale_and_limits,
+            agenda_merges_sources_in_scope_and_order,
         );
     };
 }
