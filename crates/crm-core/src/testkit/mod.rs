@@ -1,6 +1,7 @@
 //! Test support for stores and hosts: the in-memory store, the store conformance suite
 //! (`crm_store_conformance_tests!`), a ready-made two-tenant org, and sample records.
 
+pub mod agenda_oracle;
 pub mod assignment_stress;
 pub mod conformance;
 pub mod fixture;

@@ -17,10 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// A tiny deterministic generator (xorshift64*).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -28,7 +28,7 @@ impl Rng {
     }
 }
 
-const SCOPES: [Option<DataScope>; 6] = [
+pub(crate) const SCOPES: [Option<DataScope>; 6] = [
     None,
     Some(DataScope::SelfOnly),
     Some(DataScope::SelfAndSubordinates),
@@ -153,13 +153,18 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
     }
     clock.set(t0 + Duration::hours(2));
 
-    // The oracle: the rules of §4.7 read directly.
-    let subtree = |d: i64| -> BTreeSet<i64> {
-        match d {
-            4 => BTreeSet::from([4]),
-            _ => (d..=3).collect(),
-        }
-    };
+    let org: BTreeMap<i64, OrgPlace> = users
+        .iter()
+        .map(|(id, s)| {
+            (
+                *id,
+                OrgPlace {
+                    dept: s.dept,
+                    supervisor: s.supervisor,
+                },
+            )
+        })
+        .collect();
     for (&uid, spec) in &users {
         let actor = Actor::user(tenant, UserId(uid));
         let result = crm
@@ -178,41 +183,7 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
             );
             continue;
         };
-        let reach: Option<BTreeSet<i64>> = match scope {
-            DataScope::All => None,
-            DataScope::SelfOnly => Some(BTreeSet::from([uid])),
-            DataScope::SelfAndSubordinates => {
-                let mut set = BTreeSet::from([uid]);
-                loop {
-                    let more: Vec<i64> = users
-                        .iter()
-                        .filter(|(id, s)| {
-                            !set.contains(id) && s.supervisor.is_some_and(|sup| set.contains(&sup))
-                        })
-                        .map(|(id, _)| *id)
-                        .collect();
-                    if more.is_empty() {
-                        break Some(set);
-                    }
-                    set.extend(more);
-                }
-            }
-            DataScope::Department => users
-                .iter()
-                .filter(|(id, s)| s.dept == spec.dept || **id == uid)
-                .map(|(id, _)| *id)
-                .collect::<BTreeSet<_>>()
-                .into(),
-            DataScope::DepartmentTree => {
-                let tree = subtree(spec.dept);
-                users
-                    .iter()
-                    .filter(|(id, s)| tree.contains(&s.dept) || **id == uid)
-                    .map(|(id, _)| *id)
-                    .collect::<BTreeSet<_>>()
-                    .into()
-            }
-        };
+        let reach = oracle_reach(&org, uid, scope);
         let expected: BTreeSet<i64> = owners
             .iter()
             .filter(|(cid, owner)| {
@@ -242,6 +213,67 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                 expected.contains(&cid),
                 "seed {seed}: get of {cid} by user {uid}"
             );
+        }
+    }
+}
+
+/// Where a user sits in a random org: department (1 ⊃ 2 ⊃ 3, and 4 alone) and supervisor.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgPlace {
+    /// Department 1–4.
+    pub dept: i64,
+    /// Direct supervisor.
+    pub supervisor: Option<i64>,
+}
+
+/// The owners a `scope` of user `uid` reaches in `org`, read directly from the rules of
+/// DESIGN §4.7 (`None`: everyone). The independent oracle the random scope checks compare
+/// the engine with.
+pub fn oracle_reach(
+    org: &BTreeMap<i64, OrgPlace>,
+    uid: i64,
+    scope: DataScope,
+) -> Option<BTreeSet<i64>> {
+    let dept = org.get(&uid).map_or(0, |p| p.dept);
+    let subtree = |d: i64| -> BTreeSet<i64> {
+        match d {
+            4 => BTreeSet::from([4]),
+            _ => (d..=3).collect(),
+        }
+    };
+    match scope {
+        DataScope::All => None,
+        DataScope::SelfOnly => Some(BTreeSet::from([uid])),
+        DataScope::SelfAndSubordinates => {
+            let mut set = BTreeSet::from([uid]);
+            loop {
+                let more: Vec<i64> = org
+                    .iter()
+                    .filter(|(id, p)| {
+                        !set.contains(id) && p.supervisor.is_some_and(|sup| set.contains(&sup))
+                    })
+                    .map(|(id, _)| *id)
+                    .collect();
+                if more.is_empty() {
+                    break Some(set);
+                }
+                set.extend(more);
+            }
+        }
+        DataScope::Department => Some(
+            org.iter()
+                .filter(|(id, p)| p.dept == dept || **id == uid)
+                .map(|(id, _)| *id)
+                .collect(),
+        ),
+        DataScope::DepartmentTree => {
+            let tree = subtree(dept);
+            Some(
+                org.iter()
+                    .filter(|(id, p)| tree.contains(&p.dept) || **id == uid)
+                    .map(|(id, _)| *id)
+                    .collect(),
+            )
         }
     }
 }
