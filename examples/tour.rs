@@ -165,6 +165,7 @@ async fn set_up_org(crm: &Crm<SqliteStore>) -> CrmResult<()> {
             role_ids: vec![role],
             tenant_admin: false,
             active: true,
+            time_zone: None,
         };
         crm.upsert_user(sys, input).await?;
     }

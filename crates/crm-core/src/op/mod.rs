@@ -26,6 +26,7 @@ mod scheduled;
 mod schema;
 mod sla;
 mod team;
+mod tasks;
 mod tenant;
 mod tickets;
 mod tiers;
@@ -49,6 +50,7 @@ pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
 pub use team::*;
+pub use tasks::*;
 pub use tenant::*;
 pub use tickets::*;
 pub use tiers::*;
@@ -121,6 +123,7 @@ families!(
     sla,
     opportunities,
     leads,
+    tasks,
     assignment,
     reports,
     events,
