@@ -297,7 +297,13 @@ mod tests {
         assert_eq!(add_business_days(&cal, friday, 1).expect("1"), d(2026, 3, 10));
         assert_eq!(add_business_days(&cal, friday, 2).expect("2"), d(2026, 3, 11));
         assert!(due_for(TemplateOffset::BusinessDays(1), friday, None).is_err());
-        let closed = Calendar::new("Asia/Shanghai").compile().expect("closed");
-        assert!(add_business_days(&closed, friday, 1).is_err());
+        // Mondays only: the largest offset still lands (366 weeks on).
+        let mondays = Calendar::new("Asia/Shanghai")
+            .with_days(&[chrono::Weekday::Mon], &[("09:00", "18:00")])
+            .compile()
+            .expect("mondays");
+        assert_eq!(add_business_days(&mondays, friday, 1).expect("1"), d(2026, 3, 9));
+        let last = add_business_days(&mondays, friday, MAX_OFFSET_DAYS).expect("max");
+        assert_eq!((last - friday).num_days(), 3 + 7 * (i64::from(MAX_OFFSET_DAYS) - 1));
     }
 }
