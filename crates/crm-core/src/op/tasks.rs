@@ -69,9 +69,15 @@ pub struct UpdateTask {
     pub patch: TaskPatch,
 }
 
-operation!(UpdateTask, "task.update", Tasks, Update, TaskView,
+operation!(
+    UpdateTask,
+    "task.update",
+    Tasks,
+    Update,
+    TaskView,
     "Writes the given fields of an open task; a new due re-arms every reminder for it.",
-    |crm, actor, r| crm.update_task(actor, r.id, r.patch));
+    |crm, actor, r| crm.update_task(actor, r.id, r.patch)
+);
 
 /// Completes an open task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -81,9 +87,15 @@ pub struct CompleteTask {
     pub id: TaskId,
 }
 
-operation!(CompleteTask, "task.complete", Tasks, Update, TaskView,
+operation!(
+    CompleteTask,
+    "task.complete",
+    Tasks,
+    Update,
+    TaskView,
     "Completes an open task (its reminders are disarmed).",
-    |crm, actor, r| crm.complete_task(actor, r.id));
+    |crm, actor, r| crm.complete_task(actor, r.id)
+);
 
 /// Cancels an open task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -93,9 +105,15 @@ pub struct CancelTask {
     pub id: TaskId,
 }
 
-operation!(CancelTask, "task.cancel", Tasks, Update, TaskView,
+operation!(
+    CancelTask,
+    "task.cancel",
+    Tasks,
+    Update,
+    TaskView,
     "Cancels an open task (its reminders are disarmed).",
-    |crm, actor, r| crm.cancel_task(actor, r.id));
+    |crm, actor, r| crm.cancel_task(actor, r.id)
+);
 
 /// Reopens a done or cancelled task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -118,9 +136,15 @@ operation!(SetTaskTemplates, "task.set_templates", Settings, Update, TaskTemplat
 #[serde(deny_unknown_fields)]
 pub struct GetTaskTemplates {}
 
-operation!(GetTaskTemplates, "task.templates", Settings, Read, TaskTemplates,
+operation!(
+    GetTaskTemplates,
+    "task.templates",
+    Settings,
+    Read,
+    TaskTemplates,
     "The tenant's stage templates of tasks.",
-    |crm, actor, _r| crm.task_templates(actor));
+    |crm, actor, _r| crm.task_templates(actor)
+);
 
 operation!(TaskReportRequest, "task.report", Tasks, Read, TaskReport,
     "Per owner, completion rate and overdue rate of the tasks due on the given local days (cancelled ones left out), over the owners the actor's task scope reaches; needs the reports read grant too.",

@@ -10,7 +10,9 @@ use crate::actor::Actor;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::UserId;
 use crate::store::{Entity, Filter, Predicate, Query, ScopeFilter, Store, StoreExt};
-use crate::task::{collaborator_needle, order, Task, TaskBucket, TaskCursor, TaskLinks, TaskStatus};
+use crate::task::{
+    collaborator_needle, order, Task, TaskBucket, TaskCursor, TaskLinks, TaskStatus,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

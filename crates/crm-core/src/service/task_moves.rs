@@ -9,7 +9,12 @@ use crate::store::{Changes, Entity, Filter, Query, Store, StoreExt};
 use crate::task::{Task, TaskStatus};
 
 impl<S: Store> Crm<S> {
-    async fn tasks_of_lead(&self, ctx: &Ctx, lead: LeadId, open_only: bool) -> CrmResult<Vec<Task>> {
+    async fn tasks_of_lead(
+        &self,
+        ctx: &Ctx,
+        lead: LeadId,
+        open_only: bool,
+    ) -> CrmResult<Vec<Task>> {
         let mut q = Query::new(Entity::Task, ctx.tenant.id).filter(Filter::eq("lead_id", lead));
         if open_only {
             q = q.filter(Filter::eq("status", TaskStatus::Open.as_str()));
@@ -31,7 +36,13 @@ impl<S: Store> Crm<S> {
             after.links.customer_id = Some(customer);
             after.updated_at = ctx.now;
             changes.update(&after)?;
-            changes.audit(ctx.audit("lead.convert", Entity::Task, after.id, json(before), json(&after)));
+            changes.audit(ctx.audit(
+                "lead.convert",
+                Entity::Task,
+                after.id,
+                json(before),
+                json(&after),
+            ));
         }
         Ok(tasks.len())
     }
@@ -50,7 +61,13 @@ impl<S: Store> Crm<S> {
             after.links.lead_id = Some(winner);
             after.updated_at = ctx.now;
             changes.update(&after)?;
-            changes.audit(ctx.audit("lead.merge", Entity::Task, after.id, json(before), json(&after)));
+            changes.audit(ctx.audit(
+                "lead.merge",
+                Entity::Task,
+                after.id,
+                json(before),
+                json(&after),
+            ));
         }
         Ok(tasks.len())
     }

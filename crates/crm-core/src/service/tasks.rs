@@ -83,7 +83,10 @@ impl Ctx {
         if self.access.org().users.get(&user).is_some_and(|u| u.active) {
             Ok(())
         } else {
-            Err(CrmError::validation(field, format!("no active user {user}")))
+            Err(CrmError::validation(
+                field,
+                format!("no active user {user}"),
+            ))
         }
     }
 
@@ -175,7 +178,13 @@ impl<S: Store> Crm<S> {
             }
             self.check_task_links(&ctx, &task.links).await?;
             let mut changes = Changes::new(ctx.tenant.id);
-            ctx.write_task(&mut changes, "task.create", EventKind::TaskCreated, None, &task)?;
+            ctx.write_task(
+                &mut changes,
+                "task.create",
+                EventKind::TaskCreated,
+                None,
+                &task,
+            )?;
             Ok((changes, ctx.task_view(task)))
         })
     }

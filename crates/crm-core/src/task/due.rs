@@ -172,7 +172,9 @@ mod tests {
             parse_zone("Mars/Olympus", "time_zone"),
             Err(CrmError::Validation { field, .. }) if field == "time_zone"
         ));
-        let last = Due::AllDay { date: NaiveDate::MAX };
+        let last = Due::AllDay {
+            date: NaiveDate::MAX,
+        };
         assert!(last.deadline(tz, "due").is_err());
     }
 }

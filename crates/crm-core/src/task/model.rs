@@ -12,7 +12,9 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// The records a task concerns (any of them, each at most once).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields, default)]
 pub struct TaskLinks {
     /// A lead.
@@ -34,14 +36,22 @@ impl TaskLinks {
     pub fn set(&self) -> Vec<(&'static str, Entity, i64)> {
         [
             ("lead_id", Entity::Lead, self.lead_id.map(|i| i.0)),
-            ("customer_id", Entity::Customer, self.customer_id.map(|i| i.0)),
+            (
+                "customer_id",
+                Entity::Customer,
+                self.customer_id.map(|i| i.0),
+            ),
             ("contact_id", Entity::Contact, self.contact_id.map(|i| i.0)),
             (
                 "opportunity_id",
                 Entity::Opportunity,
                 self.opportunity_id.map(|i| i.0),
             ),
-            ("contract_id", Entity::Contract, self.contract_id.map(|i| i.0)),
+            (
+                "contract_id",
+                Entity::Contract,
+                self.contract_id.map(|i| i.0),
+            ),
             ("ticket_id", Entity::Ticket, self.ticket_id.map(|i| i.0)),
         ]
         .into_iter()
@@ -151,8 +161,7 @@ impl Task {
     /// Its bucket at `now` in its time zone; `None` unless open.
     pub fn bucket(&self, now: DateTime<Utc>) -> Option<TaskBucket> {
         let tz: Tz = self.time_zone.parse().unwrap_or(chrono_tz::UTC);
-        (self.status == TaskStatus::Open)
-            .then(|| TaskBucket::of(&self.due, self.due_at, now, tz))
+        (self.status == TaskStatus::Open).then(|| TaskBucket::of(&self.due, self.due_at, now, tz))
     }
 
     /// The next reminder instant scheduled work owes (open tasks only).
@@ -219,10 +228,7 @@ impl Record for Task {
             self.links.ticket_id.map(|i| i.0).into(),
             // Only an open copy holds its template key: the partial unique key allows one
             // open copy per (opportunity, stage, item), and any number of closed ones.
-            self.source
-                .template_key()
-                .filter(|_| open)
-                .into(),
+            self.source.template_key().filter(|_| open).into(),
             self.completed_at.into(),
             self.created_at.into(),
         ]

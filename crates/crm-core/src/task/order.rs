@@ -64,7 +64,7 @@ pub fn page(
         .map(|t| (TaskCursor::of(&t, now), t))
         .filter(|(k, _)| after.is_none_or(|a| *k > a))
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_by_key(|(k, _)| *k);
     keyed.truncate(limit);
     let next = (keyed.len() == limit)
         .then(|| keyed.last().map(|(k, _)| *k))

@@ -75,7 +75,11 @@ pub fn arm(offsets: &[u32], anchor: DateTime<Utc>) -> Vec<Reminder> {
 
 /// Reminders for new `offsets` replacing `current` at the same anchor: an offset kept keeps
 /// its fired state, a new one is armed.
-pub fn rearm_offsets(current: &[Reminder], offsets: &[u32], anchor: DateTime<Utc>) -> Vec<Reminder> {
+pub fn rearm_offsets(
+    current: &[Reminder],
+    offsets: &[u32],
+    anchor: DateTime<Utc>,
+) -> Vec<Reminder> {
     arm(offsets, anchor)
         .into_iter()
         .map(|r| {
@@ -118,7 +122,10 @@ mod tests {
 
     #[test]
     fn offsets_refuse_negative_huge_and_repeated() {
-        assert_eq!(offsets(&[0, 60, 15], "reminders").expect("ok"), vec![60, 15, 0]);
+        assert_eq!(
+            offsets(&[0, 60, 15], "reminders").expect("ok"),
+            vec![60, 15, 0]
+        );
         let field = |raw: &[i64]| match offsets(raw, "reminders") {
             Err(CrmError::Validation { field, .. }) => field,
             other => panic!("{other:?}"),

@@ -42,11 +42,11 @@ impl TaskStatus {
 
     /// Checks the move to `to`: open → done or cancelled; done or cancelled → open.
     pub fn check_move(self, to: TaskStatus) -> CrmResult<()> {
-        let ok = match (self, to) {
-            (TaskStatus::Open, TaskStatus::Done | TaskStatus::Cancelled) => true,
-            (TaskStatus::Done | TaskStatus::Cancelled, TaskStatus::Open) => true,
-            _ => false,
-        };
+        let ok = matches!(
+            (self, to),
+            (TaskStatus::Open, TaskStatus::Done | TaskStatus::Cancelled)
+                | (TaskStatus::Done | TaskStatus::Cancelled, TaskStatus::Open)
+        );
         if ok {
             Ok(())
         } else {

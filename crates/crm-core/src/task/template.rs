@@ -113,9 +113,9 @@ pub fn validate(
     let mut seen = Vec::new();
     for (i, s) in stages.iter().enumerate() {
         let at = format!("stages[{i}]");
-        let pipeline = pipelines.get(&s.pipeline).ok_or_else(|| {
-            CrmError::validation(format!("{at}.pipeline"), "no such pipeline")
-        })?;
+        let pipeline = pipelines
+            .get(&s.pipeline)
+            .ok_or_else(|| CrmError::validation(format!("{at}.pipeline"), "no such pipeline"))?;
         if pipeline.stage(&s.stage).is_none() {
             return Err(CrmError::validation(
                 format!("{at}.stage"),
@@ -146,7 +146,11 @@ pub fn validate(
     Ok(())
 }
 
-fn item_rules(item: &TemplateItem, at: &str, calendar: Option<BusinessCalendarId>) -> CrmResult<()> {
+fn item_rules(
+    item: &TemplateItem,
+    at: &str,
+    calendar: Option<BusinessCalendarId>,
+) -> CrmResult<()> {
     let key_ok = !item.key.is_empty()
         && item.key.len() <= MAX_KEY
         && item
@@ -275,12 +279,29 @@ mod tests {
     #[test]
     fn months_clamp_to_the_months_end() {
         let due = |n| due_for(TemplateOffset::Months(n), d(2024, 1, 31), None).expect("due");
-        assert_eq!(due(1), Due::AllDay { date: d(2024, 2, 29) });
-        assert_eq!(due(2), Due::AllDay { date: d(2024, 3, 31) });
-        assert_eq!(due(3), Due::AllDay { date: d(2024, 4, 30) });
+        assert_eq!(
+            due(1),
+            Due::AllDay {
+                date: d(2024, 2, 29)
+            }
+        );
+        assert_eq!(
+            due(2),
+            Due::AllDay {
+                date: d(2024, 3, 31)
+            }
+        );
+        assert_eq!(
+            due(3),
+            Due::AllDay {
+                date: d(2024, 4, 30)
+            }
+        );
         assert_eq!(
             due_for(TemplateOffset::Days(1), d(2024, 1, 31), None).expect("due"),
-            Due::AllDay { date: d(2024, 2, 1) }
+            Due::AllDay {
+                date: d(2024, 2, 1)
+            }
         );
     }
 
@@ -294,16 +315,28 @@ mod tests {
             .expect("calendar");
         let friday = d(2026, 3, 6);
         assert_eq!(add_business_days(&cal, friday, 0).expect("0"), friday);
-        assert_eq!(add_business_days(&cal, friday, 1).expect("1"), d(2026, 3, 10));
-        assert_eq!(add_business_days(&cal, friday, 2).expect("2"), d(2026, 3, 11));
+        assert_eq!(
+            add_business_days(&cal, friday, 1).expect("1"),
+            d(2026, 3, 10)
+        );
+        assert_eq!(
+            add_business_days(&cal, friday, 2).expect("2"),
+            d(2026, 3, 11)
+        );
         assert!(due_for(TemplateOffset::BusinessDays(1), friday, None).is_err());
         // Mondays only: the largest offset still lands (366 weeks on).
         let mondays = Calendar::new("Asia/Shanghai")
             .with_days(&[chrono::Weekday::Mon], &[("09:00", "18:00")])
             .compile()
             .expect("mondays");
-        assert_eq!(add_business_days(&mondays, friday, 1).expect("1"), d(2026, 3, 9));
+        assert_eq!(
+            add_business_days(&mondays, friday, 1).expect("1"),
+            d(2026, 3, 9)
+        );
         let last = add_business_days(&mondays, friday, MAX_OFFSET_DAYS).expect("max");
-        assert_eq!((last - friday).num_days(), 3 + 7 * (i64::from(MAX_OFFSET_DAYS) - 1));
+        assert_eq!(
+            (last - friday).num_days(),
+            3 + 7 * (i64::from(MAX_OFFSET_DAYS) - 1)
+        );
     }
 }

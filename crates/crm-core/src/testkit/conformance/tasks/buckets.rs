@@ -29,17 +29,47 @@ pub async fn tasks_bucket_in_the_owners_zone<S: Store>(store: Arc<S>) {
         }
     };
     // TK1 and TK2.
-    assert_eq!(bucket(shanghai, utc(2024, 5, 9, 17, 0)).await, Some(TaskBucket::Today));
-    assert_eq!(bucket(shanghai, utc(2024, 5, 9, 15, 59)).await, Some(TaskBucket::Planned));
-    assert_eq!(bucket(shanghai, utc(2024, 5, 9, 16, 0)).await, Some(TaskBucket::Today));
-    assert_eq!(bucket(shanghai, utc(2024, 5, 10, 15, 59)).await, Some(TaskBucket::Today));
-    assert_eq!(bucket(shanghai, utc(2024, 5, 10, 16, 0)).await, Some(TaskBucket::Overdue));
+    assert_eq!(
+        bucket(shanghai, utc(2024, 5, 9, 17, 0)).await,
+        Some(TaskBucket::Today)
+    );
+    assert_eq!(
+        bucket(shanghai, utc(2024, 5, 9, 15, 59)).await,
+        Some(TaskBucket::Planned)
+    );
+    assert_eq!(
+        bucket(shanghai, utc(2024, 5, 9, 16, 0)).await,
+        Some(TaskBucket::Today)
+    );
+    assert_eq!(
+        bucket(shanghai, utc(2024, 5, 10, 15, 59)).await,
+        Some(TaskBucket::Today)
+    );
+    assert_eq!(
+        bucket(shanghai, utc(2024, 5, 10, 16, 0)).await,
+        Some(TaskBucket::Overdue)
+    );
     // The owner's own zone (London, UTC+1 in May) and the tenant's for an owner without one.
-    assert_eq!(bucket(london, utc(2024, 5, 9, 17, 0)).await, Some(TaskBucket::Planned));
-    assert_eq!(bucket(london, utc(2024, 5, 9, 23, 0)).await, Some(TaskBucket::Today));
-    assert_eq!(bucket(london, utc(2024, 5, 10, 22, 59)).await, Some(TaskBucket::Today));
-    assert_eq!(bucket(london, utc(2024, 5, 10, 23, 0)).await, Some(TaskBucket::Overdue));
-    assert_eq!(bucket(tenant_zone, utc(2024, 5, 9, 17, 0)).await, Some(TaskBucket::Today));
+    assert_eq!(
+        bucket(london, utc(2024, 5, 9, 17, 0)).await,
+        Some(TaskBucket::Planned)
+    );
+    assert_eq!(
+        bucket(london, utc(2024, 5, 9, 23, 0)).await,
+        Some(TaskBucket::Today)
+    );
+    assert_eq!(
+        bucket(london, utc(2024, 5, 10, 22, 59)).await,
+        Some(TaskBucket::Today)
+    );
+    assert_eq!(
+        bucket(london, utc(2024, 5, 10, 23, 0)).await,
+        Some(TaskBucket::Overdue)
+    );
+    assert_eq!(
+        bucket(tenant_zone, utc(2024, 5, 9, 17, 0)).await,
+        Some(TaskBucket::Today)
+    );
     let stored: crate::task::Task = f
         .crm
         .store()
@@ -50,7 +80,10 @@ pub async fn tasks_bucket_in_the_owners_zone<S: Store>(store: Arc<S>) {
     assert_eq!(stored.time_zone, "Asia/Shanghai");
     assert_eq!(stored.due_at, utc(2024, 5, 10, 16, 0));
     // A closed task has no bucket.
-    f.crm.complete_task(user(REP), shanghai).await.expect("complete");
+    f.crm
+        .complete_task(user(REP), shanghai)
+        .await
+        .expect("complete");
     assert_eq!(bucket(shanghai, utc(2024, 5, 11, 0, 0)).await, None);
 }
 
@@ -125,8 +158,14 @@ pub async fn task_lists_sort_overdue_first_then_due_then_priority<S: Store>(stor
         bucket: Some(bucket),
         ..TaskFilter::default()
     };
-    assert_eq!(list(by_bucket(TaskBucket::Overdue)).await, vec![late_low, late_high]);
-    assert_eq!(list(by_bucket(TaskBucket::Today)).await, Vec::<TaskId>::new());
+    assert_eq!(
+        list(by_bucket(TaskBucket::Overdue)).await,
+        vec![late_low, late_high]
+    );
+    assert_eq!(
+        list(by_bucket(TaskBucket::Today)).await,
+        Vec::<TaskId>::new()
+    );
     assert_eq!(
         list(by_bucket(TaskBucket::Planned)).await,
         vec![soon_high, soon_high2, soon_low, linked]

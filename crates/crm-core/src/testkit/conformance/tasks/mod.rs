@@ -76,7 +76,12 @@ pub(super) async fn setup<S: Store>(store: S) -> Fixture<S> {
     let f = Fixture::new(store).await;
     let sys = Actor::system(T1);
     let crud = [Action::Create, Action::Read, Action::Update];
-    let own = make_role(&f, "tasks own", grants(&[Module::Tasks], &crud, DataScope::SelfOnly)).await;
+    let own = make_role(
+        &f,
+        "tasks own",
+        grants(&[Module::Tasks], &crud, DataScope::SelfOnly),
+    )
+    .await;
     let team = make_role(
         &f,
         "tasks team",
@@ -86,16 +91,48 @@ pub(super) async fn setup<S: Store>(store: S) -> Fixture<S> {
     let analyst = make_role(
         &f,
         "tasks analyst",
-        grants(&[Module::Tasks, Module::Reports], &[Action::Read], DataScope::All),
+        grants(
+            &[Module::Tasks, Module::Reports],
+            &[Action::Read],
+            DataScope::All,
+        ),
     )
     .await;
     let sales = f.roles["sales"];
     let manager = f.roles["manager"];
     for (id, name, dept, sup, roles, zone) in [
-        (REP, "Rep Li", Some(SALES_EAST), Some(MANAGER), vec![sales, own], Some("Asia/Shanghai")),
-        (REP2, "Rep Wang", Some(SALES_EAST), Some(MANAGER), vec![sales, own], Some("Europe/London")),
-        (MANAGER, "East Manager", Some(SALES_EAST), Some(BOSS), vec![manager, team], None),
-        (ANALYST, "Task Analyst", Some(SALES), None, vec![analyst], None),
+        (
+            REP,
+            "Rep Li",
+            Some(SALES_EAST),
+            Some(MANAGER),
+            vec![sales, own],
+            Some("Asia/Shanghai"),
+        ),
+        (
+            REP2,
+            "Rep Wang",
+            Some(SALES_EAST),
+            Some(MANAGER),
+            vec![sales, own],
+            Some("Europe/London"),
+        ),
+        (
+            MANAGER,
+            "East Manager",
+            Some(SALES_EAST),
+            Some(BOSS),
+            vec![manager, team],
+            None,
+        ),
+        (
+            ANALYST,
+            "Task Analyst",
+            Some(SALES),
+            None,
+            vec![analyst],
+            None,
+        ),
     ] {
         f.crm
             .upsert_user(

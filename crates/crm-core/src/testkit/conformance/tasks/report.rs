@@ -27,27 +27,50 @@ pub async fn task_report_counts_completion_and_overdue<S: Store>(store: Arc<S>) 
     f.clock.set(utc(2026, 3, 3, 3, 0));
     f.crm.complete_task(user(REP), in_time).await.expect("done");
     f.clock.set(utc(2026, 3, 3, 5, 0));
-    f.crm.complete_task(user(REP), late).await.expect("done late");
-    f.crm.cancel_task(user(REP), cancelled).await.expect("cancel");
+    f.crm
+        .complete_task(user(REP), late)
+        .await
+        .expect("done late");
+    f.crm
+        .cancel_task(user(REP), cancelled)
+        .await
+        .expect("cancel");
     // Report at 2026-03-05T12:00Z: "open late" (deadline 4 March 16:00Z) is overdue.
     f.clock.set(utc(2026, 3, 5, 12, 0));
     let period = TaskReportRequest {
         from: day(2026, 3, 3),
         to: day(2026, 3, 5),
     };
-    let report = f.crm.task_report(user(ANALYST), period).await.expect("report");
+    let report = f
+        .crm
+        .task_report(user(ANALYST), period)
+        .await
+        .expect("report");
     let rows: Vec<(UserId, u64, u64, u64)> = report
         .by_owner
         .iter()
-        .map(|r| (r.owner_id, r.figures.tasks, r.figures.done, r.figures.overdue))
+        .map(|r| {
+            (
+                r.owner_id,
+                r.figures.tasks,
+                r.figures.done,
+                r.figures.overdue,
+            )
+        })
         .collect();
     assert_eq!(rows, vec![(REP, 3, 2, 2), (REP2, 1, 0, 0)]);
     let rep = &report.by_owner[0].figures;
     assert_eq!(rep.completion_rate, rate("0.6667"));
     assert_eq!(rep.overdue_rate, rate("0.6667"));
     let rep2 = &report.by_owner[1].figures;
-    assert_eq!((rep2.completion_rate, rep2.overdue_rate), (rate("0"), rate("0")));
-    assert_eq!((report.total.tasks, report.total.done, report.total.overdue), (4, 2, 2));
+    assert_eq!(
+        (rep2.completion_rate, rep2.overdue_rate),
+        (rate("0"), rate("0"))
+    );
+    assert_eq!(
+        (report.total.tasks, report.total.done, report.total.overdue),
+        (4, 2, 2)
+    );
     assert_eq!(report.total.completion_rate, rate("0.5"));
     // One day less: the 3rd only.
     let first_day = f

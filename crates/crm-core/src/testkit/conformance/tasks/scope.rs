@@ -31,9 +31,16 @@ pub async fn task_scope_covers_owners_and_collaborators<S: Store>(store: Arc<S>)
     assert_eq!(listed(&f, REP).await, vec![mine, shared]);
     assert_eq!(listed(&f, REP2).await, vec![theirs, shared]);
     let hidden = f.crm.get_task(user(REP), theirs).await;
-    assert!(matches!(hidden, Err(CrmError::NotFound { .. })), "{hidden:?}");
+    assert!(
+        matches!(hidden, Err(CrmError::NotFound { .. })),
+        "{hidden:?}"
+    );
     // The collaborator reads it but does not change it.
-    let seen = f.crm.get_task(user(REP), shared).await.expect("collaborator reads");
+    let seen = f
+        .crm
+        .get_task(user(REP), shared)
+        .await
+        .expect("collaborator reads");
     assert_eq!(seen.task.collaborators, vec![REP]);
     let edit = TaskPatch {
         title: Some("mine now".into()),
@@ -62,13 +69,23 @@ pub async fn task_scope_covers_owners_and_collaborators<S: Store>(store: Arc<S>)
     // Creating for someone outside one's scope is refused; the manager may.
     let refused = f
         .crm
-        .create_task(user(REP), input("for you", on(day(2026, 3, 7)), 1), Some(REP2))
+        .create_task(
+            user(REP),
+            input("for you", on(day(2026, 3, 7)), 1),
+            Some(REP2),
+        )
         .await;
     assert!(
         matches!(refused, Err(CrmError::PermissionDenied { .. })),
         "{refused:?}"
     );
-    create(&f, user(MANAGER), REP2, input("from the manager", on(day(2026, 3, 7)), 1)).await;
+    create(
+        &f,
+        user(MANAGER),
+        REP2,
+        input("from the manager", on(day(2026, 3, 7)), 1),
+    )
+    .await;
     // Dropped as a collaborator: no longer read.
     f.crm
         .update_task(
@@ -123,7 +140,10 @@ pub async fn task_bad_input_is_refused_by_name<S: Store>(store: Arc<S>) {
             "{field}: {refused:?}"
         );
     }
-    let refused = f.crm.create_task(user(MANAGER), good(), Some(UserId(999))).await;
+    let refused = f
+        .crm
+        .create_task(user(MANAGER), good(), Some(UserId(999)))
+        .await;
     assert!(
         matches!(&refused, Err(CrmError::Validation { field, .. }) if field == "owner_id"),
         "{refused:?}"

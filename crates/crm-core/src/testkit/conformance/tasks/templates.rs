@@ -246,7 +246,10 @@ pub async fn stage_templates_refuse_bad_input<S: Store>(store: Arc<S>) {
         matches!(denied, Err(CrmError::PermissionDenied { .. })),
         "{denied:?}"
     );
-    assert_eq!(f.crm.task_templates(user(ADMIN)).await.expect("templates"), before);
+    assert_eq!(
+        f.crm.task_templates(user(ADMIN)).await.expect("templates"),
+        before
+    );
     // The boundary values are accepted.
     let ok = with(&|t| t.stages[0].items[0].offset = TemplateOffset::Months(24));
     f.crm
@@ -254,7 +257,11 @@ pub async fn stage_templates_refuse_bad_input<S: Store>(store: Arc<S>) {
         .await
         .expect("accepted");
     assert_eq!(
-        f.crm.task_templates(user(ADMIN)).await.expect("templates").stages,
+        f.crm
+            .task_templates(user(ADMIN))
+            .await
+            .expect("templates")
+            .stages,
         ok.stages
     );
 }
