@@ -270,6 +270,7 @@ pub async fn setup_org<S: Store>(
                     role_ids: vec![role],
                     tenant_admin: false,
                     active: true,
+                    time_zone: None,
                 },
             )
             .await?;

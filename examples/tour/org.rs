@@ -122,6 +122,7 @@ pub(crate) async fn set_up_org(crm: &Crm<SqliteStore>) -> CrmResult<()> {
             role_ids: vec![role],
             tenant_admin: false,
             active: true,
+            time_zone: None,
         };
         crm.upsert_user(sys, input).await?;
     }

@@ -22,6 +22,7 @@ pub mod sales;
 pub mod service;
 pub mod sla;
 pub mod store;
+pub mod task;
 pub mod tenant;
 pub mod ticket;
 pub mod tier;

@@ -428,6 +428,7 @@ async fn check(rules: Vec<(usize, u8, u8)>, admin: bool) {
                 role_ids: vec![role.id],
                 tenant_admin: admin,
                 active: true,
+                time_zone: None,
             },
         )
         .await
@@ -503,6 +504,7 @@ fn every_sentinel_is_visible_without_rules() {
                     role_ids: vec![role.id],
                     tenant_admin: true,
                     active: true,
+                    time_zone: None,
                 },
             )
             .await

@@ -45,6 +45,7 @@ async fn only_role(
                 role_ids: vec![role.id],
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await

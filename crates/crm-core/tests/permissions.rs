@@ -242,6 +242,7 @@ async fn the_broadest_of_several_roles_wins() {
                 role_ids: both,
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await
@@ -331,6 +332,7 @@ async fn fields_are_hidden_masked_and_write_protected_per_role() {
                 role_ids: vec![role.id],
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await
@@ -394,6 +396,7 @@ async fn inactive_users_cannot_act() {
                 role_ids: vec![f.roles["sales"]],
                 tenant_admin: false,
                 active: false,
+                time_zone: None,
             },
         )
         .await
@@ -423,6 +426,7 @@ async fn org_loops_are_refused() {
         role_ids: vec![],
         tenant_admin: false,
         active: true,
+        time_zone: None,
     };
     assert!(
         matches!(f.crm.upsert_user(Actor::system(T1), loop_input).await, Err(CrmError::Validation { field, .. }) if field == "user.supervisor_id")

@@ -33,6 +33,7 @@ fn user(id: i64, dept: i64, sup: Option<i64>, roles: &[RoleId]) -> User {
         role_ids: roles.to_vec(),
         tenant_admin: false,
         active: true,
+        time_zone: None,
     }
 }
 /// 1 = sales rep (owner) → 2 = team lead → 3 = regional manager; 4 = second regional

@@ -83,6 +83,7 @@ async fn setup(forbid_self: bool) -> (Fixture<MemoryStore>, CustomerId) {
                     role_ids: vec![sales_all],
                     tenant_admin: false,
                     active: true,
+                    time_zone: None,
                 },
             )
             .await
@@ -134,6 +135,7 @@ async fn setup(forbid_self: bool) -> (Fixture<MemoryStore>, CustomerId) {
                     role_ids: vec![sales_all, role.id],
                     tenant_admin: false,
                     active: true,
+                    time_zone: None,
                 },
             )
             .await

@@ -59,6 +59,7 @@ async fn role_and_admin(
                 role_ids: vec![role.id],
                 tenant_admin: admin,
                 active: true,
+                time_zone: None,
             },
         )
         .await

@@ -146,7 +146,7 @@ pub fn catalog(module: Module) -> &'static [CatalogField] {
         Module::Receivables => RECEIVABLES,
         Module::Tickets => TICKETS,
         Module::Leads => LEADS,
-        Module::Pools | Module::Reports | Module::Settings => &[],
+        Module::Pools | Module::Reports | Module::Settings | Module::Tasks => &[],
     }
 }
 

@@ -41,6 +41,8 @@ pub enum Module {
     Reports,
     /// Tenant settings, org and roles.
     Settings,
+    /// Tasks (任务).
+    Tasks,
 }
 
 impl Module {
@@ -58,6 +60,7 @@ impl Module {
             Module::Pools => "pools",
             Module::Reports => "reports",
             Module::Settings => "settings",
+            Module::Tasks => "tasks",
         }
     }
 }

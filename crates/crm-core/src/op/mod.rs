@@ -25,6 +25,7 @@ mod reports;
 mod scheduled;
 mod schema;
 mod sla;
+mod tasks;
 mod team;
 mod tenant;
 mod tickets;
@@ -48,6 +49,7 @@ pub use reports::*;
 pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
+pub use tasks::*;
 pub use team::*;
 pub use tenant::*;
 pub use tickets::*;
@@ -121,6 +123,7 @@ families!(
     sla,
     opportunities,
     leads,
+    tasks,
     assignment,
     reports,
     events,

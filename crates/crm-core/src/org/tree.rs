@@ -113,6 +113,7 @@ mod tests {
             role_ids: vec![],
             tenant_admin: false,
             active: true,
+            time_zone: None,
         }
     }
 

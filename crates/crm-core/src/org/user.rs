@@ -26,6 +26,9 @@ pub struct User {
     pub tenant_admin: bool,
     /// Inactive users keep their records but cannot act or own new records.
     pub active: bool,
+    /// The user's IANA time zone (their tasks' days); none: the tenant's.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 impl Record for User {

@@ -41,6 +41,9 @@ pub struct DueWorkReport {
     pub installments_due_soon: u64,
     /// `InstallmentOverdue` reminders.
     pub installments_overdue: u64,
+    /// Task reminders fired (`TaskReminder`).
+    #[serde(default)]
+    pub task_reminders: u64,
 }
 
 impl<S: Store> Crm<S> {
@@ -62,6 +65,7 @@ impl<S: Store> Crm<S> {
         let (contracts_expired, installments_due_soon, installments_overdue) =
             self.sweep_contracts(&ctx).await?;
         let tier_changes = self.daily_tiers(&ctx).await?;
+        let task_reminders = self.sweep_task_reminders(&ctx).await?;
         Ok(DueWorkReport {
             followup_escalations,
             expired_team_members,
@@ -74,6 +78,7 @@ impl<S: Store> Crm<S> {
             contracts_expired,
             installments_due_soon,
             installments_overdue,
+            task_reminders,
         })
     }
 

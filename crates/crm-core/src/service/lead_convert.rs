@@ -184,10 +184,13 @@ impl<S: Store> Crm<S> {
             };
             if let Some(opp) = &opportunity {
                 Self::write_new_opportunity(&ctx, &mut changes, opp)?;
+                self.enter_stage_tasks(&ctx, &mut changes, opp).await?;
             }
             for f in &moved {
                 changes.update(f)?;
             }
+            self.tasks_follow_conversion(&ctx, &mut changes, lead.id, customer.id)
+                .await?;
             let opportunity_id = opportunity.map(|o| o.id);
             let conversion = Conversion {
                 at: ctx.now,

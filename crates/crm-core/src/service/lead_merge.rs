@@ -147,6 +147,8 @@ impl<S: Store> Crm<S> {
                     changes.update(&f)?;
                     moved += 1;
                 }
+                self.tasks_follow_merge(&ctx, &mut changes, l.id, winner.id)
+                    .await?;
             }
             if filled {
                 winner.updated_at = ctx.now;

@@ -228,6 +228,7 @@ impl<S: Store> Crm<S> {
             let o = self.build_opportunity(&ctx, &c, &input, id)?;
             let mut changes = Changes::new(ctx.tenant.id);
             Self::write_new_opportunity(&ctx, &mut changes, &o)?;
+            self.enter_stage_tasks(&ctx, &mut changes, &o).await?;
             Self::touch_customer_opportunities(&ctx, &mut changes, &c, 1)?;
             Ok((
                 changes,
@@ -268,6 +269,9 @@ impl<S: Store> Crm<S> {
             next.history.push(entry);
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&next)?;
+            if next.state.stage != before.state.stage || (is_open && !was_open) {
+                self.enter_stage_tasks(&ctx, &mut changes, &next).await?;
+            }
             if was_open != is_open {
                 Self::touch_customer_opportunities(
                     &ctx,

@@ -7,7 +7,7 @@ use crate::error::{CrmError, CrmResult};
 use crate::ids::{DepartmentId, RoleId, UserId};
 use crate::org::{Department, User};
 use crate::store::{Changes, Entity, EventKind, Query, Record, Store, StoreExt};
-use crate::validate::{required_text, MAX_NAME};
+use crate::validate::{optional_text, required_text, MAX_NAME};
 use serde::{Deserialize, Serialize};
 
 /// A department as the host syncs it.
@@ -44,6 +44,9 @@ pub struct UserInput {
     /// Active (default true).
     #[serde(default = "yes")]
     pub active: bool,
+    /// IANA time zone (`Asia/Shanghai`); none: the tenant's.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 fn yes() -> bool {
@@ -131,6 +134,10 @@ impl<S: Store> Crm<S> {
     pub async fn upsert_user(&self, actor: Actor, input: UserInput) -> CrmResult<User> {
         crate::validate::texts(&input, "")?;
         let name = required_text(&input.name, "user.name", MAX_NAME)?;
+        let time_zone = optional_text(input.time_zone.as_deref(), "user.time_zone", MAX_NAME)?;
+        if let Some(zone) = &time_zone {
+            crate::task::parse_zone(zone, "user.time_zone")?;
+        }
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             ctx.access.require_settings(Action::Update)?;
@@ -172,6 +179,7 @@ impl<S: Store> Crm<S> {
                 role_ids: input.role_ids.clone(),
                 tenant_admin: input.tenant_admin,
                 active: input.active,
+                time_zone: time_zone.clone(),
             };
             let mut changes = Changes::new(actor.tenant());
             if existing == Some(&next) {

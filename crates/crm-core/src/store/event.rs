@@ -113,6 +113,20 @@ pub enum EventKind {
     LeadReleased,
     /// A lead went back to a lead pool by rule (no follow-up for N days).
     LeadRecycled,
+    /// A task was created (by hand or by a stage template).
+    TaskCreated,
+    /// A task's title, priority, reminders, collaborators, links or notes changed.
+    TaskUpdated,
+    /// A task's due moved (its reminders re-armed).
+    TaskDueChanged,
+    /// A task was completed.
+    TaskCompleted,
+    /// A task was cancelled.
+    TaskCancelled,
+    /// A done or cancelled task was reopened.
+    TaskReopened,
+    /// A task reminder fired (once per reminder and due).
+    TaskReminder,
 }
 
 impl EventKind {
@@ -160,6 +174,13 @@ impl EventKind {
             EventKind::LeadClaimed => "LeadClaimed",
             EventKind::LeadReleased => "LeadReleased",
             EventKind::LeadRecycled => "LeadRecycled",
+            EventKind::TaskCreated => "TaskCreated",
+            EventKind::TaskUpdated => "TaskUpdated",
+            EventKind::TaskDueChanged => "TaskDueChanged",
+            EventKind::TaskCompleted => "TaskCompleted",
+            EventKind::TaskCancelled => "TaskCancelled",
+            EventKind::TaskReopened => "TaskReopened",
+            EventKind::TaskReminder => "TaskReminder",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

@@ -370,6 +370,44 @@ static LEAD_ASSIGNMENTS: TableSpec = TableSpec {
     scope: ScopeVia::None,
 };
 
+static TASKS: TableSpec = TableSpec {
+    entity: Entity::Task,
+    table: "tasks",
+    record_name: "task",
+    // collaborators: `,12,13,` (found with `contains`); template_key: set while open only
+    columns: &[
+        col("owner_id", Int),
+        col("status", Text),
+        col("due_at", Time),
+        col("priority", Int),
+        col("next_reminder_at", Time),
+        col("collaborators", Text),
+        col("lead_id", Int),
+        col("customer_id", Int),
+        col("contact_id", Int),
+        col("opportunity_id", Int),
+        col("contract_id", Int),
+        col("ticket_id", Int),
+        col("template_key", Text),
+        col("completed_at", Time),
+        col("created_at", Time),
+    ],
+    unique: &[partial_key(&["template_key"])],
+    scope: ScopeVia::Owned {
+        owner_col: "owner_id",
+    },
+};
+
+static TASK_TEMPLATES: TableSpec = TableSpec {
+    entity: Entity::TaskTemplates,
+    table: "task_templates",
+    record_name: "task_templates",
+    // one row per tenant, id 1
+    columns: &[],
+    unique: &[],
+    scope: ScopeVia::None,
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -398,6 +436,8 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::AssignmentMember => &ASSIGNMENT_MEMBERS,
         Entity::LeadLoad => &LEAD_LOADS,
         Entity::LeadAssignment => &LEAD_ASSIGNMENTS,
+        Entity::Task => &TASKS,
+        Entity::TaskTemplates => &TASK_TEMPLATES,
     }
 }
 

@@ -332,6 +332,7 @@ impl<S: Store> Fixture<S> {
                     role_ids,
                     tenant_admin: admin,
                     active: true,
+                    time_zone: None,
                 },
             )
             .await
@@ -354,6 +355,7 @@ impl<S: Store> Fixture<S> {
                 role_ids: t2_all.into_iter().collect(),
                 tenant_admin: true,
                 active: true,
+                time_zone: None,
             },
         )
         .await

@@ -104,6 +104,7 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                     .collect(),
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await

@@ -23,6 +23,7 @@ fn rep(role_ids: Vec<RoleId>, active: bool) -> UserInput {
         role_ids,
         tenant_admin: false,
         active,
+        time_zone: None,
     }
 }
 

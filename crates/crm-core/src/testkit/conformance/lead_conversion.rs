@@ -161,6 +161,7 @@ pub async fn lead_conversion_creates_or_links_once<S: Store>(store: Arc<S>) {
             role_ids: vec![role.id],
             tenant_admin: false,
             active: true,
+            time_zone: None,
         },
     )
     .await

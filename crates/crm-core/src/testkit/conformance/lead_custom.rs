@@ -165,6 +165,7 @@ pub async fn lead_custom_fields_are_typed_ruled_and_routable<S: Store>(store: Ar
                 // An admin, to read the audit trail through the same field rules.
                 tenant_admin: true,
                 active: true,
+                time_zone: None,
             },
         )
         .await

@@ -73,6 +73,7 @@ async fn add_reviewer<S: Store>(f: &Fixture<S>) {
                 role_ids: vec![role.id],
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await

@@ -61,6 +61,7 @@ pub(super) async fn add_importer<S: Store>(f: &Fixture<S>, fields: Vec<(&str, Fi
                 role_ids: vec![role.id],
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await

@@ -87,6 +87,7 @@ async fn analysts<S: Store>(f: &Fixture<S>) {
                     role_ids: vec![role.id],
                     tenant_admin: false,
                     active: true,
+                    time_zone: None,
                 },
             )
             .await
@@ -103,6 +104,7 @@ async fn analysts<S: Store>(f: &Fixture<S>) {
                 role_ids: f.roles.get("sales").copied().into_iter().collect(),
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await

@@ -39,6 +39,7 @@ mod refused_rows;
 mod rows;
 mod scope;
 mod service;
+mod tasks;
 mod text_input;
 mod ticket_close;
 mod tickets;
@@ -70,6 +71,7 @@ pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use tasks::*;
 pub use text_input::*;
 pub use ticket_close::*;
 pub use tickets::*;
@@ -159,6 +161,16 @@ macro_rules! crm_store_conformance_tests {
             owners_and_scope_come_before_rules,
             service_amounts_keep_scale_and_limits,
             agenda_merges_sources_in_scope_and_order,
+            tasks_bucket_in_the_owners_zone,
+            task_lists_sort_overdue_first_then_due_then_priority,
+            task_reminders_fire_once_at_their_instant,
+            task_reminders_catch_up_once_after_a_gap,
+            stage_templates_create_tasks_once_per_open_copy,
+            stage_templates_refuse_bad_input,
+            task_scope_covers_owners_and_collaborators,
+            task_bad_input_is_refused_by_name,
+            task_report_counts_completion_and_overdue,
+            tasks_follow_converted_and_merged_leads,
         );
     };
 }

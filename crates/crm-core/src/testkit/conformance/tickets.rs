@@ -57,6 +57,7 @@ pub async fn tickets_scope_and_sla_fire_once<S: Store>(store: Arc<S>) {
                 role_ids: vec![agent_role.id],
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await

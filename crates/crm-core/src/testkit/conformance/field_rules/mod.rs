@@ -111,6 +111,7 @@ async fn user_with_role<S: Store>(
                 role_ids: vec![role.id],
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await
@@ -294,6 +295,7 @@ pub async fn field_rules_apply_to_audit_and_events<S: Store>(store: Arc<S>) {
                 role_ids: vec![f.roles["service"]],
                 tenant_admin: true,
                 active: true,
+                time_zone: None,
             },
         )
         .await

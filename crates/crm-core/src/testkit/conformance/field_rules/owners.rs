@@ -72,6 +72,7 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
                     role_ids: roles,
                     tenant_admin: false,
                     active: true,
+                    time_zone: None,
                 },
             )
             .await

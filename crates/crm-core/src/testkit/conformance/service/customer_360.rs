@@ -51,6 +51,7 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
                 role_ids: vec![f.roles["sales"], deals.id],
                 tenant_admin: false,
                 active: true,
+                time_zone: None,
             },
         )
         .await
