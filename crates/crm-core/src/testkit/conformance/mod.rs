@@ -170,7 +170,8 @@ macro_rules! crm_store_conformance_tests {
             task_scope_covers_owners_and_collaborators,
             task_bad_input_is_refused_by_name,
             task_report_counts_completion_and_overdue,
-            tasks_follow_converted_and_merged_leads,
+            tasks_follow_converted_leads,
+            tasks_follow_merged_leads,
         );
     };
 }

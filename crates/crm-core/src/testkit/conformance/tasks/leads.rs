@@ -39,8 +39,8 @@ async fn stored<S: Store>(f: &Fixture<S>, id: TaskId) -> Task {
         .expect("task")
 }
 
-/// Conversion and merge, each with a task that must move and one that must not.
-pub async fn tasks_follow_converted_and_merged_leads<S: Store>(store: Arc<S>) {
+/// Conversion links the open tasks to the new customer; a done one keeps its links.
+pub async fn tasks_follow_converted_leads<S: Store>(store: Arc<S>) {
     let f = setup(store).await;
     let sys = Actor::system(T1);
     let converted = lead(&f, "转化线索").await;
@@ -73,11 +73,17 @@ pub async fn tasks_follow_converted_and_merged_leads<S: Store>(store: Arc<S>) {
     assert_eq!(moved.links.customer_id, customer);
     assert_eq!(moved.links.lead_id, Some(converted));
     assert_eq!(stored(&f, closed).await.links.customer_id, None);
+}
 
+/// A merge moves the losers' tasks (open or not) to the winner; none is left on a loser.
+pub async fn tasks_follow_merged_leads<S: Store>(store: Arc<S>) {
+    let f = setup(store).await;
+    let sys = Actor::system(T1);
     let a = lead(&f, "合并甲").await;
     let b = lead(&f, "合并乙").await;
     let on_a = on_lead(&f, a, "on a").await;
     let on_b = on_lead(&f, b, "on b").await;
+    f.crm.complete_task(user(REP), on_b).await.expect("done");
     let merge = f.crm.merge_leads(sys, vec![a, b]).await.expect("merge");
     let winner = LeadId(merge.winner.record["id"].as_i64().unwrap_or_default());
     let loser = merge.merged[0];
