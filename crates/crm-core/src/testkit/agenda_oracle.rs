@@ -12,6 +12,7 @@ use crate::followup::{FollowUpKind, NewFollowUp};
 use crate::ids::{DepartmentId, RoleId, TenantId, UserId};
 use crate::service::{Crm, DepartmentInput, NewOpportunity, RoleInput, UserInput};
 use crate::store::Store;
+use crate::task::{Due, TaskInput, TaskLinks};
 use crate::tenant::TenantSettings;
 use crate::testkit::scope_oracle::{oracle_reach, OrgPlace, Rng, SCOPES};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -20,10 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The modules whose records the random roles read (in the role's one scope).
-const READ_MODULES: [Module; 2] = [Module::Customers, Module::Opportunities];
+const READ_MODULES: [Module; 3] = [Module::Customers, Module::Opportunities, Module::Tasks];
 
-/// One expected agenda item: (kind, record id, owner, local day).
-type Expected = (&'static str, i64, i64, NaiveDate);
+/// One expected agenda item: (kind, record id, owner, local day, collaborators).
+type Expected = (&'static str, i64, i64, NaiveDate, Vec<i64>);
 
 /// Runs one scenario in tenant `2000 + seed` with `n_users` users and checks `pairs`
 /// random (reader, user) agendas; panics on any leak or omission.
@@ -139,7 +140,7 @@ pub async fn check_agenda_scopes<S: Store>(store: S, seed: u64, n_users: i64, pa
         )
         .await
         .expect("follow-up");
-        items.push(("followup", customer.0, owner, day));
+        items.push(("followup", customer.0, owner, day, vec![]));
         if rng.below(2) == 0 {
             let close = first + Duration::days(rng.below(5) as i64 - 1);
             let o = crm
@@ -162,7 +163,50 @@ pub async fn check_agenda_scopes<S: Store>(store: S, seed: u64, n_users: i64, pa
                 .expect("opportunity")
                 .decode::<crate::opportunity::Opportunity>()
                 .expect("typed");
-            items.push(("expected_close", o.id.0, owner, close));
+            items.push(("expected_close", o.id.0, owner, close, vec![]));
+        }
+        if rng.below(2) == 0 {
+            // A task due on a random day around the range, all-day or at a quarter hour,
+            // with up to two random collaborators (who read it whatever their scope).
+            let date = first + Duration::days(rng.below(5) as i64 - 1);
+            let due = if rng.below(2) == 0 {
+                Due::AllDay { date }
+            } else {
+                let local = date.and_hms_opt(0, 0, 0).unwrap_or_default()
+                    + Duration::minutes(15 * rng.below(96) as i64);
+                Due::At {
+                    at: zone
+                        .from_local_datetime(&local)
+                        .earliest()
+                        .map(|t| t.with_timezone(&Utc))
+                        .unwrap_or(t0),
+                }
+            };
+            let collaborators: BTreeSet<i64> = (0..rng.below(3))
+                .map(|_| 1 + rng.below(n_users as u64) as i64)
+                .filter(|c| *c != owner)
+                .collect();
+            let input = TaskInput {
+                title: format!("t{owner}"),
+                kind: None,
+                priority: 1,
+                due,
+                collaborators: collaborators.iter().copied().map(UserId).collect(),
+                links: TaskLinks::default(),
+                reminders: vec![],
+                notes: None,
+            };
+            let t = crm
+                .create_task(sys, input, Some(UserId(owner)))
+                .await
+                .expect("task");
+            items.push((
+                "task",
+                t.task.id.0,
+                owner,
+                date,
+                collaborators.into_iter().collect(),
+            ));
         }
     }
     clock.set(t0 + Duration::hours(1));
@@ -192,17 +236,16 @@ pub async fn check_agenda_scopes<S: Store>(store: S, seed: u64, n_users: i64, pa
             .map(|scope| oracle_reach(&org, reader, scope));
         let expected: BTreeSet<(&str, i64)> = items
             .iter()
-            .filter(|(_, _, owner, day)| {
-                *owner == target
-                    && first <= *day
-                    && *day <= last
-                    && match &reach {
-                        None => false,
-                        Some(None) => true,
-                        Some(Some(set)) => set.contains(owner),
-                    }
+            .filter(|(_, _, owner, day, collaborators)| {
+                let theirs = *owner == target || collaborators.contains(&target);
+                let readable = match &reach {
+                    None => false,
+                    Some(None) => true,
+                    Some(Some(set)) => set.contains(owner) || collaborators.contains(&reader),
+                };
+                theirs && first <= *day && *day <= last && readable
             })
-            .map(|(kind, id, _, _)| (*kind, *id))
+            .map(|(kind, id, _, _, _)| (*kind, *id))
             .collect();
         let got: BTreeSet<(&str, i64)> = agenda
             .items
@@ -218,7 +261,11 @@ pub async fn check_agenda_scopes<S: Store>(store: S, seed: u64, n_users: i64, pa
         assert_eq!(got.len(), agenda.items.len(), "seed {seed}: an item twice");
         let owned_in_range = items
             .iter()
-            .filter(|(_, _, owner, day)| *owner == target && first <= *day && *day <= last)
+            .filter(|(_, _, owner, day, collaborators)| {
+                (*owner == target || collaborators.contains(&target))
+                    && first <= *day
+                    && *day <= last
+            })
             .count();
         shown += got.len();
         withheld += owned_in_range - got.len();

@@ -12,6 +12,7 @@ use crate::ids::{CustomerId, UserId};
 use crate::sales::{LineInput, PricingInput, ScheduledPercent};
 use crate::service::{NewContract, NewOpportunity, PlanInput, RoleInput, UserAgenda, UserInput};
 use crate::store::Store;
+use crate::task::{Due, TaskInput, TaskLinks};
 use crate::testkit::fixture::*;
 use crate::Actor;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -137,16 +138,19 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         Module::Opportunities,
         Module::Contracts,
         Module::Receivables,
+        Module::Tasks,
     ];
-    grant_sales_reads(
-        &f,
-        (REP, "Rep Li", Some(MANAGER), "sales"),
-        &sales,
-        DataScope::SelfOnly,
-        vec![],
-    )
-    .await;
-    // The manager reads their reps' opportunities with the name hidden, and no contracts.
+    for (who, name) in [(REP, "Rep Li"), (REP2, "Rep Wang")] {
+        grant_sales_reads(
+            &f,
+            (who, name, Some(MANAGER), "sales"),
+            &sales,
+            DataScope::SelfOnly,
+            vec![],
+        )
+        .await;
+    }
+    // The manager reads their reps' opportunities (name hidden) and tasks, no contracts.
     let hidden_name = FieldRule {
         module: Module::Opportunities,
         field: "name".into(),
@@ -156,7 +160,7 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
     grant_sales_reads(
         &f,
         (MANAGER, "East Manager", Some(BOSS), "manager"),
-        &[Module::Opportunities],
+        &[Module::Opportunities, Module::Tasks],
         DataScope::SelfAndSubordinates,
         vec![hidden_name],
     )
@@ -247,6 +251,62 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         .expect("typed");
     assert_eq!(active.status, ContractStatus::Active);
 
+    // Tasks: the rep's all-day task on the 10th; a colleague's timed task on the 11th with
+    // the rep as collaborator; a done task and one due after the range are left out.
+    let task = |title: &str, due: Due, collaborators: Vec<UserId>| TaskInput {
+        title: title.into(),
+        kind: None,
+        priority: 1,
+        due,
+        collaborators,
+        links: TaskLinks::default(),
+        reminders: vec![],
+        notes: None,
+    };
+    f.crm
+        .create_task(
+            sys,
+            task("准备报价", Due::AllDay { date: day(3, 10) }, vec![]),
+            Some(REP),
+        )
+        .await
+        .expect("task");
+    f.crm
+        .create_task(
+            sys,
+            task(
+                "联合拜访",
+                Due::At {
+                    at: at(3, 11, 1, 0, 0),
+                },
+                vec![REP],
+            ),
+            Some(REP2),
+        )
+        .await
+        .expect("shared task");
+    let done = f
+        .crm
+        .create_task(
+            sys,
+            task("已完成", Due::AllDay { date: day(3, 10) }, vec![]),
+            Some(REP),
+        )
+        .await
+        .expect("done task");
+    f.crm
+        .complete_task(sys, done.task.id)
+        .await
+        .expect("complete");
+    f.crm
+        .create_task(
+            sys,
+            task("下周任务", Due::AllDay { date: day(3, 12) }, vec![]),
+            Some(REP),
+        )
+        .await
+        .expect("later task");
+
     let agenda = f
         .crm
         .user_agenda(user(REP), None, day(3, 10), day(3, 11))
@@ -257,19 +317,21 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
     assert_eq!(
         summary(&agenda),
         vec![
+            (day(3, 10), "task", true, "准备报价".to_owned()),
             (day(3, 10), "expected_close", true, "三月单".to_owned()),
             (day(3, 10), "followup", false, "晨访客户".to_owned()),
             (day(3, 11), "installment_due", true, "K-AG-1".to_owned()),
             (day(3, 11), "contract_expiring", true, "K-AG-1".to_owned()),
+            (day(3, 11), "task", false, "联合拜访".to_owned()),
             (day(3, 11), "followup", false, "深夜客户".to_owned()),
         ]
     );
-    let installment = &agenda.items[2];
+    let installment = &agenda.items[3];
     assert_eq!(installment.key.as_deref(), Some("1"));
     assert_eq!(installment.customer_id, Some(morning));
-    assert_eq!(agenda.items[4].id, last_second.0);
+    assert_eq!(agenda.items[6].id, last_second.0);
     assert_eq!(
-        agenda.items[4].time,
+        agenda.items[6].time,
         AgendaTime::Timed {
             start: at(3, 11, 15, 59, 59),
             end: None
@@ -283,15 +345,19 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         .await
         .expect("one day");
     assert!(one.items.iter().all(|i| i.date == day(3, 11)));
-    assert_eq!(one.items.len(), 3);
+    assert_eq!(one.items.len(), 4);
 
-    // A rep reading a colleague's agenda sees nothing of theirs (own scope only).
+    // A rep reading a colleague's agenda sees only the task they collaborate on (own
+    // scope only), not the colleague's customers.
     let colleague = f
         .crm
         .user_agenda(user(REP), Some(REP2), day(3, 10), day(3, 11))
         .await
         .expect("colleague");
-    assert!(colleague.items.is_empty(), "{:?}", colleague.items);
+    assert_eq!(
+        summary(&colleague),
+        vec![(day(3, 11), "task", false, "联合拜访".to_owned())]
+    );
     // The colleague sees their own.
     let own = f
         .crm
@@ -300,10 +366,13 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         .expect("own");
     assert_eq!(
         summary(&own),
-        vec![(day(3, 10), "followup", false, "同事客户".to_owned())]
+        vec![
+            (day(3, 10), "followup", false, "同事客户".to_owned()),
+            (day(3, 11), "task", false, "联合拜访".to_owned()),
+        ]
     );
 
-    // The manager: the rep's follow-ups and deals (name withheld), no contract items.
+    // The manager: the rep's follow-ups, tasks and deals (name withheld), no contract items.
     let managed = f
         .crm
         .user_agenda(user(MANAGER), Some(REP), day(3, 10), day(3, 11))
@@ -312,8 +381,10 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
     assert_eq!(
         summary(&managed),
         vec![
+            (day(3, 10), "task", true, "准备报价".to_owned()),
             (day(3, 10), "expected_close", true, String::new()),
             (day(3, 10), "followup", false, "晨访客户".to_owned()),
+            (day(3, 11), "task", false, "联合拜访".to_owned()),
             (day(3, 11), "followup", false, "深夜客户".to_owned()),
         ]
     );
