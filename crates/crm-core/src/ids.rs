@@ -110,3 +110,7 @@ id_type!(
     /// A lead (线索). Assigned by the store.
     LeadId
 );
+id_type!(
+    /// A calendar event (日程), one-off or a recurring series. Assigned by the store.
+    CalendarEventId
+);

@@ -41,6 +41,8 @@ pub enum Module {
     Reports,
     /// Tenant settings, org and roles.
     Settings,
+    /// Calendar events (日历).
+    Calendar,
 }
 
 impl Module {
@@ -58,6 +60,7 @@ impl Module {
             Module::Pools => "pools",
             Module::Reports => "reports",
             Module::Settings => "settings",
+            Module::Calendar => "calendar",
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod assignment;
 mod audit;
+mod calendar;
 mod contacts;
 mod contracts;
 mod customer_state;
@@ -32,6 +33,7 @@ mod tiers;
 
 pub use assignment::*;
 pub use audit::*;
+pub use calendar::*;
 pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
@@ -122,6 +124,7 @@ families!(
     opportunities,
     leads,
     assignment,
+    calendar,
     reports,
     events,
     audit,

@@ -113,6 +113,18 @@ pub enum EventKind {
     LeadReleased,
     /// A lead went back to a lead pool by rule (no follow-up for N days).
     LeadRecycled,
+    /// A calendar event (one-off or a series) was created.
+    CalendarEventCreated,
+    /// A calendar event's fields, time or recurrence changed.
+    CalendarEventUpdated,
+    /// A calendar event (a whole series) was deleted.
+    CalendarEventDeleted,
+    /// One occurrence of a series was deleted.
+    CalendarOccurrenceDeleted,
+    /// One occurrence of a series was moved (or retitled).
+    CalendarOccurrenceMoved,
+    /// A series was split: it ends before an occurrence, a new series starts there.
+    CalendarSeriesSplit,
 }
 
 impl EventKind {
@@ -160,6 +172,12 @@ impl EventKind {
             EventKind::LeadClaimed => "LeadClaimed",
             EventKind::LeadReleased => "LeadReleased",
             EventKind::LeadRecycled => "LeadRecycled",
+            EventKind::CalendarEventCreated => "CalendarEventCreated",
+            EventKind::CalendarEventUpdated => "CalendarEventUpdated",
+            EventKind::CalendarEventDeleted => "CalendarEventDeleted",
+            EventKind::CalendarOccurrenceDeleted => "CalendarOccurrenceDeleted",
+            EventKind::CalendarOccurrenceMoved => "CalendarOccurrenceMoved",
+            EventKind::CalendarSeriesSplit => "CalendarSeriesSplit",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

@@ -59,11 +59,15 @@ pub enum Entity {
     LeadLoad,
     /// Assignment records with their explanations (`lead_assignments`).
     LeadAssignment,
+    /// Calendar events (`calendar_events`).
+    CalendarEvent,
+    /// Attendees of calendar events, one row per event and user (`calendar_attendees`).
+    CalendarAttendee,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 25] = [
+    pub const ALL: [Entity; 27] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -89,6 +93,8 @@ impl Entity {
         Entity::AssignmentMember,
         Entity::LeadLoad,
         Entity::LeadAssignment,
+        Entity::CalendarEvent,
+        Entity::CalendarAttendee,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

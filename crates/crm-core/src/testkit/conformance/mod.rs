@@ -16,6 +16,7 @@ mod access_cache;
 mod amounts;
 mod apply;
 mod assignment;
+mod calendar;
 mod contention;
 mod field_rules;
 mod lead_conversion;
@@ -46,6 +47,7 @@ pub use access_cache::*;
 pub use amounts::*;
 pub use apply::*;
 pub use assignment::*;
+pub use calendar::*;
 pub use contention::*;
 pub use field_rules::*;
 pub use lead_conversion::*;
@@ -156,6 +158,9 @@ macro_rules! crm_store_conformance_tests {
             filters_on_unreadable_fields_are_refused,
             owners_and_scope_come_before_rules,
             service_amounts_keep_scale_and_limits,
+            calendar_events_follow_scope_and_attendees,
+            calendar_series_expand_and_change,
+            calendar_bad_input_writes_nothing,
         );
     };
 }
