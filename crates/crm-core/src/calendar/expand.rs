@@ -102,7 +102,7 @@ pub fn occurrences(
             }
         }
     }
-    out.sort_by(|a, b| (a.start, a.original_start).cmp(&(b.start, b.original_start)));
+    out.sort_by_key(|a| (a.start, a.original_start));
     let truncated = out.len() > MAX_OCCURRENCES;
     out.truncate(MAX_OCCURRENCES);
     Ok(Expansion {

@@ -105,9 +105,7 @@ impl<S: Store> Crm<S> {
                 break;
             }
         }
-        all.sort_by(|a, b| {
-            (a.start, a.event_id, a.original_start).cmp(&(b.start, b.event_id, b.original_start))
-        });
+        all.sort_by_key(|o| (o.start, o.event_id, o.original_start));
         truncated |= all.len() > MAX_OCCURRENCES;
         all.truncate(MAX_OCCURRENCES);
         Ok(OccurrenceList {

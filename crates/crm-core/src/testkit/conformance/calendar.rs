@@ -44,24 +44,33 @@ fn weekly_ny() -> EventInput {
     }
 }
 
+/// A role: name, scope, actions, field rules, and the users given it.
+type RoleSpec = (
+    &'static str,
+    DataScope,
+    &'static [Action],
+    Vec<FieldRule>,
+    &'static [UserId],
+);
+
 /// Calendar roles on top of the fixture's: reps reach their own events, the east manager
 /// their subordinates', customer service reads its own (and those it attends) with the
 /// location hidden.
 async fn calendar_roles<S: Store>(f: &Fixture<S>) {
     let sys = Actor::system(T1);
-    let all = [Action::Create, Action::Read, Action::Update, Action::Delete];
-    let specs: [(&str, DataScope, &[Action], Vec<FieldRule>, &[UserId]); 3] = [
+    const ALL: &[Action] = &[Action::Create, Action::Read, Action::Update, Action::Delete];
+    let specs: [RoleSpec; 3] = [
         (
             "calendar self",
             DataScope::SelfOnly,
-            &all,
+            ALL,
             vec![],
             &[REP, REP2],
         ),
         (
             "calendar team",
             DataScope::SelfAndSubordinates,
-            &all,
+            ALL,
             vec![],
             &[MANAGER],
         ),
