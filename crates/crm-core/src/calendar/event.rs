@@ -35,7 +35,7 @@ pub struct EventLinks {
 }
 
 impl EventLinks {
-    /// Each link given, as (field, entity, id).
+    /// Each link given, as (field, entity, id); the record's module is the entity's.
     pub fn given(&self) -> Vec<(&'static str, Entity, i64)> {
         [
             ("links.lead_id", Entity::Lead, self.lead_id.map(|i| i.0)),

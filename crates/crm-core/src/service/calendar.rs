@@ -118,7 +118,8 @@ impl<S: Store> Crm<S> {
             };
             input.apply(&mut event)?;
             ctx.check_event_fields(true, event.location.is_some())?;
-            self.check_event_people_and_links(&ctx, &event).await?;
+            self.check_event_people_and_links(&ctx, &event, None)
+                .await?;
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&event)?;
             self.sync_attendees(&ctx, &mut changes, &event, &[]).await?;
@@ -186,7 +187,8 @@ impl<S: Store> Crm<S> {
             if next == current {
                 return Ok((changes, ctx.show_event(&current, ViewContext::Detail)));
             }
-            self.check_event_people_and_links(&ctx, &next).await?;
+            self.check_event_people_and_links(&ctx, &next, Some(&current))
+                .await?;
             next.updated_at = ctx.now;
             changes.update(&next)?;
             self.sync_attendees(&ctx, &mut changes, &next, &current.attendees)

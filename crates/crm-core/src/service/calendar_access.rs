@@ -3,11 +3,11 @@
 //! attendee rows that let stores answer "the events a user attends".
 
 use super::{Crm, Ctx};
-use crate::access::{Action, Module, Reach};
+use crate::access::{modules_of, Action, Module, Reach};
 use crate::calendar::{CalendarAttendee, CalendarEvent};
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{CalendarEventId, UserId};
-use crate::store::{Changes, Entity, Filter, Predicate, Query, Store, StoreExt, ID};
+use crate::store::{Changes, Entity, Filter, Predicate, Query, ScopeFilter, Store, StoreExt, ID};
 
 impl Ctx {
     /// Whether `action` on the calendar reaches events owned by `owner` (a missing grant
@@ -147,14 +147,17 @@ impl<S: Store> Crm<S> {
         Ok(())
     }
 
-    /// Refuses attendees who are not active users of the tenant, and links to records
-    /// that do not exist in it.
+    /// Refuses new attendees who are not active users of the tenant, and new links to
+    /// records the actor does not read (missing and out of scope alike, so a refusal
+    /// tells nothing); what `before` already had stays.
     pub(super) async fn check_event_people_and_links(
         &self,
         ctx: &Ctx,
         event: &CalendarEvent,
+        before: Option<&CalendarEvent>,
     ) -> CrmResult<()> {
-        for u in &event.attendees {
+        let had = before.map(|b| b.attendees.as_slice()).unwrap_or_default();
+        for u in event.attendees.iter().filter(|u| !had.contains(u)) {
             if !ctx.access.org().users.get(u).is_some_and(|x| x.active) {
                 return Err(CrmError::validation(
                     "attendees",
@@ -162,14 +165,40 @@ impl<S: Store> Crm<S> {
                 ));
             }
         }
+        let old = before.map(|b| b.links.given()).unwrap_or_default();
         for (field, entity, id) in event.links.given() {
-            if self.store().get(entity, ctx.tenant.id, id).await?.is_none() {
+            if old.contains(&(field, entity, id)) {
+                continue;
+            }
+            if !self.reads_record(ctx, entity, id).await? {
                 return Err(CrmError::validation(
                     field,
-                    format!("no {} {id}", entity.name()),
+                    format!("no {} {id} you can read", entity.name()),
                 ));
             }
         }
         Ok(())
+    }
+
+    /// Whether the actor reads the record `id` of `entity` through its module's read
+    /// scope (the scope is part of the query).
+    async fn reads_record(&self, ctx: &Ctx, entity: Entity, id: i64) -> CrmResult<bool> {
+        let Some(module) = modules_of(entity).first().copied() else {
+            return Ok(false);
+        };
+        let Some(reach) = ctx.access.reach(module, Action::Read) else {
+            return Ok(false);
+        };
+        let scope = ctx
+            .access
+            .scope_filter(&reach, ctx.now)
+            .predicate(entity.spec())?;
+        let query = Query::new(entity, ctx.tenant.id)
+            .scope(ScopeFilter::Predicate(Predicate::And(vec![
+                scope,
+                Predicate::Compare(Filter::eq(ID, id)),
+            ])))
+            .limit(1);
+        Ok(self.store().count(&query).await? > 0)
     }
 }

@@ -210,7 +210,7 @@ impl<S: Store> Crm<S> {
                 ctx.now,
                 ctx.access.user().map(|u| u.id),
             )?;
-            self.check_event_people_and_links(&ctx, &parts.started)
+            self.check_event_people_and_links(&ctx, &parts.started, Some(&current))
                 .await?;
             parts.ended.updated_at = ctx.now;
             let mut changes = Changes::new(ctx.tenant.id);

@@ -452,8 +452,29 @@ pub async fn calendar_bad_input_writes_nothing<S: Store>(store: Arc<S>) {
                 .unwrap_or(usize::MAX),
         )
     };
+    // A customer of a peer: refused like a missing one; the rep's own is linked.
+    store
+        .apply(crate::testkit::samples::inserting(
+            T1,
+            &[
+                crate::testkit::samples::customer(T1, 501, Some(REP2.0), "peer's", start()),
+                crate::testkit::samples::customer(T1, 502, Some(REP.0), "own", start()),
+            ],
+        ))
+        .await
+        .expect("customers");
     let before = count().await;
     let cases: Vec<(&str, EventInput)> = vec![
+        (
+            "links.customer_id",
+            EventInput {
+                links: EventLinks {
+                    customer_id: Some(CustomerId(501)),
+                    ..EventLinks::default()
+                },
+                ..weekly_ny()
+            },
+        ),
         (
             "recurrence",
             EventInput {
@@ -525,11 +546,19 @@ pub async fn calendar_bad_input_writes_nothing<S: Store>(store: Arc<S>) {
     }
     assert_eq!(count().await, before);
 
-    let id = id_of(
-        &crm.create_calendar_event(user(REP), weekly_ny(), None)
-            .await
-            .expect("valid"),
-    );
+    let linked = EventInput {
+        links: EventLinks {
+            customer_id: Some(CustomerId(502)),
+            ..EventLinks::default()
+        },
+        ..weekly_ny()
+    };
+    let made = crm
+        .create_calendar_event(user(REP), linked, None)
+        .await
+        .expect("valid");
+    assert_eq!(made.record["links"]["customer_id"], serde_json::json!(502));
+    let id = id_of(&made);
     let after_create = count().await;
     let bad_patch = EventPatch {
         recurrence: Some(Recurrence {
