@@ -114,3 +114,7 @@ id_type!(
     /// A task (任务). Assigned by the store.
     TaskId
 );
+id_type!(
+    /// A calendar event (日程), one-off or a recurring series. Assigned by the store.
+    CalendarEventId
+);

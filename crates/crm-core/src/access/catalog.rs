@@ -123,6 +123,11 @@ const TICKETS: &[CatalogField] = &[
     ),
 ];
 
+const CALENDAR: &[CatalogField] = &[
+    field("title", FieldKind::Text, &["title"]),
+    field("location", FieldKind::Text, &["location"]),
+];
+
 const LEADS: &[CatalogField] = &[
     field("name", FieldKind::Text, &["name"]),
     field("company", FieldKind::Text, &["company"]),
@@ -146,6 +151,7 @@ pub fn catalog(module: Module) -> &'static [CatalogField] {
         Module::Receivables => RECEIVABLES,
         Module::Tickets => TICKETS,
         Module::Leads => LEADS,
+        Module::Calendar => CALENDAR,
         Module::Pools | Module::Reports | Module::Settings | Module::Tasks => &[],
     }
 }
@@ -178,6 +184,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::Contract => &[Module::Contracts, Module::Receivables],
         Entity::Ticket | Entity::TicketMessage => &[Module::Tickets],
         Entity::Lead => &[Module::Leads],
+        Entity::CalendarEvent => &[Module::Calendar],
         _ => &[],
     }
 }
@@ -197,6 +204,7 @@ mod tests {
             Module::Receivables,
             Module::Tickets,
             Module::Leads,
+            Module::Calendar,
         ] {
             let mut names: Vec<&str> = catalog(module).iter().map(|f| f.name).collect();
             let n = names.len();

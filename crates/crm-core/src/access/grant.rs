@@ -43,6 +43,8 @@ pub enum Module {
     Settings,
     /// Tasks (任务).
     Tasks,
+    /// Calendar events (日历).
+    Calendar,
 }
 
 impl Module {
@@ -61,6 +63,7 @@ impl Module {
             Module::Reports => "reports",
             Module::Settings => "settings",
             Module::Tasks => "tasks",
+            Module::Calendar => "calendar",
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod assignment;
 mod audit;
+mod calendar;
 mod contacts;
 mod contracts;
 mod customer_state;
@@ -33,6 +34,7 @@ mod tiers;
 
 pub use assignment::*;
 pub use audit::*;
+pub use calendar::*;
 pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
@@ -125,6 +127,7 @@ families!(
     leads,
     tasks,
     assignment,
+    calendar,
     reports,
     events,
     audit,

@@ -5,6 +5,9 @@
 
 mod agenda;
 mod assignment_admin;
+mod calendar;
+mod calendar_access;
+mod calendar_series;
 mod claims;
 mod contacts;
 mod contract_approval;
@@ -352,6 +355,8 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
 }
 
 pub use assignment_admin::AssignmentMemberView;
+pub use calendar::{CalendarEventDeleted, CalendarEventFilter};
+pub use calendar_series::{CalendarSplit, OccurrenceList, MAX_EXCEPTIONS};
 pub use contracts::{ContractFilter, NewContract};
 pub use import::ImportOptions;
 pub use lead_assign::LeadAssignment;

@@ -127,6 +127,18 @@ pub enum EventKind {
     TaskReopened,
     /// A task reminder fired (once per reminder and due).
     TaskReminder,
+    /// A calendar event (one-off or a series) was created.
+    CalendarEventCreated,
+    /// A calendar event's fields, time or recurrence changed.
+    CalendarEventUpdated,
+    /// A calendar event (a whole series) was deleted.
+    CalendarEventDeleted,
+    /// One occurrence of a series was deleted.
+    CalendarOccurrenceDeleted,
+    /// One occurrence of a series was moved (or retitled).
+    CalendarOccurrenceMoved,
+    /// A series was split: it ends before an occurrence, a new series starts there.
+    CalendarSeriesSplit,
 }
 
 impl EventKind {
@@ -181,6 +193,12 @@ impl EventKind {
             EventKind::TaskCancelled => "TaskCancelled",
             EventKind::TaskReopened => "TaskReopened",
             EventKind::TaskReminder => "TaskReminder",
+            EventKind::CalendarEventCreated => "CalendarEventCreated",
+            EventKind::CalendarEventUpdated => "CalendarEventUpdated",
+            EventKind::CalendarEventDeleted => "CalendarEventDeleted",
+            EventKind::CalendarOccurrenceDeleted => "CalendarOccurrenceDeleted",
+            EventKind::CalendarOccurrenceMoved => "CalendarOccurrenceMoved",
+            EventKind::CalendarSeriesSplit => "CalendarSeriesSplit",
             EventKind::ContractChanged => "ContractChanged",
             EventKind::ContractSubmitted => "ContractSubmitted",
             EventKind::ContractLevelApproved => "ContractLevelApproved",

@@ -63,11 +63,15 @@ pub enum Entity {
     Task,
     /// The tenant's stage templates of tasks (`task_templates`, one row).
     TaskTemplates,
+    /// Calendar events (`calendar_events`).
+    CalendarEvent,
+    /// Attendees of calendar events, one row per event and user (`calendar_attendees`).
+    CalendarAttendee,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 27] = [
+    pub const ALL: [Entity; 29] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -95,6 +99,8 @@ impl Entity {
         Entity::LeadAssignment,
         Entity::Task,
         Entity::TaskTemplates,
+        Entity::CalendarEvent,
+        Entity::CalendarAttendee,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -408,6 +408,32 @@ static TASK_TEMPLATES: TableSpec = TableSpec {
     scope: ScopeVia::None,
 };
 
+static CALENDAR_EVENTS: TableSpec = TableSpec {
+    entity: Entity::CalendarEvent,
+    table: "calendar_events",
+    record_name: "calendar_event",
+    // span_start/span_end bound the instants its occurrences reach (span_end NULL: no end)
+    columns: &[
+        col("owner_id", Int),
+        col("span_start", Time),
+        col("span_end", Time),
+    ],
+    unique: &[],
+    scope: ScopeVia::Owned {
+        owner_col: "owner_id",
+    },
+};
+
+static CALENDAR_ATTENDEES: TableSpec = TableSpec {
+    entity: Entity::CalendarAttendee,
+    table: "calendar_attendees",
+    record_name: "calendar_attendee",
+    // read through the event it belongs to, or by user for "events I attend"
+    columns: &[col("event_id", Int), col("user_id", Int)],
+    unique: &[key(&["event_id", "user_id"])],
+    scope: ScopeVia::None,
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -438,6 +464,8 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::LeadAssignment => &LEAD_ASSIGNMENTS,
         Entity::Task => &TASKS,
         Entity::TaskTemplates => &TASK_TEMPLATES,
+        Entity::CalendarEvent => &CALENDAR_EVENTS,
+        Entity::CalendarAttendee => &CALENDAR_ATTENDEES,
     }
 }
 

@@ -17,6 +17,7 @@ mod agenda;
 mod amounts;
 mod apply;
 mod assignment;
+mod calendar;
 mod contention;
 mod field_rules;
 mod lead_conversion;
@@ -49,6 +50,7 @@ pub use agenda::*;
 pub use amounts::*;
 pub use apply::*;
 pub use assignment::*;
+pub use calendar::*;
 pub use contention::*;
 pub use field_rules::*;
 pub use lead_conversion::*;
@@ -172,6 +174,9 @@ macro_rules! crm_store_conformance_tests {
             task_report_counts_completion_and_overdue,
             tasks_follow_converted_leads,
             tasks_follow_merged_leads,
+            calendar_events_follow_scope_and_attendees,
+            calendar_series_expand_and_change,
+            calendar_bad_input_writes_nothing,
         );
     };
 }
