@@ -110,3 +110,7 @@ id_type!(
     /// A lead (线索). Assigned by the store.
     LeadId
 );
+id_type!(
+    /// A field visit (外勤拜访). Assigned by the store.
+    VisitId
+);

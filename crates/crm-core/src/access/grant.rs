@@ -41,6 +41,8 @@ pub enum Module {
     Reports,
     /// Tenant settings, org and roles.
     Settings,
+    /// Field visits (外勤签到).
+    Visits,
 }
 
 impl Module {
@@ -58,6 +60,7 @@ impl Module {
             Module::Pools => "pools",
             Module::Reports => "reports",
             Module::Settings => "settings",
+            Module::Visits => "visits",
         }
     }
 }

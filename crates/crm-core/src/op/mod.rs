@@ -29,6 +29,7 @@ mod team;
 mod tenant;
 mod tickets;
 mod tiers;
+mod visits;
 
 pub use assignment::*;
 pub use audit::*;
@@ -52,6 +53,7 @@ pub use team::*;
 pub use tenant::*;
 pub use tickets::*;
 pub use tiers::*;
+pub use visits::*;
 
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -126,6 +128,7 @@ families!(
     events,
     audit,
     scheduled,
+    visits,
 );
 
 impl<S: Store> Crm<S> {

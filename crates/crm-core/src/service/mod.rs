@@ -51,6 +51,9 @@ mod tenants;
 mod ticket_handling;
 mod tickets;
 mod tiers;
+mod visit_checks;
+mod visit_reports;
+mod visits;
 
 pub use customers::CustomerFilter;
 pub use due_work::DueWorkReport;
@@ -361,3 +364,6 @@ pub use sla_sweep::SlaSweepCounts;
 pub use sla_time::{BusinessDue, BusinessSpan, MAX_BUSINESS_SECS};
 pub use team::TeamMemberInput;
 pub use tickets::{MessageInput, TicketFilter, TicketView};
+pub use visit_checks::{CheckInVisit, CheckOutVisit, VisitCheckIn};
+pub use visit_reports::{VisitReport, VisitReportRequest, VisitorRow};
+pub use visits::VisitFilter;

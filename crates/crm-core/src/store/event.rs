@@ -113,6 +113,14 @@ pub enum EventKind {
     LeadReleased,
     /// A lead went back to a lead pool by rule (no follow-up for N days).
     LeadRecycled,
+    /// A field visit was planned.
+    VisitPlanned,
+    /// A rep checked in at a customer (planned or ad hoc); the payload lists the flags.
+    VisitCheckedIn,
+    /// A rep checked out of a visit; the payload has the time on site and the flags.
+    VisitCheckedOut,
+    /// A planned visit was cancelled.
+    VisitCancelled,
 }
 
 impl EventKind {
@@ -171,6 +179,10 @@ impl EventKind {
             EventKind::LedgerAdjusted => "LedgerAdjusted",
             EventKind::InstallmentDueSoon => "InstallmentDueSoon",
             EventKind::InstallmentOverdue => "InstallmentOverdue",
+            EventKind::VisitPlanned => "VisitPlanned",
+            EventKind::VisitCheckedIn => "VisitCheckedIn",
+            EventKind::VisitCheckedOut => "VisitCheckedOut",
+            EventKind::VisitCancelled => "VisitCancelled",
         }
     }
 }

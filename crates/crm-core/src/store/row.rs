@@ -59,11 +59,13 @@ pub enum Entity {
     LeadLoad,
     /// Assignment records with their explanations (`lead_assignments`).
     LeadAssignment,
+    /// Field visits (`visits`).
+    Visit,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 25] = [
+    pub const ALL: [Entity; 26] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -89,6 +91,7 @@ impl Entity {
         Entity::AssignmentMember,
         Entity::LeadLoad,
         Entity::LeadAssignment,
+        Entity::Visit,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -370,6 +370,25 @@ static LEAD_ASSIGNMENTS: TableSpec = TableSpec {
     scope: ScopeVia::None,
 };
 
+static VISITS: TableSpec = TableSpec {
+    entity: Entity::Visit,
+    table: "visits",
+    record_name: "visit",
+    // scoped by the visitor (owner_id) alone; customer_id is checked by the service
+    columns: &[
+        col("customer_id", Int),
+        col("owner_id", Int),
+        col("status", Text),
+        col("at", Time),
+        col("checked_in_at", Time),
+        col("flagged", Bool),
+    ],
+    unique: &[],
+    scope: ScopeVia::Owned {
+        owner_col: "owner_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -398,6 +417,7 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::AssignmentMember => &ASSIGNMENT_MEMBERS,
         Entity::LeadLoad => &LEAD_LOADS,
         Entity::LeadAssignment => &LEAD_ASSIGNMENTS,
+        Entity::Visit => &VISITS,
     }
 }
 

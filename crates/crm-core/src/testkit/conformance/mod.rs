@@ -41,6 +41,10 @@ mod service;
 mod text_input;
 mod ticket_close;
 mod tickets;
+mod visit_flags;
+mod visit_rules;
+mod visit_scope;
+mod visit_support;
 
 pub use access_cache::*;
 pub use amounts::*;
@@ -71,6 +75,9 @@ pub use service::*;
 pub use text_input::*;
 pub use ticket_close::*;
 pub use tickets::*;
+pub use visit_flags::*;
+pub use visit_rules::*;
+pub use visit_scope::*;
 
 /// Teardown that does nothing (stores that leave nothing behind).
 pub async fn keep<S>(_store: S) {}
@@ -156,6 +163,9 @@ macro_rules! crm_store_conformance_tests {
             filters_on_unreadable_fields_are_refused,
             owners_and_scope_come_before_rules,
             service_amounts_keep_scale_and_limits,
+            visits_measure_flag_and_keep,
+            visit_check_ins_follow_their_rules,
+            visits_follow_scope_field_rules_and_report,
         );
     };
 }
