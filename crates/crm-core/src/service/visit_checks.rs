@@ -2,6 +2,7 @@
 //! rules of [`crate::visit`], and the follow-up of kind visit recorded through the same path
 //! as `followup.create` (which restarts the owner's recycle clock).
 
+use super::followups::followup_changes_on;
 use super::{json, transact, Crm, Ctx};
 use crate::access::Action;
 use crate::actor::Actor;
@@ -84,6 +85,7 @@ impl<S: Store> Crm<S> {
             let ctx = self.ctx(actor).await?;
             let visitor = visitor(&ctx)?;
             let settings = ctx.tenant.settings.visits;
+            let mut snapshot = None;
             let visit = match (request.visit_id, request.customer_id, ad_hoc_id) {
                 (Some(id), _, _) => {
                     if request.purpose.is_some() {
@@ -103,6 +105,10 @@ impl<S: Store> Crm<S> {
                 }
                 (None, Some(customer), Some(id)) => {
                     ctx.reaches_visit(Action::Create, visitor)?;
+                    // The customer is read before the look for a recent ad hoc visit and
+                    // updated from this snapshot: a racing ad hoc check-in committed after
+                    // the look makes this one conflict and retry, and then find it.
+                    snapshot = Some(self.followup_customer(&ctx, customer).await?);
                     if let Some(first) = self
                         .recent_ad_hoc(&ctx, visitor, customer, &settings)
                         .await?
@@ -137,7 +143,10 @@ impl<S: Store> Crm<S> {
                 ));
             }
             request.evidence.require_photos(&settings)?;
-            let customer = self.load_customer(ctx.tenant.id, visit.customer_id).await?;
+            let customer = match snapshot {
+                Some(customer) => customer,
+                None => self.followup_customer(&ctx, visit.customer_id).await?,
+            };
             let previous = self
                 .previous_check_in(&ctx, visitor, visit.id, settings.max_speed_kmh)
                 .await?;
@@ -150,7 +159,7 @@ impl<S: Store> Crm<S> {
                 .or_else(|| visit.purpose.clone())
                 .unwrap_or_else(|| "外勤签到 (field visit check-in)".to_owned());
             let point = request.evidence.location;
-            self.followup_changes(
+            followup_changes_on(
                 &ctx,
                 &mut changes,
                 followup_id,
@@ -166,8 +175,8 @@ impl<S: Store> Crm<S> {
                     }),
                     next_followup_at: None,
                 },
-            )
-            .await?;
+                customer,
+            )?;
             let next = visit.checked_in(evidence, followup_id);
             let ad_hoc = request.visit_id.is_none();
             let (before, stored) = if ad_hoc {

@@ -42,6 +42,7 @@ mod text_input;
 mod ticket_close;
 mod tickets;
 mod visit_flags;
+mod visit_races;
 mod visit_rules;
 mod visit_scope;
 mod visit_support;
@@ -76,6 +77,7 @@ pub use text_input::*;
 pub use ticket_close::*;
 pub use tickets::*;
 pub use visit_flags::*;
+pub use visit_races::*;
 pub use visit_rules::*;
 pub use visit_scope::*;
 
@@ -164,6 +166,7 @@ macro_rules! crm_store_conformance_tests {
             owners_and_scope_come_before_rules,
             service_amounts_keep_scale_and_limits,
             visits_measure_flag_and_keep,
+            concurrent_check_ins_record_one,
             visit_check_ins_follow_their_rules,
             visits_follow_scope_field_rules_and_report,
         );
