@@ -118,3 +118,7 @@ id_type!(
     /// A calendar event (日程), one-off or a recurring series. Assigned by the store.
     CalendarEventId
 );
+id_type!(
+    /// A field visit (外勤拜访). Assigned by the store.
+    VisitId
+);

@@ -29,6 +29,7 @@ pub mod ticket;
 pub mod tier;
 pub mod validate;
 pub mod view;
+pub mod visit;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -36,6 +36,8 @@ pub struct TenantSettings {
     pub contracts: crate::contract::ContractSettings,
     /// Leads: the first-contact clock.
     pub leads: crate::lead::LeadSettings,
+    /// Field visits: geofence, photos, clock skew, travel speed, repeat window.
+    pub visits: crate::visit::VisitSettings,
     /// Region (ISO 3166-1 alpha-2, e.g. `CN`, `DE`, `US`) in which phone numbers written
     /// without an international prefix are read; default `CN` (see
     /// [`crate::customer::phone`]).
@@ -66,6 +68,7 @@ impl Default for TenantSettings {
             pipelines: [("default".to_owned(), crate::opportunity::default_pipeline())].into(),
             contracts: crate::contract::ContractSettings::default(),
             leads: crate::lead::LeadSettings::default(),
+            visits: crate::visit::VisitSettings::default(),
             phone_region: default_phone_region(),
         }
     }
@@ -93,6 +96,7 @@ impl TenantSettings {
         }
         self.contracts.aging.validate()?;
         self.leads.validate()?;
+        self.visits.validate()?;
         for (i, r) in self.recycle_reasons.iter().enumerate() {
             crate::validate::required_text(r, &format!("settings.recycle_reasons[{i}]"), 100)?;
         }

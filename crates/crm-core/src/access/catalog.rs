@@ -76,6 +76,7 @@ const CUSTOMERS: &[CatalogField] = &[
     field("tags", FieldKind::Value, &["tags"]),
     field("level", FieldKind::Value, &["level"]),
     field("tier", FieldKind::Value, &["tier"]),
+    field("location", FieldKind::Value, &["location"]),
     // Over-payments kept per currency: withheld also when contract totals or receivable
     // amounts are (`Ctx::customer_policy`), since they come from those payments.
     field("credit", FieldKind::Amount, &["credit"]),
@@ -152,7 +153,7 @@ pub fn catalog(module: Module) -> &'static [CatalogField] {
         Module::Tickets => TICKETS,
         Module::Leads => LEADS,
         Module::Calendar => CALENDAR,
-        Module::Pools | Module::Reports | Module::Settings | Module::Tasks => &[],
+        Module::Pools | Module::Reports | Module::Settings | Module::Tasks | Module::Visits => &[],
     }
 }
 

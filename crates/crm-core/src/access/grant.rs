@@ -45,6 +45,8 @@ pub enum Module {
     Tasks,
     /// Calendar events (日历).
     Calendar,
+    /// Field visits (外勤签到).
+    Visits,
 }
 
 impl Module {
@@ -64,6 +66,7 @@ impl Module {
             Module::Settings => "settings",
             Module::Tasks => "tasks",
             Module::Calendar => "calendar",
+            Module::Visits => "visits",
         }
     }
 }

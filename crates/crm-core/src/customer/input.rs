@@ -8,6 +8,7 @@ use crate::ids::{CustomerId, TenantId, UserId};
 use crate::validate::{
     optional_email, optional_phone, optional_text, required_text, tags, MAX_NAME, MAX_TEXT,
 };
+use crate::visit::GeoPoint;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -43,6 +44,8 @@ pub struct NewCustomer {
     pub custom: BTreeMap<String, serde_json::Value>,
     /// Host's reference (unique per tenant).
     pub external_ref: Option<String>,
+    /// Where the customer is (field visits are measured against it).
+    pub location: Option<GeoPoint>,
     /// Create even when the duplicate check matches.
     pub force: bool,
 }
@@ -72,6 +75,8 @@ pub struct CustomerPatch {
     pub custom: BTreeMap<String, serde_json::Value>,
     /// New external reference.
     pub external_ref: Option<String>,
+    /// New location (where field visits are measured against).
+    pub location: Option<GeoPoint>,
     /// Fail with `Conflict` unless the stored version is this one.
     pub expected_version: Option<i64>,
 }
@@ -94,6 +99,7 @@ impl CustomerPatch {
         add(self.tags.is_some(), "tags");
         add(self.level.is_some(), "level");
         add(self.external_ref.is_some(), "external_ref");
+        add(self.location.is_some(), "location");
         out.extend(self.custom.keys().map(|k| format!("custom.{k}")));
         out
     }
@@ -151,6 +157,7 @@ impl NewCustomer {
             last_purchase_at: None,
             credit: BTreeMap::new(),
             opportunity_changed_at: None,
+            location: self.location.map(|p| p.validate("location")).transpose()?,
             created_by,
             created_at: now,
             updated_at: now,
@@ -195,6 +202,9 @@ impl CustomerPatch {
         }
         if let Some(v) = &self.external_ref {
             next.external_ref = optional_text(Some(v), "external_ref", 100)?;
+        }
+        if let Some(p) = &self.location {
+            next.location = Some(p.validate("location")?);
         }
         validate_custom(settings.customer_fields(), &self.custom, false)?;
         for (k, v) in &self.custom {

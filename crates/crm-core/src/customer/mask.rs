@@ -21,6 +21,7 @@ pub fn visible_customer(
     m.other("tags", &mut c.tags);
     m.other("level", &mut c.level);
     m.other("tier", &mut c.tier);
+    m.other("location", &mut c.location);
     m.other("credit", &mut c.credit);
     let keys: Vec<String> = c.custom.keys().cloned().collect();
     for key in keys {

@@ -185,6 +185,9 @@ pub struct Customer {
     /// Last time an opportunity was opened or closed.
     #[serde(default)]
     pub opportunity_changed_at: Option<DateTime<Utc>>,
+    /// Where the customer is: the point field visits are measured against.
+    #[serde(default)]
+    pub location: Option<crate::visit::GeoPoint>,
     /// Created by.
     pub created_by: Option<UserId>,
     /// Created at.

@@ -31,6 +31,7 @@ mod team;
 mod tenant;
 mod tickets;
 mod tiers;
+mod visits;
 
 pub use assignment::*;
 pub use audit::*;
@@ -56,6 +57,7 @@ pub use team::*;
 pub use tenant::*;
 pub use tickets::*;
 pub use tiers::*;
+pub use visits::*;
 
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -132,6 +134,7 @@ families!(
     events,
     audit,
     scheduled,
+    visits,
 );
 
 impl<S: Store> Crm<S> {

@@ -1,6 +1,6 @@
 //! Follow-ups and the agenda of due and overdue follow-ups.
 
-use super::{json, page_limit, transact, Crm, Page};
+use super::{json, page_limit, transact, Crm, Ctx, Page};
 use crate::access::{Action, Module, Reach, ViewContext};
 use crate::actor::Actor;
 use crate::customer::Customer;
@@ -47,50 +47,10 @@ impl<S: Store> Crm<S> {
         let id = FollowUpId(self.new_id(Entity::FollowUp).await?);
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
-            self.check_child(&ctx, Module::FollowUps, Action::Create, input.customer_id)
-                .await?;
-            let author = ctx.access.user().map(|u| u.id);
-            let followup = input
-                .clone()
-                .into_followup(ctx.tenant.id, id, author, ctx.now)?;
-            let customer = self.load_customer(ctx.tenant.id, input.customer_id).await?;
-            let mut next = customer.clone();
-            if next.last_followup_at.is_none_or(|t| t < followup.at) {
-                next.last_followup_at = Some(followup.at);
-            }
-            if author.is_some()
-                && author == customer.owner_id
-                && next.last_owner_followup_at.is_none_or(|t| t < followup.at)
-            {
-                next.last_owner_followup_at = Some(followup.at);
-            }
-            if next.last_followup_at == Some(followup.at) {
-                next.next_followup_at = followup.next_followup_at;
-            }
-            next.updated_at = ctx.now;
             let mut changes = Changes::new(ctx.tenant.id);
-            changes.insert(&followup)?;
-            changes.update(&next)?;
-            changes.audit(ctx.audit(
-                "followup.create",
-                Entity::FollowUp,
-                id.0,
-                serde_json::Value::Null,
-                json(&followup),
-            ));
-            changes.audit(ctx.audit(
-                "followup.create",
-                Entity::Customer,
-                customer.id.0,
-                json(&customer),
-                json(&next),
-            ));
-            changes.event(ctx.event(
-                EventKind::FollowUpRecorded,
-                Entity::Customer,
-                customer.id.0,
-                serde_json::json!({ "followup_id": id, "author_id": author, "kind": followup.kind }),
-            ));
+            let followup = self
+                .followup_changes(&ctx, &mut changes, id, input.clone())
+                .await?;
             Ok((
                 changes,
                 visible_followup(
@@ -100,6 +60,32 @@ impl<S: Store> Crm<S> {
                 ),
             ))
         })
+    }
+
+    /// The one path that records a follow-up on a customer (`followup.create`, and the
+    /// follow-up of kind visit a check-in records): checks the actor may add follow-ups to
+    /// the customer, then [`followup_changes_on`] it.
+    pub(super) async fn followup_changes(
+        &self,
+        ctx: &Ctx,
+        changes: &mut Changes,
+        id: FollowUpId,
+        input: NewFollowUp,
+    ) -> CrmResult<FollowUp> {
+        let customer = self.followup_customer(ctx, input.customer_id).await?;
+        followup_changes_on(ctx, changes, id, input, customer)
+    }
+
+    /// The customer a follow-up is recorded on, as loaded by the check that the actor may
+    /// add follow-ups to it: the snapshot [`followup_changes_on`] updates, so a write to the
+    /// customer in between conflicts.
+    pub(super) async fn followup_customer(
+        &self,
+        ctx: &Ctx,
+        customer: CustomerId,
+    ) -> CrmResult<Customer> {
+        self.check_child(ctx, Module::FollowUps, Action::Create, customer)
+            .await
     }
 
     /// Follow-ups of a customer, newest first, keyset-paged.
@@ -188,4 +174,62 @@ impl<S: Store> Crm<S> {
         agenda.due_today.sort_by_key(|i| (i.due_at, i.customer_id));
         Ok(agenda)
     }
+}
+
+/// Validates the follow-up and adds to `changes` the follow-up on `customer` (loaded by
+/// [`Crm::followup_customer`]), the customer's moved clocks (`last_followup_at`; the
+/// owner's recycle clock when the author owns it; `next_followup_at`), their audit entries
+/// and the event.
+pub(super) fn followup_changes_on(
+    ctx: &Ctx,
+    changes: &mut Changes,
+    id: FollowUpId,
+    input: NewFollowUp,
+    customer: Customer,
+) -> CrmResult<FollowUp> {
+    if input.customer_id != customer.id {
+        return Err(CrmError::validation(
+            "customer_id",
+            "is not the customer checked",
+        ));
+    }
+    let author = ctx.access.user().map(|u| u.id);
+    let followup = input.into_followup(ctx.tenant.id, id, author, ctx.now)?;
+    let mut next = customer.clone();
+    if next.last_followup_at.is_none_or(|t| t < followup.at) {
+        next.last_followup_at = Some(followup.at);
+    }
+    if author.is_some()
+        && author == customer.owner_id
+        && next.last_owner_followup_at.is_none_or(|t| t < followup.at)
+    {
+        next.last_owner_followup_at = Some(followup.at);
+    }
+    if next.last_followup_at == Some(followup.at) {
+        next.next_followup_at = followup.next_followup_at;
+    }
+    next.updated_at = ctx.now;
+    changes.insert(&followup)?;
+    changes.update(&next)?;
+    changes.audit(ctx.audit(
+        "followup.create",
+        Entity::FollowUp,
+        id.0,
+        serde_json::Value::Null,
+        json(&followup),
+    ));
+    changes.audit(ctx.audit(
+        "followup.create",
+        Entity::Customer,
+        customer.id.0,
+        json(&customer),
+        json(&next),
+    ));
+    changes.event(ctx.event(
+        EventKind::FollowUpRecorded,
+        Entity::Customer,
+        customer.id.0,
+        serde_json::json!({ "followup_id": id, "author_id": author, "kind": followup.kind }),
+    ));
+    Ok(followup)
 }

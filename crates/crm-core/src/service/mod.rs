@@ -62,6 +62,9 @@ mod tenants;
 mod ticket_handling;
 mod tickets;
 mod tiers;
+mod visit_checks;
+mod visit_reports;
+mod visits;
 
 pub use agenda::UserAgenda;
 pub use customers::CustomerFilter;
@@ -379,3 +382,6 @@ pub use task_templates::SetTaskTemplates;
 pub use tasks::TaskView;
 pub use team::TeamMemberInput;
 pub use tickets::{MessageInput, TicketFilter, TicketView};
+pub use visit_checks::{CheckInVisit, CheckOutVisit, VisitCheckIn};
+pub use visit_reports::{VisitReport, VisitReportRequest, VisitorRow};
+pub use visits::VisitFilter;

@@ -139,6 +139,14 @@ pub enum EventKind {
     CalendarOccurrenceMoved,
     /// A series was split: it ends before an occurrence, a new series starts there.
     CalendarSeriesSplit,
+    /// A field visit was planned.
+    VisitPlanned,
+    /// A rep checked in at a customer (planned or ad hoc); the payload lists the flags.
+    VisitCheckedIn,
+    /// A rep checked out of a visit; the payload has the time on site and the flags.
+    VisitCheckedOut,
+    /// A planned visit was cancelled.
+    VisitCancelled,
 }
 
 impl EventKind {
@@ -210,6 +218,10 @@ impl EventKind {
             EventKind::LedgerAdjusted => "LedgerAdjusted",
             EventKind::InstallmentDueSoon => "InstallmentDueSoon",
             EventKind::InstallmentOverdue => "InstallmentOverdue",
+            EventKind::VisitPlanned => "VisitPlanned",
+            EventKind::VisitCheckedIn => "VisitCheckedIn",
+            EventKind::VisitCheckedOut => "VisitCheckedOut",
+            EventKind::VisitCancelled => "VisitCancelled",
         }
     }
 }

@@ -67,11 +67,13 @@ pub enum Entity {
     CalendarEvent,
     /// Attendees of calendar events, one row per event and user (`calendar_attendees`).
     CalendarAttendee,
+    /// Field visits (`visits`).
+    Visit,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 29] = [
+    pub const ALL: [Entity; 30] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -101,6 +103,7 @@ impl Entity {
         Entity::TaskTemplates,
         Entity::CalendarEvent,
         Entity::CalendarAttendee,
+        Entity::Visit,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -434,6 +434,25 @@ static CALENDAR_ATTENDEES: TableSpec = TableSpec {
     scope: ScopeVia::None,
 };
 
+static VISITS: TableSpec = TableSpec {
+    entity: Entity::Visit,
+    table: "visits",
+    record_name: "visit",
+    // scoped by the visitor (owner_id) alone; customer_id is checked by the service
+    columns: &[
+        col("customer_id", Int),
+        col("owner_id", Int),
+        col("status", Text),
+        col("at", Time),
+        col("checked_in_at", Time),
+        col("flagged", Bool),
+    ],
+    unique: &[],
+    scope: ScopeVia::Owned {
+        owner_col: "owner_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -466,6 +485,7 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::TaskTemplates => &TASK_TEMPLATES,
         Entity::CalendarEvent => &CALENDAR_EVENTS,
         Entity::CalendarAttendee => &CALENDAR_ATTENDEES,
+        Entity::Visit => &VISITS,
     }
 }
 

@@ -92,6 +92,7 @@ fn sales_grants(scope: DataScope) -> Vec<Grant> {
     g.extend(grants(Module::Contacts, &[Create, Read, Update], scope));
     g.extend(grants(Module::FollowUps, &[Create, Read], scope));
     g.extend(grants(Module::Leads, &[Create, Read, Update], scope));
+    g.extend(grants(Module::Visits, &[Create, Read, Update], scope));
     g
 }
 

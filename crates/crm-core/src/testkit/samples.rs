@@ -50,6 +50,7 @@ pub fn customer(
         last_purchase_at: None,
         credit: BTreeMap::new(),
         opportunity_changed_at: None,
+        location: None,
         created_by: None,
         created_at: now,
         updated_at: now,

@@ -44,6 +44,11 @@ mod tasks;
 mod text_input;
 mod ticket_close;
 mod tickets;
+mod visit_flags;
+mod visit_races;
+mod visit_rules;
+mod visit_scope;
+mod visit_support;
 
 pub use access_cache::*;
 pub use agenda::*;
@@ -77,6 +82,10 @@ pub use tasks::*;
 pub use text_input::*;
 pub use ticket_close::*;
 pub use tickets::*;
+pub use visit_flags::*;
+pub use visit_races::*;
+pub use visit_rules::*;
+pub use visit_scope::*;
 
 /// Teardown that does nothing (stores that leave nothing behind).
 pub async fn keep<S>(_store: S) {}
@@ -177,6 +186,10 @@ macro_rules! crm_store_conformance_tests {
             calendar_events_follow_scope_and_attendees,
             calendar_series_expand_and_change,
             calendar_bad_input_writes_nothing,
+            visits_measure_flag_and_keep,
+            concurrent_check_ins_record_one,
+            visit_check_ins_follow_their_rules,
+            visits_follow_scope_field_rules_and_report,
         );
     };
 }
