@@ -6,9 +6,9 @@ use super::{facet, operation};
 pub use crate::calendar::{EventInput, EventLinks, EventPatch, EventTime, MonthEnd, Recurrence};
 use crate::ids::{CalendarEventId, UserId};
 pub use crate::service::CalendarEventFilter;
-use crate::service::{CalendarEventDeleted, CalendarSplit, OccurrenceList, Page};
+use crate::service::{CalendarEventDeleted, CalendarSplit, OccurrenceList, Page, UserAgenda};
 use crate::view::VisibleJson;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,7 @@ facet!(
         delete_occurrence: DeleteCalendarOccurrence,
         move_occurrence: MoveCalendarOccurrence,
         split: SplitCalendarSeries,
+        agenda: CalendarAgenda,
     }
 );
 
@@ -150,3 +151,20 @@ pub struct SplitCalendarSeries {
 operation!(SplitCalendarSeries, "calendar.split", Calendar, Update, CalendarSplit,
     "This and following: the series ends before the given occurrence (UNTIL set, COUNT dropped) and a new series with the patch applied starts at it (COUNT reduced by the occurrences kept); exceptions go with the occurrences they belong to. Answers both series.",
     |crm, actor, r| crm.split_calendar_series(actor, r.id, r.original_start, r.patch));
+
+/// A user's agenda (日程) over local days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarAgenda {
+    /// Whose agenda (default: the actor; the system actor names one).
+    #[serde(default)]
+    pub user_id: Option<UserId>,
+    /// First local day, in the user's time zone (else the tenant's).
+    pub from: NaiveDate,
+    /// Last local day (inclusive); at most 92 days from `from`.
+    pub to: NaiveDate,
+}
+
+operation!(CalendarAgenda, "calendar.agenda", Calendar, Read, UserAgenda,
+    "The user's agenda over the local days from..=to in their time zone (else the tenant's): occurrences of the events they own or attend, their open tasks due (owned or collaborated on), their visits (not cancelled), their customers' planned follow-ups, their open opportunities' expected close dates, their contracts' installments due and active contracts ending. Each source is read in the actor's scope of its own module (one the actor may not read adds nothing) and titles under the actor's list field rules; each item once; sorted by local day, the all-day items of each day first, then by start.",
+    |crm, actor, r| crm.user_agenda(actor, r.user_id, r.from, r.to));

@@ -16,9 +16,8 @@ use crate::ids::UserId;
 use crate::opportunity::Opportunity;
 use crate::sales::OpportunityStatus;
 use crate::store::{Entity, Filter, Query, Record, Store, StoreExt};
-use crate::task::{collaborator_needle, Due, Task, TaskStatus};
 use crate::view::{MaskKind, Masker};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +65,8 @@ impl<S: Store> Crm<S> {
         self.agenda_contracts(&ctx, user, &range, &mut items)
             .await?;
         self.agenda_tasks(&ctx, user, &range, &mut items).await?;
+        self.agenda_events(&ctx, user, &range, &mut items).await?;
+        self.agenda_visits(&ctx, user, &range, &mut items).await?;
         Ok(UserAgenda {
             user_id: user,
             time_zone: zone.name().to_owned(),
@@ -235,64 +236,6 @@ impl<S: Store> Crm<S> {
                     date,
                     time,
                     customer_id: Some(k.customer_id),
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<S: Store> Crm<S> {
-    /// Open tasks the user owns or collaborates on, due in the range: all-day ones on their
-    /// date, timed ones at their instant. Read through the reader's task scope (their reach
-    /// of owners, or tasks they collaborate on themselves).
-    async fn agenda_tasks(
-        &self,
-        ctx: &Ctx,
-        user: UserId,
-        range: &AgendaRange,
-        items: &mut Vec<AgendaEntry>,
-    ) -> CrmResult<()> {
-        let Some(reach) = ctx.access.reach(Module::Tasks, Action::Read) else {
-            return Ok(());
-        };
-        let mut base = Query::new(Entity::Task, ctx.tenant.id)
-            .filter(Filter::eq("status", TaskStatus::Open.as_str()))
-            // A day on either side: an all-day task is stored as the end of its date in the
-            // zone it was set in, which may differ from the agenda's.
-            .filter(Filter::ge(
-                "due_at",
-                crate::clock::minus(range.start, Duration::days(2)),
-            ))
-            .filter(Filter::lt(
-                "due_at",
-                crate::clock::plus(range.end, Duration::days(2)),
-            ));
-        if let Some(scope) = ctx.task_scope(&reach)? {
-            base = base.scope(scope);
-        }
-        let mine = [
-            Filter::eq("owner_id", user.0),
-            Filter::contains("collaborators", collaborator_needle(user)),
-        ];
-        for whose in mine {
-            for t in self.agenda_rows::<Task>(base.clone().filter(whose)).await? {
-                let placed = match t.due {
-                    Due::AllDay { date } => range.all_day(date),
-                    Due::At { at } => range.timed(at, None),
-                };
-                let Some((date, time)) = placed else {
-                    continue;
-                };
-                items.push(AgendaEntry {
-                    kind: AgendaKind::Task,
-                    entity: "task".into(),
-                    id: t.id.0,
-                    key: None,
-                    title: t.title,
-                    date,
-                    time,
-                    customer_id: t.links.customer_id,
                 });
             }
         }

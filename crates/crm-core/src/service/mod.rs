@@ -4,6 +4,7 @@
 //! optimistic-concurrency conflict.
 
 mod agenda;
+mod agenda_plans;
 mod assignment_admin;
 mod calendar;
 mod calendar_access;

@@ -6,6 +6,7 @@
 
 use crate::access::{Action, DataScope, Grant, Module};
 use crate::actor::Actor;
+use crate::calendar::{EventInput, EventLinks, EventTime};
 use crate::clock::FixedClock;
 use crate::customer::NewCustomer;
 use crate::followup::{FollowUpKind, NewFollowUp};
@@ -15,13 +16,20 @@ use crate::store::Store;
 use crate::task::{Due, TaskInput, TaskLinks};
 use crate::tenant::TenantSettings;
 use crate::testkit::scope_oracle::{oracle_reach, OrgPlace, Rng, SCOPES};
+use crate::visit::PlanVisit;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The modules whose records the random roles read (in the role's one scope).
-const READ_MODULES: [Module; 3] = [Module::Customers, Module::Opportunities, Module::Tasks];
+const READ_MODULES: [Module; 5] = [
+    Module::Customers,
+    Module::Opportunities,
+    Module::Tasks,
+    Module::Calendar,
+    Module::Visits,
+];
 
 /// One expected agenda item: (kind, record id, owner, local day, collaborators).
 type Expected = (&'static str, i64, i64, NaiveDate, Vec<i64>);
@@ -207,6 +215,67 @@ pub async fn check_agenda_scopes<S: Store>(store: S, seed: u64, n_users: i64, pa
                 date,
                 collaborators.into_iter().collect(),
             ));
+        }
+        if rng.below(2) == 0 {
+            // A one-hour event at a random quarter hour around the range, with up to two
+            // random attendees (who read it whatever their scope).
+            let date = first + Duration::days(rng.below(5) as i64 - 1);
+            let start = date.and_hms_opt(0, 0, 0).unwrap_or_default()
+                + Duration::minutes(15 * rng.below(92) as i64);
+            let attendees: BTreeSet<i64> = (0..rng.below(3))
+                .map(|_| 1 + rng.below(n_users as u64) as i64)
+                .filter(|a| *a != owner)
+                .collect();
+            let input = EventInput {
+                title: format!("e{owner}"),
+                time: EventTime::Timed {
+                    start,
+                    end: start + Duration::hours(1),
+                },
+                time_zone: Some("Asia/Shanghai".into()),
+                attendees: attendees.iter().copied().map(UserId).collect(),
+                links: EventLinks::default(),
+                location: None,
+                recurrence: None,
+            };
+            let e = crm
+                .create_calendar_event(sys, input, Some(UserId(owner)))
+                .await
+                .expect("event")
+                .decode::<crate::calendar::CalendarEvent>()
+                .expect("typed");
+            items.push((
+                "event",
+                e.id.0,
+                owner,
+                date,
+                attendees.into_iter().collect(),
+            ));
+        }
+        if rng.below(3) == 0 {
+            // A planned visit at the customer, an hour at a random quarter hour.
+            let date = first + Duration::days(rng.below(5) as i64 - 1);
+            let local = date.and_hms_opt(0, 0, 0).unwrap_or_default()
+                + Duration::minutes(15 * rng.below(92) as i64);
+            let start = zone
+                .from_local_datetime(&local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or(t0);
+            let v = crm
+                .plan_visit(
+                    sys,
+                    PlanVisit {
+                        customer_id: customer,
+                        owner_id: Some(UserId(owner)),
+                        start,
+                        end: start + Duration::hours(1),
+                        purpose: None,
+                    },
+                )
+                .await
+                .expect("visit");
+            items.push(("visit", v.id.0, owner, date, vec![]));
         }
     }
     clock.set(t0 + Duration::hours(1));

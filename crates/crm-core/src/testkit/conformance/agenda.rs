@@ -4,6 +4,7 @@
 
 use crate::access::{Action, DataScope, FieldAccess, FieldRule, Grant, MaskMode, Module};
 use crate::agenda::{AgendaKind, AgendaTime};
+use crate::calendar::{EventInput, EventLinks, EventTime, MonthEnd, Recurrence};
 use crate::contract::{Contract, ContractStatus};
 use crate::customer::NewCustomer;
 use crate::error::CrmError;
@@ -14,6 +15,7 @@ use crate::service::{NewContract, NewOpportunity, PlanInput, RoleInput, UserAgen
 use crate::store::Store;
 use crate::task::{Due, TaskInput, TaskLinks};
 use crate::testkit::fixture::*;
+use crate::visit::PlanVisit;
 use crate::Actor;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -139,6 +141,7 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         Module::Contracts,
         Module::Receivables,
         Module::Tasks,
+        Module::Calendar,
     ];
     for (who, name) in [(REP, "Rep Li"), (REP2, "Rep Wang")] {
         grant_sales_reads(
@@ -160,7 +163,7 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
     grant_sales_reads(
         &f,
         (MANAGER, "East Manager", Some(BOSS), "manager"),
-        &[Module::Opportunities, Module::Tasks],
+        &[Module::Opportunities, Module::Tasks, Module::Calendar],
         DataScope::SelfAndSubordinates,
         vec![hidden_name],
     )
@@ -307,6 +310,69 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         .await
         .expect("later task");
 
+    // Calendar: the rep's daily stand-up (09:00 local, five days from the 9th: the 10th and
+    // 11th are in the range) and a colleague's all-day fair on the 11th the rep attends.
+    let local = |d: u32, h: u32| day(3, d).and_hms_opt(h, 0, 0).unwrap_or_default();
+    let event =
+        |title: &str, time: EventTime, attendees: Vec<UserId>, rule: Option<&str>| EventInput {
+            title: title.into(),
+            time,
+            time_zone: Some("Asia/Shanghai".into()),
+            attendees,
+            links: EventLinks::default(),
+            location: None,
+            recurrence: rule.map(|r| Recurrence {
+                rule: r.into(),
+                month_end: MonthEnd::default(),
+            }),
+        };
+    f.crm
+        .create_calendar_event(
+            sys,
+            event(
+                "晨会",
+                EventTime::Timed {
+                    start: local(9, 9),
+                    end: local(9, 9) + chrono::Duration::minutes(30),
+                },
+                vec![],
+                Some("FREQ=DAILY;COUNT=5"),
+            ),
+            Some(REP),
+        )
+        .await
+        .expect("stand-up");
+    f.crm
+        .create_calendar_event(
+            sys,
+            event(
+                "展会",
+                EventTime::AllDay {
+                    start: day(3, 11),
+                    end: day(3, 11),
+                },
+                vec![REP],
+                None,
+            ),
+            Some(REP2),
+        )
+        .await
+        .expect("fair");
+    // A planned visit on the 10th, 14:00–15:00 local.
+    f.crm
+        .plan_visit(
+            sys,
+            PlanVisit {
+                customer_id: morning,
+                owner_id: Some(REP),
+                start: at(3, 10, 6, 0, 0),
+                end: at(3, 10, 7, 0, 0),
+                purpose: Some("季度回访".into()),
+            },
+        )
+        .await
+        .expect("visit");
+
     let agenda = f
         .crm
         .user_agenda(user(REP), None, day(3, 10), day(3, 11))
@@ -319,19 +385,33 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         vec![
             (day(3, 10), "task", true, "准备报价".to_owned()),
             (day(3, 10), "expected_close", true, "三月单".to_owned()),
+            (day(3, 10), "event", false, "晨会".to_owned()),
             (day(3, 10), "followup", false, "晨访客户".to_owned()),
+            (day(3, 10), "visit", false, "季度回访".to_owned()),
+            (day(3, 11), "event", true, "展会".to_owned()),
             (day(3, 11), "installment_due", true, "K-AG-1".to_owned()),
             (day(3, 11), "contract_expiring", true, "K-AG-1".to_owned()),
+            (day(3, 11), "event", false, "晨会".to_owned()),
             (day(3, 11), "task", false, "联合拜访".to_owned()),
             (day(3, 11), "followup", false, "深夜客户".to_owned()),
         ]
     );
-    let installment = &agenda.items[3];
+    let installment = &agenda.items[6];
     assert_eq!(installment.key.as_deref(), Some("1"));
     assert_eq!(installment.customer_id, Some(morning));
-    assert_eq!(agenda.items[6].id, last_second.0);
+    // The stand-up's two occurrences are two items, keyed by their original start.
+    assert_eq!(agenda.items[2].key.as_deref(), Some("2026-03-10T09:00:00"));
+    assert_eq!(agenda.items[8].key.as_deref(), Some("2026-03-11T09:00:00"));
     assert_eq!(
-        agenda.items[6].time,
+        agenda.items[2].time,
+        AgendaTime::Timed {
+            start: at(3, 10, 1, 0, 0),
+            end: Some(at(3, 10, 1, 30, 0))
+        }
+    );
+    assert_eq!(agenda.items[10].id, last_second.0);
+    assert_eq!(
+        agenda.items[10].time,
         AgendaTime::Timed {
             start: at(3, 11, 15, 59, 59),
             end: None
@@ -345,7 +425,7 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         .await
         .expect("one day");
     assert!(one.items.iter().all(|i| i.date == day(3, 11)));
-    assert_eq!(one.items.len(), 4);
+    assert_eq!(one.items.len(), 6);
 
     // A rep reading a colleague's agenda sees only the task they collaborate on (own
     // scope only), not the colleague's customers.
@@ -356,7 +436,10 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         .expect("colleague");
     assert_eq!(
         summary(&colleague),
-        vec![(day(3, 11), "task", false, "联合拜访".to_owned())]
+        vec![
+            (day(3, 11), "event", true, "展会".to_owned()),
+            (day(3, 11), "task", false, "联合拜访".to_owned()),
+        ]
     );
     // The colleague sees their own.
     let own = f
@@ -368,6 +451,7 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         summary(&own),
         vec![
             (day(3, 10), "followup", false, "同事客户".to_owned()),
+            (day(3, 11), "event", true, "展会".to_owned()),
             (day(3, 11), "task", false, "联合拜访".to_owned()),
         ]
     );
@@ -383,7 +467,11 @@ pub async fn agenda_merges_sources_in_scope_and_order<S: Store>(store: Arc<S>) {
         vec![
             (day(3, 10), "task", true, "准备报价".to_owned()),
             (day(3, 10), "expected_close", true, String::new()),
+            (day(3, 10), "event", false, "晨会".to_owned()),
             (day(3, 10), "followup", false, "晨访客户".to_owned()),
+            (day(3, 10), "visit", false, "季度回访".to_owned()),
+            (day(3, 11), "event", true, "展会".to_owned()),
+            (day(3, 11), "event", false, "晨会".to_owned()),
             (day(3, 11), "task", false, "联合拜访".to_owned()),
             (day(3, 11), "followup", false, "深夜客户".to_owned()),
         ]
