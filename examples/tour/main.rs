@@ -11,8 +11,9 @@
 //! see, prints a 360° view and the tail of the event log. Running it again on the same file
 //! is safe: set-up is idempotent and the import reports the rows it already has.
 
-use chrono::{Duration, Utc, Weekday};
+use chrono::{Duration, TimeZone, Utc, Weekday};
 use crm_core::access::{Action, DataScope, FieldAccess, FieldRule, Grant, MaskMode, Module};
+use crm_core::agenda::AgendaTime;
 use crm_core::customer::NewCustomer;
 use crm_core::followup::{FollowUpKind, NewFollowUp};
 use crm_core::ids::{DepartmentId, RoleId, TenantId, UserId};
@@ -45,12 +46,14 @@ const ZHANG: UserId = UserId(12);
 const LI: UserId = UserId(13);
 const SERVICE: UserId = UserId(20);
 
+mod agenda;
 mod leads;
 mod org;
 mod pools;
 mod sales;
 mod tickets;
 
+use agenda::*;
 use leads::*;
 use org::*;
 use pools::*;
@@ -192,6 +195,7 @@ async fn run(db: &str) -> CrmResult<()> {
     pool_tour(&crm, now).await?;
     ticket_tour(db, now).await?;
     sales_tour(&crm, now).await?;
+    agenda_tour(&crm, now).await?;
 
     let events = crm.events_after(Actor::system(TENANT), 0, 1000).await?;
     println!("\n== event log: {} event(s); the last 12:", events.len());

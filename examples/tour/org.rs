@@ -29,6 +29,9 @@ pub(crate) fn sales_role(name: &str, scope: DataScope) -> RoleInput {
             grants(Module::Contracts, &[Create, Read, Update], scope),
             grants(Module::Receivables, &[Read], scope),
             grants(Module::Leads, &[Create, Read, Update], scope),
+            grants(Module::Tasks, &[Create, Read, Update], scope),
+            grants(Module::Calendar, &[Create, Read, Update, Delete], scope),
+            grants(Module::Visits, &[Create, Read, Update], scope),
         ]
         .concat(),
         fields: vec![],
