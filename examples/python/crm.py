@@ -189,6 +189,15 @@ class Crm:
     def due_work(self, verb="run", request=None, actor=None):
         return self.call("due_work." + verb, request, actor)
 
+    def task(self, verb, request=None, actor=None):
+        return self.call("task." + verb, request, actor)
+
+    def visit(self, verb, request=None, actor=None):
+        return self.call("visit." + verb, request, actor)
+
+    def calendar(self, verb, request=None, actor=None):
+        return self.call("calendar." + verb, request, actor)
+
     def meta(self, verb="ops"):
         return self.call("meta." + verb, None, None)
 

@@ -35,7 +35,8 @@ def sales_role(name, scope):
         "grants": grants(scope, ("customers", "create"), ("customers", "read"), ("customers", "update"),
                          ("customers", "import"), ("contacts", "read"), ("follow_ups", "create"),
                          ("follow_ups", "read"), ("leads", "create"), ("leads", "read"),
-                         ("leads", "update")),
+                         ("leads", "update"), ("tasks", "create"), ("tasks", "read"),
+                         ("calendar", "create"), ("calendar", "read")),
     }
 
 
@@ -210,6 +211,23 @@ def main():
         row = next(r for r in aging["rows"] if r["key"][1] == contract["id"])
         print(f"sale: contract {contract['status']}, opportunity {won}, paid {summary['paid']} of "
               f"{summary['total']}; aging {dict(zip(aging['labels'], row['buckets']))}")
+
+        # 张伟's day: an all-day task, a stand-up 李娜 attends, and the agenda of that day
+        # (each run adds its own copies; the agenda lists every one once).
+        day = "2026-03-10"
+        crm.task("create", {"task": {"title": "整理报价单", "due": {"kind": "all_day", "date": day}}}, actor=zhang)
+        crm.calendar("create_event", {"event": {
+            "title": "销售晨会", "time_zone": "Asia/Shanghai", "attendees": [LI],
+            "time": {"kind": "timed", "start": day + "T09:00:00", "end": day + "T09:30:00"}}}, actor=zhang)
+        agenda = crm.calendar("agenda", {"from": day, "to": day}, actor=zhang)
+        print(f"agenda of 张伟 on {day} ({agenda['time_zone']}):")
+        for item in agenda["items"]:
+            when = "all day" if item["time"]["type"] == "all_day" else item["time"]["start"][11:16] + "Z"
+            print(f"  {when:<8} {item['kind']:<10} {item['title']}")
+        kinds = [item["kind"] for item in agenda["items"]]
+        assert kinds.index("task") < kinds.index("event"), kinds
+        seen_by_li = crm.calendar("agenda", {"user_id": ZHANG, "from": day, "to": day}, actor=user(TENANT, LI))
+        assert {i["kind"] for i in seen_by_li["items"]} == {"event"}, seen_by_li
 
         due = crm.due_work("run")
         print(f"due work: {due}")
