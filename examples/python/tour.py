@@ -36,7 +36,8 @@ def sales_role(name, scope):
                          ("customers", "import"), ("contacts", "read"), ("follow_ups", "create"),
                          ("follow_ups", "read"), ("leads", "create"), ("leads", "read"),
                          ("leads", "update"), ("tasks", "create"), ("tasks", "read"),
-                         ("calendar", "create"), ("calendar", "read")),
+                         ("calendar", "create"), ("calendar", "read"), ("visits", "create"),
+                         ("visits", "read"), ("visits", "update")),
     }
 
 
@@ -228,6 +229,22 @@ def main():
         assert kinds.index("task") < kinds.index("event"), kinds
         seen_by_li = crm.calendar("agenda", {"user_id": ZHANG, "from": day, "to": day}, actor=user(TENANT, LI))
         assert {i["kind"] for i in seen_by_li["items"]} == {"event"}, seen_by_li
+
+        # A field visit through the C ABI: the customer's location set, an ad hoc check-in
+        # 122 m away (inside the 500 m geofence), the distance computed by the engine.
+        crm.customer("update", {"id": mine[0]["id"], "patch": {
+            "location": {"latitude": 31.2304, "longitude": 121.4737}}}, actor=zhang)
+        checked = crm.visit("check_in", {"customer_id": mine[0]["id"], "accuracy_m": 15.0,
+                                         "location": {"latitude": 31.2315, "longitude": 121.4737}},
+                            actor=zhang)
+        evidence = checked["visit"]["check_in"]
+        print(f"visit {checked['visit']['id']}: {evidence['distance_m']:.1f} m from the customer, "
+              f"flags {evidence['flags']}")
+        assert 100 < evidence["distance_m"] < 150, evidence
+        if not checked["repeated"]:
+            crm.visit("check_out", {"visit_id": checked["visit"]["id"], "accuracy_m": 15.0,
+                                    "location": {"latitude": 31.2315, "longitude": 121.4737}},
+                      actor=zhang)
 
         due = crm.due_work("run")
         print(f"due work: {due}")
