@@ -11,7 +11,9 @@ pub fn plus(t: DateTime<Utc>, d: TimeDelta) -> DateTime<Utc> {
     let sum = t.checked_add_signed(d).unwrap_or(if d < TimeDelta::zero() {
         DateTime::<Utc>::MIN_UTC
     } else {
-        DateTime::<Utc>::MAX_UTC
+        // The latest whole microsecond: stores keep microseconds, so a cut-off at
+        // `MAX_UTC` itself (with its nanoseconds) would be refused as a filter value.
+        truncate_micros(DateTime::<Utc>::MAX_UTC)
     });
     sum.max(earliest())
 }
@@ -101,7 +103,11 @@ mod saturating_tests {
         assert_eq!(plus(now, TimeDelta::days(1)), now + TimeDelta::days(1));
         assert_eq!(minus(now, TimeDelta::days(1)), now - TimeDelta::days(1));
         let far = TimeDelta::days(i64::from(u32::MAX));
-        assert_eq!(plus(now, far), DateTime::<Utc>::MAX_UTC);
+        // The latest whole microsecond, which every store accepts as a filter value.
+        let latest = truncate_micros(DateTime::<Utc>::MAX_UTC);
+        assert_eq!(latest.timestamp_subsec_nanos() % 1_000, 0);
+        assert!(DateTime::<Utc>::MAX_UTC - latest < TimeDelta::microseconds(1));
+        assert_eq!(plus(now, far), latest);
         assert_eq!(minus(now, far), earliest());
         // One microsecond inside the range stays; one before it is the earliest.
         let first = earliest();
@@ -111,7 +117,7 @@ mod saturating_tests {
         assert_eq!(minus(first, TimeDelta::zero()), first);
         assert_eq!(
             plus(DateTime::<Utc>::MAX_UTC, TimeDelta::seconds(1)),
-            DateTime::<Utc>::MAX_UTC
+            latest
         );
     }
 

@@ -186,6 +186,8 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::Ticket | Entity::TicketMessage => &[Module::Tickets],
         Entity::Lead => &[Module::Leads],
         Entity::CalendarEvent => &[Module::Calendar],
+        Entity::Task => &[Module::Tasks],
+        Entity::Visit => &[Module::Visits],
         _ => &[],
     }
 }

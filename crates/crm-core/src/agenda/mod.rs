@@ -9,7 +9,7 @@
 
 use crate::error::{CrmError, CrmResult};
 use crate::ids::CustomerId;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -147,6 +147,8 @@ impl AgendaRange {
     /// The range `from..=to` in `zone`; refused when `to` precedes `from` or it spans more
     /// than [`MAX_AGENDA_DAYS`] days.
     pub fn new(from: NaiveDate, to: NaiveDate, zone: Tz) -> CrmResult<Self> {
+        crate::calendar::check_year(from.year(), "from")?;
+        crate::calendar::check_year(to.year(), "to")?;
         if to < from {
             return Err(CrmError::validation("to", "must not precede `from`"));
         }
@@ -304,6 +306,15 @@ mod tests {
         assert!(matches!(too_long, Err(CrmError::Validation { field, .. }) if field == "to"));
         let backwards = AgendaRange::new(from, day(2023, 12, 31), shanghai());
         assert!(matches!(backwards, Err(CrmError::Validation { field, .. }) if field == "to"));
+        // The years calendar events may have, on both sides of each end.
+        assert!(AgendaRange::new(day(1900, 1, 1), day(1900, 1, 2), shanghai()).is_ok());
+        let early = AgendaRange::new(day(1899, 12, 31), day(1900, 1, 2), shanghai());
+        assert!(matches!(early, Err(CrmError::Validation { field, .. }) if field == "from"));
+        assert!(AgendaRange::new(day(2199, 12, 30), day(2199, 12, 31), shanghai()).is_ok());
+        let late = AgendaRange::new(day(2199, 12, 31), day(2200, 1, 1), shanghai());
+        assert!(matches!(late, Err(CrmError::Validation { field, .. }) if field == "to"));
+        let far = NaiveDate::MAX;
+        assert!(AgendaRange::new(far, far, shanghai()).is_err());
     }
 
     #[test]

@@ -4,10 +4,11 @@
 
 use super::event::CalendarEvent;
 use super::exception::ExceptionChange;
-use super::time::{local_to_utc, utc_to_local, EventTime};
+use super::time::{local_to_utc, utc_to_local, EventTime, MAX_YEAR, MIN_YEAR};
+use crate::clock::{minus, plus};
 use crate::error::{CrmError, CrmResult};
 use crate::ids::CalendarEventId;
-use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -53,9 +54,12 @@ pub struct Expansion {
     pub truncated: bool,
 }
 
-/// Refuses a range that ends before it starts or lasts over [`MAX_RANGE_DAYS`] days
-/// (errors name `to`).
+/// Refuses a range that ends before it starts, lasts over [`MAX_RANGE_DAYS`] days (errors
+/// name `to`) or reaches outside the years events may have (errors name the bound):
+/// expanding a series far from its start would walk every occurrence in between.
 pub fn check_range(from: DateTime<Utc>, to: DateTime<Utc>) -> CrmResult<()> {
+    check_year(from.year(), "from")?;
+    check_year(to.year(), "to")?;
     if to < from {
         return Err(CrmError::validation("to", "must not be before from"));
     }
@@ -153,21 +157,18 @@ fn series_starts(
     let margin = Duration::days(2);
     let (after, before) = if event.time.is_all_day() {
         // Whole days expand as plain dates (UTC midnights): bound by local dates.
+        let midnight = |t: DateTime<Utc>| {
+            utc_to_local(tz, t)
+                .date()
+                .and_time(NaiveTime::MIN)
+                .and_utc()
+        };
         (
-            utc_to_local(tz, from)
-                .date()
-                .and_time(NaiveTime::MIN)
-                .and_utc()
-                - length
-                - margin,
-            utc_to_local(tz, to)
-                .date()
-                .and_time(NaiveTime::MIN)
-                .and_utc()
-                + margin,
+            minus(minus(midnight(from), length), margin),
+            plus(midnight(to), margin),
         )
     } else {
-        (from - length - margin, to + margin)
+        (minus(minus(from, length), margin), plus(to, margin))
     };
     let zone = set.get_dt_start().timezone();
     let found = set
@@ -177,9 +178,22 @@ fn series_starts(
     Ok(found.dates.iter().map(|d| d.naive_local()).collect())
 }
 
+/// Refuses a year events may not have ([`MIN_YEAR`]..=[`MAX_YEAR`]), naming `field`.
+pub fn check_year(year: i32, field: &str) -> CrmResult<()> {
+    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(CrmError::validation(
+            field,
+            format!("the year must be within {MIN_YEAR}..={MAX_YEAR}"),
+        ))
+    }
+}
+
 /// Whether `key` is an original start of the event's series (the event's own start for a
 /// one-off event).
 pub fn is_occurrence(event: &CalendarEvent, key: NaiveDateTime) -> CrmResult<bool> {
+    check_year(key.year(), "original_start")?;
     let Some(recurrence) = &event.recurrence else {
         return Ok(key == event.time.local_start());
     };
@@ -200,6 +214,7 @@ pub fn is_occurrence(event: &CalendarEvent, key: NaiveDateTime) -> CrmResult<boo
 
 /// How many occurrences of the series start before `key` (at most the rule's `COUNT`).
 pub fn count_before(event: &CalendarEvent, key: NaiveDateTime) -> CrmResult<u32> {
+    check_year(key.year(), "original_start")?;
     let Some(recurrence) = &event.recurrence else {
         return Ok(u32::from(event.time.local_start() < key));
     };

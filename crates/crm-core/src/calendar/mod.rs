@@ -18,8 +18,8 @@ mod time;
 pub use event::{CalendarAttendee, CalendarEvent, EventLinks};
 pub use exception::{Exception, ExceptionChange};
 pub use expand::{
-    check_range, count_before, is_occurrence, occurrences, Expansion, Occurrence, MAX_OCCURRENCES,
-    MAX_RANGE_DAYS,
+    check_range, check_year, count_before, is_occurrence, occurrences, Expansion, Occurrence,
+    MAX_OCCURRENCES, MAX_RANGE_DAYS,
 };
 pub use input::{attendees, check_schedule, EventInput, EventPatch, MAX_ATTENDEES};
 pub use recurrence::{MonthEnd, Recurrence, MAX_COUNT};

@@ -73,7 +73,11 @@ fn refused(reason: impl Into<String>) -> CrmError {
 
 /// The crate's refusal, as a reason (its message quotes the rule part at fault).
 fn crate_refused(e: rrule::RRuleError) -> CrmError {
-    refused(format!("not a valid RRULE: {e}"))
+    // The crate quotes the part at fault; keep the reason short whatever the input.
+    refused(format!(
+        "not a valid RRULE: {}",
+        crate::validate::truncate(&e.to_string(), 120)
+    ))
 }
 
 impl Recurrence {

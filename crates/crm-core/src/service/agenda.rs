@@ -24,6 +24,10 @@ use serde::{Deserialize, Serialize};
 /// Rows read per query while collecting an agenda.
 const AGENDA_PAGE: u32 = 500;
 
+/// The most rows one source may read for one agenda: beyond it the call is refused
+/// (`agenda_too_broad`) rather than answered in part.
+pub const MAX_AGENDA_ROWS: usize = 10_000;
+
 /// A user's agenda over a range of local days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UserAgenda {
@@ -88,6 +92,14 @@ impl<S: Store> Crm<S> {
             let full = page.len() == AGENDA_PAGE as usize;
             after = page.last().map(Record::raw_id);
             rows.extend(page);
+            if rows.len() > MAX_AGENDA_ROWS {
+                return Err(CrmError::rule(
+                    "agenda_too_broad",
+                    format!(
+                        "more than {MAX_AGENDA_ROWS} records of one kind fall in the range: ask for fewer days"
+                    ),
+                ));
+            }
             if !full {
                 return Ok(rows);
             }

@@ -182,7 +182,7 @@ impl<S: Store> Crm<S> {
 
     /// Whether the actor reads the record `id` of `entity` through its module's read
     /// scope (the scope is part of the query).
-    async fn reads_record(&self, ctx: &Ctx, entity: Entity, id: i64) -> CrmResult<bool> {
+    pub(super) async fn reads_record(&self, ctx: &Ctx, entity: Entity, id: i64) -> CrmResult<bool> {
         let Some(module) = modules_of(entity).first().copied() else {
             return Ok(false);
         };

@@ -58,6 +58,11 @@ impl<S: Store> Crm<S> {
         to: DateTime<Utc>,
     ) -> CrmResult<OccurrenceList> {
         check_range(from, to)?;
+        // Stored instants are whole microseconds; so are the bounds they are compared with.
+        let (from, to) = (
+            crate::clock::ceil_micros(from),
+            crate::clock::ceil_micros(to),
+        );
         let ctx = self.ctx(actor).await?;
         let user = user
             .or(ctx.access.user().map(|u| u.id))
@@ -201,6 +206,9 @@ impl<S: Store> Crm<S> {
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             let current = self.event_for(&ctx, id, Action::Update).await?;
+            // The split writes a new series for the same owner: creating it is the
+            // actor's to do too.
+            ctx.require_event_owner(Action::Create, current.owner_id)?;
             ctx.check_event_fields(patch.title.is_some(), patch.location.is_some())?;
             let mut parts = split(
                 &current,

@@ -104,10 +104,10 @@ impl<S: Store> Crm<S> {
             q = q.filter(Filter::eq(column, id));
         }
         if let Some(t) = filter.due_from {
-            q = q.filter(Filter::ge("due_at", t));
+            q = q.filter(Filter::ge("due_at", crate::clock::ceil_micros(t)));
         }
         if let Some(t) = filter.due_before {
-            q = q.filter(Filter::lt("due_at", t));
+            q = q.filter(Filter::lt("due_at", crate::clock::ceil_micros(t)));
         }
         let mut tasks = Vec::new();
         let mut after = None;

@@ -74,8 +74,8 @@ impl<S: Store> Crm<S> {
         let tz = ctx.tenant.settings.tz()?;
         // Deadlines of the covered tasks lie between the period's start (an instant due
         // then) and the end of the day after it (an all-day due on `to`, in any zone).
-        let start = local_midnight(tz, request.from) - Duration::days(1);
-        let end = local_midnight(tz, request.to) + Duration::days(3);
+        let start = crate::clock::minus(local_midnight(tz, request.from), Duration::days(1));
+        let end = crate::clock::plus(local_midnight(tz, request.to), Duration::days(3));
         let mut tasks = Vec::new();
         let mut after = None;
         loop {

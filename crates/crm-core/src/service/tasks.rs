@@ -141,10 +141,12 @@ impl<S: Store> Crm<S> {
         Ok(task)
     }
 
-    /// Refuses links to records that do not exist (`links.customer_id`, …).
+    /// Refuses links to records the actor does not read through the linked module's read
+    /// scope (`links.customer_id`, …): one outside the scope is refused exactly like one
+    /// that does not exist, so linking is no way to learn which ids exist.
     pub(crate) async fn check_task_links(&self, ctx: &Ctx, links: &TaskLinks) -> CrmResult<()> {
         for (column, entity, id) in links.set() {
-            if self.store().get(entity, ctx.tenant.id, id).await?.is_none() {
+            if !self.reads_record(ctx, entity, id).await? {
                 return Err(CrmError::validation(
                     format!("links.{column}"),
                     format!("no {} {id}", entity.name()),

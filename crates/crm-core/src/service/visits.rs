@@ -151,10 +151,10 @@ impl<S: Store> Crm<S> {
             query = query.filter(Filter::eq("status", status.as_str()));
         }
         if let Some(from) = filter.from {
-            query = query.filter(Filter::ge("at", from));
+            query = query.filter(Filter::ge("at", crate::clock::ceil_micros(from)));
         }
         if let Some(to) = filter.to {
-            query = query.filter(Filter::lt("at", to));
+            query = query.filter(Filter::lt("at", crate::clock::ceil_micros(to)));
         }
         if let Some(flagged) = filter.flagged {
             query = query.filter(Filter::eq("flagged", flagged));

@@ -171,3 +171,33 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn ranges_and_keys_stay_within_the_event_years() {
+    // An open-ended daily series: a range in year 9000 or near chrono's end would walk
+    // millions of occurrences or overflow; both ends are refused by name instead.
+    let e = event(
+        timed("2024-01-01T09:00:00", "2024-01-01T10:00:00"),
+        "Asia/Shanghai",
+        Some(("FREQ=DAILY", MonthEnd::Rfc)),
+    );
+    assert!(occurrences(&e, utc("2199-12-01T00:00:00Z"), utc("2199-12-31T23:59:59Z")).is_ok());
+    let late = occurrences(&e, utc("2199-12-31T00:00:00Z"), utc("2200-01-01T00:00:00Z"));
+    assert!(matches!(late, Err(CrmError::Validation { field, .. }) if field == "to"));
+    let early = occurrences(&e, utc("1899-12-31T23:59:59Z"), utc("1900-01-02T00:00:00Z"));
+    assert!(matches!(early, Err(CrmError::Validation { field, .. }) if field == "from"));
+    assert!(occurrences(&e, utc("1900-01-01T00:00:00Z"), utc("1900-01-02T00:00:00Z")).is_ok());
+    let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    let end = occurrences(&e, far - chrono::Duration::days(1), far);
+    assert!(matches!(end, Err(CrmError::Validation { field, .. }) if field == "from"));
+    for key in [at("9000-01-01T09:00:00"), at("1800-01-01T09:00:00")] {
+        let refused = is_occurrence(&e, key);
+        assert!(
+            matches!(refused, Err(CrmError::Validation { field, .. }) if field == "original_start")
+        );
+        let refused = count_before(&e, key);
+        assert!(
+            matches!(refused, Err(CrmError::Validation { field, .. }) if field == "original_start")
+        );
+    }
+}

@@ -101,6 +101,19 @@ pub async fn task_report_counts_completion_and_overdue<S: Store>(store: Arc<S>) 
     assert_eq!(empty.total.tasks, 0);
     assert_eq!(empty.total.completion_rate, None);
     assert!(empty.by_owner.is_empty());
+    // The last days chrono can hold: an empty report, no overflow.
+    let edge = f
+        .crm
+        .task_report(
+            user(ANALYST),
+            TaskReportRequest {
+                from: chrono::NaiveDate::MAX - chrono::Duration::days(30),
+                to: chrono::NaiveDate::MAX,
+            },
+        )
+        .await
+        .expect("report at the end of time");
+    assert_eq!(edge.total.tasks, 0);
     // Without the reports grant: refused; bad periods name the field.
     let refused = f.crm.task_report(user(MANAGER), period).await;
     assert!(

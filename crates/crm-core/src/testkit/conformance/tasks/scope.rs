@@ -133,6 +133,11 @@ pub async fn task_bad_input_is_refused_by_name<S: Store>(store: Arc<S>) {
     let mut t = good();
     t.links.customer_id = Some(CustomerId(424_242));
     cases.push((t, "links.customer_id"));
+    // A colleague's customer the rep does not read is refused like a missing one.
+    let theirs = customer(&f, REP2, "同事的客户").await;
+    let mut t = good();
+    t.links.customer_id = Some(theirs);
+    cases.push((t, "links.customer_id"));
     for (bad, field) in cases {
         let refused = f.crm.create_task(user(REP), bad, None).await;
         assert!(
