@@ -271,6 +271,7 @@ pub async fn setup_org<S: Store>(
                     tenant_admin: false,
                     active: true,
                     time_zone: None,
+                    joined_on: None,
                 },
             )
             .await?;

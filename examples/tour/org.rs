@@ -126,6 +126,7 @@ pub(crate) async fn set_up_org(crm: &Crm<SqliteStore>) -> CrmResult<()> {
             tenant_admin: false,
             active: true,
             time_zone: None,
+            joined_on: None,
         };
         crm.upsert_user(sys, input).await?;
     }

@@ -122,3 +122,21 @@ id_type!(
     /// A field visit (外勤拜访). Assigned by the store.
     VisitId
 );
+id_type!(
+    /// A sales target (销售目标), one version of one subject's target for a metric and fiscal
+    /// year. Assigned by the store.
+    TargetId
+);
+id_type!(
+    /// A credit record (业绩记录): one user's share of an event that earns a metric.
+    /// Assigned by the store.
+    CreditId
+);
+id_type!(
+    /// A commission plan (提成方案), one version. Assigned by the store.
+    CommissionPlanId
+);
+id_type!(
+    /// A commission statement (提成结算单) for one user and period. Assigned by the store.
+    StatementId
+);

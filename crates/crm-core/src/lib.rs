@@ -9,6 +9,7 @@ pub mod clock;
 pub mod commission;
 pub mod contact;
 pub mod contract;
+pub mod credit;
 pub mod customer;
 pub mod error;
 pub mod followup;

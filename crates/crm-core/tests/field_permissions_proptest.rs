@@ -429,6 +429,7 @@ async fn check(rules: Vec<(usize, u8, u8)>, admin: bool) {
                 tenant_admin: admin,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await
@@ -505,6 +506,7 @@ fn every_sentinel_is_visible_without_rules() {
                     tenant_admin: true,
                     active: true,
                     time_zone: None,
+                    joined_on: None,
                 },
             )
             .await

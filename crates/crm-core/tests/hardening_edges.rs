@@ -46,6 +46,7 @@ async fn only_role(
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

@@ -243,6 +243,7 @@ async fn the_broadest_of_several_roles_wins() {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await
@@ -333,6 +334,7 @@ async fn fields_are_hidden_masked_and_write_protected_per_role() {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await
@@ -397,6 +399,7 @@ async fn inactive_users_cannot_act() {
                 tenant_admin: false,
                 active: false,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await
@@ -427,6 +430,7 @@ async fn org_loops_are_refused() {
         tenant_admin: false,
         active: true,
         time_zone: None,
+        joined_on: None,
     };
     assert!(
         matches!(f.crm.upsert_user(Actor::system(T1), loop_input).await, Err(CrmError::Validation { field, .. }) if field == "user.supervisor_id")

@@ -34,6 +34,7 @@ fn user(id: i64, dept: i64, sup: Option<i64>, roles: &[RoleId]) -> User {
         tenant_admin: false,
         active: true,
         time_zone: None,
+        joined_on: None,
     }
 }
 /// 1 = sales rep (owner) → 2 = team lead → 3 = regional manager; 4 = second regional

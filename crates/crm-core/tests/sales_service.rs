@@ -84,6 +84,7 @@ async fn setup(forbid_self: bool) -> (Fixture<MemoryStore>, CustomerId) {
                     tenant_admin: false,
                     active: true,
                     time_zone: None,
+                    joined_on: None,
                 },
             )
             .await
@@ -136,6 +137,7 @@ async fn setup(forbid_self: bool) -> (Fixture<MemoryStore>, CustomerId) {
                     tenant_admin: false,
                     active: true,
                     time_zone: None,
+                    joined_on: None,
                 },
             )
             .await

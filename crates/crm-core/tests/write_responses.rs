@@ -60,6 +60,7 @@ async fn role_and_admin(
                 tenant_admin: admin,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

@@ -153,7 +153,13 @@ pub fn catalog(module: Module) -> &'static [CatalogField] {
         Module::Tickets => TICKETS,
         Module::Leads => LEADS,
         Module::Calendar => CALENDAR,
-        Module::Pools | Module::Reports | Module::Settings | Module::Tasks | Module::Visits => &[],
+        Module::Pools
+        | Module::Reports
+        | Module::Settings
+        | Module::Tasks
+        | Module::Visits
+        | Module::Targets
+        | Module::Commission => &[],
     }
 }
 
@@ -188,6 +194,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::CalendarEvent => &[Module::Calendar],
         Entity::Task => &[Module::Tasks],
         Entity::Visit => &[Module::Visits],
+        Entity::Credit | Entity::Target => &[Module::Targets],
         _ => &[],
     }
 }

@@ -47,6 +47,11 @@ pub enum Module {
     Calendar,
     /// Field visits (外勤签到).
     Visits,
+    /// Sales targets and achievement (销售目标, 业绩): targets, their approval, credit
+    /// records, achievement and rankings.
+    Targets,
+    /// Commission (提成): plans and statements.
+    Commission,
 }
 
 impl Module {
@@ -67,6 +72,8 @@ impl Module {
             Module::Tasks => "tasks",
             Module::Calendar => "calendar",
             Module::Visits => "visits",
+            Module::Targets => "targets",
+            Module::Commission => "commission",
         }
     }
 }

@@ -114,6 +114,7 @@ mod tests {
             tenant_admin: false,
             active: true,
             time_zone: None,
+            joined_on: None,
         }
     }
 

@@ -29,6 +29,10 @@ pub struct User {
     /// The user's IANA time zone (their tasks' days); none: the tenant's.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// The day the user joined (入职日): achievement targets may be prorated by calendar days
+    /// for a period the user joined during; none: a member for every period.
+    #[serde(default)]
+    pub joined_on: Option<chrono::NaiveDate>,
 }
 
 impl Record for User {

@@ -47,6 +47,9 @@ pub struct UserInput {
     /// IANA time zone (`Asia/Shanghai`); none: the tenant's.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// The day the user joined (入职日, years 1900–2199); used to prorate targets.
+    #[serde(default)]
+    pub joined_on: Option<chrono::NaiveDate>,
 }
 
 fn yes() -> bool {
@@ -138,6 +141,9 @@ impl<S: Store> Crm<S> {
         if let Some(zone) = &time_zone {
             crate::task::parse_zone(zone, "user.time_zone")?;
         }
+        if let Some(day) = input.joined_on {
+            crate::target::fiscal::check_day(day, "user.joined_on")?;
+        }
         transact!(self, async {
             let ctx = self.ctx(actor).await?;
             ctx.access.require_settings(Action::Update)?;
@@ -180,6 +186,7 @@ impl<S: Store> Crm<S> {
                 tenant_admin: input.tenant_admin,
                 active: input.active,
                 time_zone: time_zone.clone(),
+                joined_on: input.joined_on,
             };
             let mut changes = Changes::new(actor.tenant());
             if existing == Some(&next) {

@@ -147,6 +147,23 @@ pub enum EventKind {
     VisitCheckedOut,
     /// A planned visit was cancelled.
     VisitCancelled,
+    /// A target revision was declared (created or edited as a draft).
+    TargetDeclared,
+    /// A target revision was submitted for approval.
+    TargetSubmitted,
+    /// A target revision was approved (superseding the previous approved one, if any).
+    TargetApproved,
+    /// A target revision was returned to its declarer with a comment.
+    TargetReturned,
+    /// Credit was recorded for an event that earns a metric (one event per crediting event,
+    /// listing each credited user's share and amount).
+    CreditRecorded,
+    /// A commission plan revision was written.
+    CommissionPlanChanged,
+    /// A commission statement was computed (or recomputed while not approved).
+    CommissionStatementComputed,
+    /// A commission statement was approved; it is immutable from now on.
+    CommissionStatementApproved,
 }
 
 impl EventKind {
@@ -222,6 +239,14 @@ impl EventKind {
             EventKind::VisitCheckedIn => "VisitCheckedIn",
             EventKind::VisitCheckedOut => "VisitCheckedOut",
             EventKind::VisitCancelled => "VisitCancelled",
+            EventKind::TargetDeclared => "TargetDeclared",
+            EventKind::TargetSubmitted => "TargetSubmitted",
+            EventKind::TargetApproved => "TargetApproved",
+            EventKind::TargetReturned => "TargetReturned",
+            EventKind::CreditRecorded => "CreditRecorded",
+            EventKind::CommissionPlanChanged => "CommissionPlanChanged",
+            EventKind::CommissionStatementComputed => "CommissionStatementComputed",
+            EventKind::CommissionStatementApproved => "CommissionStatementApproved",
         }
     }
 }

@@ -69,11 +69,15 @@ pub enum Entity {
     CalendarAttendee,
     /// Field visits (`visits`).
     Visit,
+    /// Credit records (`credits`), written by the events that earn a metric.
+    Credit,
+    /// Sales targets (`targets`), one row per revision.
+    Target,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 30] = [
+    pub const ALL: [Entity; 32] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -104,6 +108,8 @@ impl Entity {
         Entity::CalendarEvent,
         Entity::CalendarAttendee,
         Entity::Visit,
+        Entity::Credit,
+        Entity::Target,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -453,6 +453,54 @@ static VISITS: TableSpec = TableSpec {
     },
 };
 
+static CREDITS: TableSpec = TableSpec {
+    entity: Entity::Credit,
+    table: "credits",
+    record_name: "credit",
+    // scoped by the credited user; one record per user and event (the key makes writing a
+    // credit twice for one event impossible)
+    columns: &[
+        col("metric", Text),
+        col("user_id", Int),
+        col("department_id", Int),
+        col("local_date", Text),
+        col("source", Text),
+        col("source_id", Int),
+        col("source_ref", Int),
+    ],
+    unique: &[key(&["source", "source_id", "source_ref", "user_id"])],
+    scope: ScopeVia::Owned {
+        owner_col: "user_id",
+    },
+};
+
+static TARGETS: TableSpec = TableSpec {
+    entity: Entity::Target,
+    table: "targets",
+    record_name: "target",
+    // a user's target is scoped by its user (user_id); department and tenant targets have no
+    // user and are checked by the service. One row per revision of a subject's metric and year.
+    columns: &[
+        col("subject_kind", Text),
+        col("subject_id", Int),
+        col("user_id", Int),
+        col("metric", Text),
+        col("fiscal_year", Int),
+        col("revision", Int),
+        col("status", Text),
+    ],
+    unique: &[key(&[
+        "subject_kind",
+        "subject_id",
+        "metric",
+        "fiscal_year",
+        "revision",
+    ])],
+    scope: ScopeVia::Owned {
+        owner_col: "user_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -486,6 +534,8 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::CalendarEvent => &CALENDAR_EVENTS,
         Entity::CalendarAttendee => &CALENDAR_ATTENDEES,
         Entity::Visit => &VISITS,
+        Entity::Credit => &CREDITS,
+        Entity::Target => &TARGETS,
     }
 }
 

@@ -9,6 +9,22 @@ use serde::{Deserialize, Serialize};
 /// The first and last fiscal years a period may name.
 pub const FISCAL_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
 
+/// Refuses a day outside the years periods may name (field `field`).
+pub fn check_day(day: NaiveDate, field: &str) -> CrmResult<()> {
+    if FISCAL_YEARS.contains(&day.year()) {
+        Ok(())
+    } else {
+        Err(CrmError::validation(
+            field,
+            format!(
+                "a day in the years {}–{}",
+                FISCAL_YEARS.start(),
+                FISCAL_YEARS.end()
+            ),
+        ))
+    }
+}
+
 /// When the tenant's fiscal year starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FiscalCalendar {

@@ -334,6 +334,7 @@ impl<S: Store> Fixture<S> {
                     tenant_admin: admin,
                     active: true,
                     time_zone: None,
+                    joined_on: None,
                 },
             )
             .await
@@ -357,6 +358,7 @@ impl<S: Store> Fixture<S> {
                 tenant_admin: true,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

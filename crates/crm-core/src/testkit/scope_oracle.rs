@@ -105,6 +105,7 @@ pub async fn check_random_scopes<S: Store>(store: S, seed: u64) {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

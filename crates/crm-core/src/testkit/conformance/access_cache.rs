@@ -24,6 +24,7 @@ fn rep(role_ids: Vec<RoleId>, active: bool) -> UserInput {
         tenant_admin: false,
         active,
         time_zone: None,
+        joined_on: None,
     }
 }
 

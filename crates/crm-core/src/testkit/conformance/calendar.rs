@@ -128,6 +128,7 @@ async fn calendar_roles<S: Store>(f: &Fixture<S>) {
                         tenant_admin: false,
                         active: true,
                         time_zone: None,
+                        joined_on: None,
                     },
                 )
                 .await

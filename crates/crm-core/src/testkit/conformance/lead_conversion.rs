@@ -162,6 +162,7 @@ pub async fn lead_conversion_creates_or_links_once<S: Store>(store: Arc<S>) {
             tenant_admin: false,
             active: true,
             time_zone: None,
+            joined_on: None,
         },
     )
     .await

@@ -166,6 +166,7 @@ pub async fn lead_custom_fields_are_typed_ruled_and_routable<S: Store>(store: Ar
                 tenant_admin: true,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

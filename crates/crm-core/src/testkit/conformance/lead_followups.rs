@@ -74,6 +74,7 @@ async fn add_reviewer<S: Store>(f: &Fixture<S>) {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

@@ -62,6 +62,7 @@ pub(super) async fn add_importer<S: Store>(f: &Fixture<S>, fields: Vec<(&str, Fi
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

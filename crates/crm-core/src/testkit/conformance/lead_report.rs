@@ -88,6 +88,7 @@ async fn analysts<S: Store>(f: &Fixture<S>) {
                     tenant_admin: false,
                     active: true,
                     time_zone: None,
+                    joined_on: None,
                 },
             )
             .await
@@ -105,6 +106,7 @@ async fn analysts<S: Store>(f: &Fixture<S>) {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

@@ -58,6 +58,7 @@ pub async fn tickets_scope_and_sla_fire_once<S: Store>(store: Arc<S>) {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

@@ -112,6 +112,7 @@ async fn user_with_role<S: Store>(
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await
@@ -296,6 +297,7 @@ pub async fn field_rules_apply_to_audit_and_events<S: Store>(store: Arc<S>) {
                 tenant_admin: true,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

@@ -73,6 +73,7 @@ pub async fn owners_and_scope_come_before_rules<S: Store>(store: Arc<S>) {
                     tenant_admin: false,
                     active: true,
                     time_zone: None,
+                    joined_on: None,
                 },
             )
             .await

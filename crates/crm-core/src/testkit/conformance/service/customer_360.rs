@@ -52,6 +52,7 @@ pub async fn service_customer_360<S: Store>(store: Arc<S>) {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             },
         )
         .await

@@ -146,6 +146,7 @@ pub(super) async fn setup<S: Store>(store: S) -> Fixture<S> {
                     tenant_admin: false,
                     active: true,
                     time_zone: zone.map(str::to_owned),
+                    joined_on: None,
                 },
             )
             .await

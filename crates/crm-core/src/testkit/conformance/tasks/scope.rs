@@ -209,6 +209,7 @@ pub async fn task_bad_input_is_refused_by_name<S: Store>(store: Arc<S>) {
                 tenant_admin: false,
                 active: true,
                 time_zone: Some("Mars/Olympus".into()),
+                joined_on: None,
             },
         )
         .await;
