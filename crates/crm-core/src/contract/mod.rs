@@ -134,6 +134,11 @@ pub struct Contract {
     pub due_soon_days: u32,
     /// Created at.
     pub created_at: DateTime<Utc>,
+    /// Who shares the credit of its amount and payments (业绩分成); none: the owner alone.
+    /// Set before it becomes active (`contract.set_credit_split`); fixed into credit
+    /// records at each crediting event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_split: Option<crate::credit::CreditSplit>,
 }
 
 impl Contract {

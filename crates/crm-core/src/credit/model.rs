@@ -26,6 +26,9 @@ use serde::{Deserialize, Serialize};
 pub enum CreditSource {
     /// A contract became active (its amount, by the contract's split).
     ContractActivated,
+    /// An approved amendment changed an active contract's amount: the difference, either
+    /// sign (a change of currency reverses the old amount and credits the new one).
+    ContractAmended,
     /// An active contract was terminated (its amount reversed, by the same split).
     ContractTerminated,
     /// A payment was recorded on a contract (by the contract's split).
@@ -38,6 +41,8 @@ pub enum CreditSource {
     LeadConverted,
     /// An opportunity was won (by the opportunity's split).
     OpportunityWon,
+    /// A won opportunity was reopened (its win reversed, by the split it was won with).
+    OpportunityReopened,
 }
 
 impl CreditSource {
@@ -45,25 +50,29 @@ impl CreditSource {
     pub fn as_str(self) -> &'static str {
         match self {
             CreditSource::ContractActivated => "contract_activated",
+            CreditSource::ContractAmended => "contract_amended",
             CreditSource::ContractTerminated => "contract_terminated",
             CreditSource::PaymentReceived => "payment_received",
             CreditSource::Refund => "refund",
             CreditSource::CustomerWon => "customer_won",
             CreditSource::LeadConverted => "lead_converted",
             CreditSource::OpportunityWon => "opportunity_won",
+            CreditSource::OpportunityReopened => "opportunity_reopened",
         }
     }
 
     /// The metric this source earns.
     pub fn metric(self) -> Metric {
         match self {
-            CreditSource::ContractActivated | CreditSource::ContractTerminated => {
-                Metric::ContractAmount
-            }
+            CreditSource::ContractActivated
+            | CreditSource::ContractAmended
+            | CreditSource::ContractTerminated => Metric::ContractAmount,
             CreditSource::PaymentReceived | CreditSource::Refund => Metric::PaymentsReceived,
             CreditSource::CustomerWon => Metric::CustomersWon,
             CreditSource::LeadConverted => Metric::LeadsConverted,
-            CreditSource::OpportunityWon => Metric::OpportunitiesWon,
+            CreditSource::OpportunityWon | CreditSource::OpportunityReopened => {
+                Metric::OpportunitiesWon
+            }
         }
     }
 
@@ -71,7 +80,9 @@ impl CreditSource {
     pub fn is_reversal(self) -> bool {
         matches!(
             self,
-            CreditSource::ContractTerminated | CreditSource::Refund
+            CreditSource::ContractTerminated
+                | CreditSource::Refund
+                | CreditSource::OpportunityReopened
         )
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{facet, operation};
 use crate::contract::ContractStatus;
+use crate::credit::CreditSplit;
 use crate::ids::ContractId;
 use crate::sales::{Decision, PricingInput};
 use crate::service::Page;
@@ -20,6 +21,7 @@ facet!(
         decide: DecideContract,
         amend: AmendContract,
         close: CloseContract,
+        set_credit_split: SetContractCreditSplit,
         get: GetContract,
         list: ContractFilter,
     }
@@ -111,6 +113,21 @@ operation!(
     "Completes or terminates an active contract.",
     |crm, actor, r| crm.close_contract(actor, r.id, r.status)
 );
+
+/// Sets who shares a contract's credit (业绩分成) before it becomes active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetContractCreditSplit {
+    /// The contract (draft, pending approval or rejected).
+    pub id: ContractId,
+    /// Distinct active users whose shares sum to exactly 100 %; empty: back to the owner
+    /// alone (or its opportunity's split).
+    pub split: CreditSplit,
+}
+
+operation!(SetContractCreditSplit, "contract.set_credit_split", Contracts, Update, VisibleJson,
+    "Sets who shares the credit of a contract's amount and payments, in percent summing to exactly 100 (rule share_sum; each user active, named once). Refused once the contract is active (credit_already_earned): the split is fixed into credit records at activation.",
+    |crm, actor, r| crm.set_contract_credit_split(actor, r.id, r.split));
 
 /// Reads one contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

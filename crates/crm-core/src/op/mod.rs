@@ -7,6 +7,7 @@
 //! (the C ABI's `crm_call`, the JSON Schema document [`schema_document`]) instead of
 //! writing each operation again. In Rust, [`Crm::execute`] runs any request.
 
+mod achievement;
 mod assignment;
 mod audit;
 mod calendar;
@@ -33,6 +34,7 @@ mod tickets;
 mod tiers;
 mod visits;
 
+pub use achievement::*;
 pub use assignment::*;
 pub use audit::*;
 pub use calendar::*;
@@ -135,6 +137,7 @@ families!(
     audit,
     scheduled,
     visits,
+    achievement,
 );
 
 impl<S: Store> Crm<S> {

@@ -2,6 +2,7 @@
 //! stages (won / lost / reopen), probability by hand or by stage, reading and listing.
 
 use super::{facet, operation};
+use crate::credit::CreditSplit;
 use crate::ids::OpportunityId;
 use crate::sales::StageMove;
 use crate::service::Page;
@@ -17,6 +18,7 @@ facet!(
         create: NewOpportunity,
         move_stage: MoveOpportunity,
         set_probability: SetOpportunityProbability,
+        set_credit_split: SetOpportunityCreditSplit,
         get: GetOpportunity,
         list: OpportunityFilter,
     }
@@ -71,3 +73,18 @@ operation!(GetOpportunity, "opportunity.get", Opportunities, Read, VisibleJson,
 operation!(OpportunityFilter, "opportunity.list", Opportunities, Read, Page<VisibleJson>,
     "A page of the opportunities the actor may read, field rules applied as for opportunity.get: {items, next_after}.",
     |crm, actor, r| crm.list_opportunities(actor, r));
+
+/// Sets who shares an opportunity's win (业绩分成) while it is open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetOpportunityCreditSplit {
+    /// The opportunity (open).
+    pub id: OpportunityId,
+    /// Distinct active users whose shares sum to exactly 100 %; empty: back to the owner
+    /// alone.
+    pub split: CreditSplit,
+}
+
+operation!(SetOpportunityCreditSplit, "opportunity.set_credit_split", Opportunities, Update, VisibleJson,
+    "Sets who shares the credit of an open opportunity's win (and of its contract when that has no split of its own), in percent summing to exactly 100 (rule share_sum; each user active, named once). Refused once it is won or lost (credit_already_earned).",
+    |crm, actor, r| crm.set_opportunity_credit_split(actor, r.id, r.split));

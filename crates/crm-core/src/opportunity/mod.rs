@@ -76,6 +76,10 @@ pub struct Opportunity {
     pub history: Vec<StageChange>,
     /// Created at.
     pub created_at: DateTime<Utc>,
+    /// Who shares the credit when it is won (业绩分成); none: the owner alone. Set before
+    /// it is won (`opportunity.set_credit_split`); fixed into credit records at the win.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_split: Option<crate::credit::CreditSplit>,
 }
 
 impl Record for Opportunity {

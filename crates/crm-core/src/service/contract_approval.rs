@@ -101,6 +101,7 @@ impl<S: Store> Crm<S> {
     ) -> CrmResult<()> {
         k.status = ContractStatus::Active;
         k.approved_facts = Some(facts);
+        self.credit_contract_activated(ctx, changes, k).await?;
         changes.event(ctx.event(EventKind::ContractApproved, Entity::Contract, k.id, serde_json::json!({ "total": k.pricing.totals.grand_total, "currency": k.pricing_input.currency })));
         let mut customer_next = customer.clone();
         if let (Some(oid), true) = (
@@ -123,6 +124,7 @@ impl<S: Store> Crm<S> {
                     won.closed_on =
                         Some(crate::sales::today_in(ctx.tenant.settings.tz()?, ctx.now));
                     changes.update(&won)?;
+                    self.credit_opportunity_move(ctx, changes, &o, &won).await?;
                     changes.event(ctx.event(EventKind::OpportunityStageChanged, Entity::Opportunity, oid, serde_json::json!({ "from": o.state.stage, "to": won.state.stage, "status": "won", "by_contract": k.id })));
                     customer_next.open_opportunities =
                         customer_next.open_opportunities.saturating_sub(1);
@@ -132,6 +134,7 @@ impl<S: Store> Crm<S> {
         }
         if customer_next.deal_status != DealStatus::Dealt {
             customer_next.deal_status = DealStatus::Dealt;
+            self.credit_customer_won(ctx, changes, customer).await?;
             changes.event(ctx.event(
                 EventKind::DealStatusChanged,
                 Entity::Customer,
@@ -197,6 +200,8 @@ impl<S: Store> Crm<S> {
                         next.pricing_input = am.pricing_input.clone();
                         next.pricing = am.pricing.clone();
                         next.amendment = None;
+                        self.credit_contract_amended(&ctx, &mut changes, &before, &next)
+                            .await?;
                         changes.event(ctx.event(EventKind::ContractApproved, Entity::Contract, id, serde_json::json!({ "amendment": true, "total": next.pricing.totals.grand_total })));
                     }
                     ApprovalStatus::Rejected => {

@@ -216,6 +216,7 @@ impl<S: Store> Crm<S> {
                 reminders: Vec::new(),
                 due_soon_days: ctx.tenant.settings.contracts.due_soon_days,
                 created_at: ctx.now,
+                credit_split: None,
             };
             let mut changes = Changes::new(ctx.tenant.id);
             changes.insert(&k)?;
@@ -312,6 +313,10 @@ impl<S: Store> Crm<S> {
             };
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&next)?;
+            if status == ContractStatus::Terminated {
+                self.credit_contract_terminated(&ctx, &mut changes, &before)
+                    .await?;
+            }
             changes.audit(ctx.audit(
                 "contract.close",
                 Entity::Contract,

@@ -212,6 +212,8 @@ impl<S: Store> Crm<S> {
                 .await?;
             loads.write(&mut changes)?;
             changes.update(&next)?;
+            self.credit_lead_converted(&ctx, &mut changes, &lead, Some(conversion.customer_id))
+                .await?;
             changes.audit(ctx.audit(
                 "lead.convert",
                 Entity::Lead,

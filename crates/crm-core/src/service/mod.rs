@@ -3,6 +3,7 @@
 //! [`Changes`](crate::store::Changes) atomically, and retries a bounded number of times on an
 //! optimistic-concurrency conflict.
 
+mod achievement;
 mod agenda;
 mod agenda_plans;
 mod assignment_admin;
@@ -14,6 +15,9 @@ mod contacts;
 mod contract_approval;
 mod contract_view;
 mod contracts;
+mod credit_events;
+mod credit_splits;
+mod credits;
 mod customers;
 mod due_work;
 mod field_view;
@@ -67,6 +71,10 @@ mod visit_checks;
 mod visit_reports;
 mod visits;
 
+pub use achievement::{
+    Achievement, AchievementPeriod, AchievementRequest, CreditFilter, Ranking, RankingRequest,
+    RankingRow,
+};
 pub use agenda::UserAgenda;
 pub use customers::CustomerFilter;
 pub use due_work::DueWorkReport;

@@ -171,6 +171,7 @@ impl<S: Store> Crm<S> {
             products: input.products.clone(),
             history: vec![entry],
             created_at: ctx.now,
+            credit_split: None,
         })
     }
 
@@ -269,6 +270,8 @@ impl<S: Store> Crm<S> {
             next.history.push(entry);
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&next)?;
+            self.credit_opportunity_move(&ctx, &mut changes, &before, &next)
+                .await?;
             if next.state.stage != before.state.stage || (is_open && !was_open) {
                 self.enter_stage_tasks(&ctx, &mut changes, &next).await?;
             }

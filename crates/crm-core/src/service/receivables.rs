@@ -232,6 +232,17 @@ impl<S: Store> Crm<S> {
             });
             let mut changes = Changes::new(ctx.tenant.id);
             changes.update(&next)?;
+            self.credit_ledger_entry(
+                &ctx,
+                &mut changes,
+                &next,
+                input.kind,
+                amount,
+                &currency,
+                input.date,
+                next.ledger.len().saturating_sub(1),
+            )
+            .await?;
             let mut customer_next = customer.clone();
             if outcome.credit > Decimal::ZERO {
                 let credit = customer_next

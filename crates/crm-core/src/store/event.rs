@@ -158,6 +158,8 @@ pub enum EventKind {
     /// Credit was recorded for an event that earns a metric (one event per crediting event,
     /// listing each credited user's share and amount).
     CreditRecorded,
+    /// Who shares a contract's or an opportunity's credit was set (before it is earned).
+    CreditSplitChanged,
     /// A commission plan revision was written.
     CommissionPlanChanged,
     /// A commission statement was computed (or recomputed while not approved).
@@ -244,6 +246,7 @@ impl EventKind {
             EventKind::TargetApproved => "TargetApproved",
             EventKind::TargetReturned => "TargetReturned",
             EventKind::CreditRecorded => "CreditRecorded",
+            EventKind::CreditSplitChanged => "CreditSplitChanged",
             EventKind::CommissionPlanChanged => "CommissionPlanChanged",
             EventKind::CommissionStatementComputed => "CommissionStatementComputed",
             EventKind::CommissionStatementApproved => "CommissionStatementApproved",

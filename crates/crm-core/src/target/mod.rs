@@ -2,6 +2,7 @@
 //! attainment (DESIGN §4.10). The target record keeps each revision and its approval steps;
 //! credit records ([`crate::credit`]) are what achievement is measured from.
 
+pub mod achievement;
 pub mod attainment;
 pub mod fiscal;
 pub mod metric;

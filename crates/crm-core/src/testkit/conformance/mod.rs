@@ -19,6 +19,7 @@ mod apply;
 mod assignment;
 mod calendar;
 mod contention;
+mod credits;
 mod field_rules;
 mod lead_conversion;
 mod lead_custom;
@@ -57,6 +58,7 @@ pub use apply::*;
 pub use assignment::*;
 pub use calendar::*;
 pub use contention::*;
+pub use credits::*;
 pub use field_rules::*;
 pub use lead_conversion::*;
 pub use lead_custom::*;
@@ -190,6 +192,8 @@ macro_rules! crm_store_conformance_tests {
             concurrent_check_ins_record_one,
             visit_check_ins_follow_their_rules,
             visits_follow_scope_field_rules_and_report,
+            credits_are_fixed_at_their_events,
+            achievement_reads_credits_in_scope,
         );
     };
 }
