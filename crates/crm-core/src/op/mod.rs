@@ -10,6 +10,7 @@
 mod assignment;
 mod audit;
 mod calendar;
+mod commission;
 mod contacts;
 mod contracts;
 mod customer_state;
@@ -36,6 +37,7 @@ mod visits;
 pub use assignment::*;
 pub use audit::*;
 pub use calendar::*;
+pub use commission::*;
 pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
@@ -135,6 +137,7 @@ families!(
     audit,
     scheduled,
     visits,
+    commission,
 );
 
 impl<S: Store> Crm<S> {
