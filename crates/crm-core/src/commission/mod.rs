@@ -9,5 +9,5 @@ pub mod statement;
 mod statement_tests;
 
 pub use bands::{Band, BandBasis, BandMode, Bands};
-pub use plan::{CommissionBase, CommissionPlan, PlanInput, PlanMembers, PlanStatus};
+pub use plan::{CommissionBase, CommissionPlan, CommissionPlanInput, PlanMembers, PlanStatus};
 pub use statement::{CommissionStatement, ContractShare, LineKind, StatementLine, StatementStatus};

@@ -129,7 +129,7 @@ impl PlanMembers {
 /// A plan revision as written by `commission.set_plan`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlanInput {
+pub struct CommissionPlanInput {
     /// The plan's name (its key across revisions).
     pub name: String,
     /// The first day of the fiscal month the revision applies from.
@@ -150,11 +150,12 @@ pub struct PlanInput {
     pub status: PlanStatus,
 }
 
-impl PlanInput {
+impl CommissionPlanInput {
     /// Refuses, naming the field: an empty or overlong name, an effective day that is not
     /// the first of a month (or outside the fiscal years), a collected base on any metric
-    /// but `contract_amount` (`base`), invalid bands (`bands…`, `cap`), an unknown currency,
-    /// nobody to apply to or unknown users and departments (`applies_to…`).
+    /// but `contract_amount` (`base`), invalid bands (`bands.bands[i]…`, `bands.cap`), an
+    /// unknown currency, nobody to apply to or unknown users and departments
+    /// (`applies_to…`).
     pub fn validate(&self, org: &Org) -> CrmResult<Currency> {
         let name = self.name.trim();
         if name.is_empty() {
@@ -188,8 +189,10 @@ impl PlanInput {
                 ),
             ));
         }
+        // The bands object is the request's field `bands`: its errors name their path in it
+        // (`bands.bands[1].from`, `bands.cap`).
         self.bands.validate().map_err(|e| match e {
-            CrmError::Validation { field, reason } if !field.starts_with("bands") => {
+            CrmError::Validation { field, reason } => {
                 CrmError::validation(format!("bands.{field}"), reason)
             }
             other => other,

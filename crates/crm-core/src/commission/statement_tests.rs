@@ -591,3 +591,56 @@ fn zero_targets_and_zero_bases_never_divide() {
     assert_eq!(calc.total, dec("0.00"));
     assert!(calc.contracts.is_empty());
 }
+
+#[test]
+fn names_are_stable_and_the_serde_names() {
+    fn check<T: serde::Serialize + std::fmt::Display>(v: T, name: &str) {
+        assert_eq!(serde_json::to_value(&v).unwrap(), serde_json::json!(name));
+        assert_eq!(v.to_string(), name);
+    }
+    for (b, name) in [
+        (CommissionBase::Booked, "booked"),
+        (CommissionBase::Collected, "collected"),
+    ] {
+        assert_eq!(b.as_str(), name);
+        check(b, name);
+    }
+    for (s, name) in [
+        (PlanStatus::Active, "active"),
+        (PlanStatus::Retired, "retired"),
+    ] {
+        assert_eq!(s.as_str(), name);
+        check(s, name);
+    }
+    for (s, name) in [
+        (StatementStatus::Computed, "computed"),
+        (StatementStatus::Approved, "approved"),
+    ] {
+        assert_eq!(s.as_str(), name);
+        check(s, name);
+    }
+    for (k, name) in [
+        (LineKind::Commission, "commission"),
+        (LineKind::Release, "release"),
+        (LineKind::Adjustment, "adjustment"),
+    ] {
+        assert_eq!(k.as_str(), name);
+        check(k, name);
+    }
+    let key = |p| super::statement::period_key(p);
+    assert_eq!(key(FiscalPeriod::Year { year: 2026 }), "FY2026");
+    assert_eq!(
+        key(FiscalPeriod::Quarter {
+            year: 2026,
+            quarter: 2
+        }),
+        "FY2026-Q2"
+    );
+    assert_eq!(
+        key(FiscalPeriod::Month {
+            year: 2026,
+            month: 3
+        }),
+        "FY2026-M03"
+    );
+}

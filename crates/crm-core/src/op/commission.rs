@@ -3,7 +3,7 @@
 
 use super::{facet, operation};
 use crate::commission::{CommissionPlan, CommissionStatement};
-pub use crate::commission::{PlanInput, PlanMembers};
+pub use crate::commission::{CommissionPlanInput, PlanMembers};
 use crate::ids::StatementId;
 pub use crate::service::{ComputeStatement, PlanFilter, StatementFilter};
 use crate::service::{Page, PlanRevisions};
@@ -14,7 +14,7 @@ facet!(
     /// Commission (提成): versioned plans paying a metric by bands, and statements computed
     /// from credit records, approved, then immutable.
     commission -> CommissionOps {
-        set_plan: PlanInput,
+        set_plan: CommissionPlanInput,
         plans: PlanFilter,
         plan: GetCommissionPlan,
         compute: ComputeStatement,
@@ -24,7 +24,7 @@ facet!(
     }
 );
 
-operation!(PlanInput, "commission.set_plan", Commission, Update, CommissionPlan,
+operation!(CommissionPlanInput, "commission.set_plan", Commission, Update, CommissionPlan,
     "Writes the next revision of a commission plan (revision 1 for a new name), effective from the first day of a fiscal month: metric, base booked or collected (collected only for contract_amount, else refused by field base), bands validated by field, currency, users and departments it applies to (sub-departments included), active or retired. Revisions are never changed; a second revision on the same effective month is refused (plan_revision_exists). Tenant admins, or a commission update grant with scope all.",
     |crm, actor, r| crm.set_commission_plan(actor, r));
 

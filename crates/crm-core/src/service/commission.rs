@@ -5,7 +5,7 @@
 use super::{json, transact, Crm, Ctx};
 use crate::access::{Action, Module, Reach};
 use crate::actor::Actor;
-use crate::commission::{CommissionPlan, PlanInput};
+use crate::commission::{CommissionPlan, CommissionPlanInput};
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{CommissionPlanId, UserId};
 use crate::store::{Changes, Entity, EventKind, Filter, Query, Store, StoreExt};
@@ -106,7 +106,7 @@ impl<S: Store> Crm<S> {
     pub async fn set_commission_plan(
         &self,
         actor: Actor,
-        input: PlanInput,
+        input: CommissionPlanInput,
     ) -> CrmResult<CommissionPlan> {
         crate::validate::texts(&input, "")?;
         let id = CommissionPlanId(self.new_id(Entity::CommissionPlan).await?);

@@ -18,6 +18,7 @@ mod amounts;
 mod apply;
 mod assignment;
 mod calendar;
+mod commission;
 mod contention;
 mod field_rules;
 mod lead_conversion;
@@ -56,6 +57,7 @@ pub use amounts::*;
 pub use apply::*;
 pub use assignment::*;
 pub use calendar::*;
+pub use commission::*;
 pub use contention::*;
 pub use field_rules::*;
 pub use lead_conversion::*;
@@ -190,6 +192,8 @@ macro_rules! crm_store_conformance_tests {
             concurrent_check_ins_record_one,
             visit_check_ins_follow_their_rules,
             visits_follow_scope_field_rules_and_report,
+            commission_plans_refuse_bad_input_by_field,
+            commission_statements_compute_approve_and_stay,
         );
     };
 }
