@@ -43,6 +43,7 @@ fn org() -> Org {
                 role_ids: vec![RoleId(1)],
                 tenant_admin: false,
                 active: true,
+                joined_on: None,
                 time_zone: None,
             }
         })

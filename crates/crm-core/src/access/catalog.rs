@@ -195,6 +195,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::Task => &[Module::Tasks],
         Entity::Visit => &[Module::Visits],
         Entity::Credit | Entity::Target => &[Module::Targets],
+        Entity::CommissionPlan | Entity::CommissionStatement => &[Module::Commission],
         _ => &[],
     }
 }

@@ -11,6 +11,7 @@ mod achievement;
 mod assignment;
 mod audit;
 mod calendar;
+mod commission;
 mod contacts;
 mod contracts;
 mod customer_state;
@@ -38,6 +39,7 @@ pub use achievement::*;
 pub use assignment::*;
 pub use audit::*;
 pub use calendar::*;
+pub use commission::*;
 pub use contacts::*;
 pub use contracts::*;
 pub use customer_state::*;
@@ -138,6 +140,7 @@ families!(
     scheduled,
     visits,
     achievement,
+    commission,
 );
 
 impl<S: Store> Crm<S> {

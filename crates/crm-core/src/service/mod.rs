@@ -11,6 +11,8 @@ mod calendar;
 mod calendar_access;
 mod calendar_series;
 mod claims;
+mod commission;
+mod commission_statements;
 mod contacts;
 mod contract_approval;
 mod contract_view;
@@ -369,6 +371,8 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
 pub use assignment_admin::AssignmentMemberView;
 pub use calendar::{CalendarEventDeleted, CalendarEventFilter};
 pub use calendar_series::{CalendarSplit, OccurrenceList, MAX_EXCEPTIONS};
+pub use commission::{PlanFilter, PlanRevisions};
+pub use commission_statements::{ComputeStatement, StatementFilter};
 pub use contracts::{ContractFilter, NewContract};
 pub use import::ImportOptions;
 pub use lead_assign::LeadAssignment;

@@ -73,11 +73,15 @@ pub enum Entity {
     Credit,
     /// Sales targets (`targets`), one row per revision.
     Target,
+    /// Commission plans (`commission_plans`), one row per revision.
+    CommissionPlan,
+    /// Commission statements (`commission_statements`).
+    CommissionStatement,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 32] = [
+    pub const ALL: [Entity; 34] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -110,6 +114,8 @@ impl Entity {
         Entity::Visit,
         Entity::Credit,
         Entity::Target,
+        Entity::CommissionPlan,
+        Entity::CommissionStatement,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -501,6 +501,42 @@ static TARGETS: TableSpec = TableSpec {
     },
 };
 
+static COMMISSION_PLANS: TableSpec = TableSpec {
+    entity: Entity::CommissionPlan,
+    table: "commission_plans",
+    record_name: "commission_plan",
+    // settings-like: the service checks the action; one row per revision, and one revision
+    // per plan and effective month
+    columns: &[
+        col("name", Text),
+        col("revision", Int),
+        col("effective_from", Text),
+        col("metric", Text),
+        col("status", Text),
+    ],
+    unique: &[key(&["name", "revision"]), key(&["name", "effective_from"])],
+    scope: ScopeVia::None,
+};
+
+static COMMISSION_STATEMENTS: TableSpec = TableSpec {
+    entity: Entity::CommissionStatement,
+    table: "commission_statements",
+    record_name: "commission_statement",
+    // scoped by the user paid; one statement per user, plan and fiscal period
+    columns: &[
+        col("user_id", Int),
+        col("plan_name", Text),
+        col("period_key", Text),
+        col("period_start", Text),
+        col("period_end", Text),
+        col("status", Text),
+    ],
+    unique: &[key(&["user_id", "plan_name", "period_key"])],
+    scope: ScopeVia::Owned {
+        owner_col: "user_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -536,6 +572,8 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::Visit => &VISITS,
         Entity::Credit => &CREDITS,
         Entity::Target => &TARGETS,
+        Entity::CommissionPlan => &COMMISSION_PLANS,
+        Entity::CommissionStatement => &COMMISSION_STATEMENTS,
     }
 }
 

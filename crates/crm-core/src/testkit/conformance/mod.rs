@@ -18,6 +18,7 @@ mod amounts;
 mod apply;
 mod assignment;
 mod calendar;
+mod commission;
 mod contention;
 mod credits;
 mod field_rules;
@@ -57,6 +58,7 @@ pub use amounts::*;
 pub use apply::*;
 pub use assignment::*;
 pub use calendar::*;
+pub use commission::*;
 pub use contention::*;
 pub use credits::*;
 pub use field_rules::*;
@@ -194,6 +196,8 @@ macro_rules! crm_store_conformance_tests {
             visits_follow_scope_field_rules_and_report,
             credits_are_fixed_at_their_events,
             achievement_reads_credits_in_scope,
+            commission_plans_refuse_bad_input_by_field,
+            commission_statements_compute_approve_and_stay,
         );
     };
 }
