@@ -26,6 +26,7 @@ mod reports;
 mod scheduled;
 mod schema;
 mod sla;
+mod targets;
 mod tasks;
 mod team;
 mod tenant;
@@ -52,6 +53,7 @@ pub use reports::*;
 pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
+pub use targets::*;
 pub use tasks::*;
 pub use team::*;
 pub use tenant::*;
@@ -135,6 +137,7 @@ families!(
     audit,
     scheduled,
     visits,
+    targets,
 );
 
 impl<S: Store> Crm<S> {

@@ -5,6 +5,7 @@
 
 mod agenda;
 mod agenda_plans;
+mod approved_targets;
 mod assignment_admin;
 mod calendar;
 mod calendar_access;
@@ -51,6 +52,10 @@ mod sla_report;
 mod sla_sweep;
 mod sla_time;
 mod snapshot;
+mod target_approval;
+mod target_coverage;
+mod target_settings;
+mod targets;
 mod task_list;
 mod task_moves;
 mod task_reminders;
@@ -377,6 +382,9 @@ pub use sales_reports::SalesReport;
 pub use sla_report::{MetricStats, SlaGroupBy, SlaReportRow};
 pub use sla_sweep::SlaSweepCounts;
 pub use sla_time::{BusinessDue, BusinessSpan, MAX_BUSINESS_SECS};
+pub use target_approval::TargetReview;
+pub use target_coverage::{CoverageGap, TargetCoverage};
+pub use targets::TargetFilter;
 pub use task_list::{TaskFilter, TaskPage, MAX_LIST_SCAN};
 pub use task_reports::{TaskOwnerRow, TaskReport, TaskReportRequest};
 pub use task_templates::SetTaskTemplates;
