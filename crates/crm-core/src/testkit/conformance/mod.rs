@@ -40,6 +40,9 @@ mod refused_rows;
 mod rows;
 mod scope;
 mod service;
+mod target_scope;
+mod target_support;
+mod targets;
 mod tasks;
 mod text_input;
 mod ticket_close;
@@ -78,6 +81,8 @@ pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use target_scope::*;
+pub use targets::*;
 pub use tasks::*;
 pub use text_input::*;
 pub use ticket_close::*;
@@ -190,6 +195,11 @@ macro_rules! crm_store_conformance_tests {
             concurrent_check_ins_record_one,
             visit_check_ins_follow_their_rules,
             visits_follow_scope_field_rules_and_report,
+            targets_are_declared_by_annual_or_months,
+            targets_are_approved_never_by_oneself,
+            targets_follow_the_read_scope,
+            target_coverage_warns_and_can_refuse,
+            target_fiscal_calendar_is_fixed_once_approved,
         );
     };
 }
