@@ -44,6 +44,7 @@ fn org() -> Org {
                 tenant_admin: false,
                 active: true,
                 time_zone: None,
+                joined_on: None,
             }
         })
         .collect();
