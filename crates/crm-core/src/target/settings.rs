@@ -67,6 +67,25 @@ mod tests {
     }
 
     #[test]
+    fn tenant_settings_carry_and_validate_them() {
+        let old: crate::tenant::TenantSettings =
+            serde_json::from_str(r#"{"time_zone":"Asia/Shanghai","default_currency":"CNY"}"#)
+                .unwrap();
+        assert_eq!(old.targets, TargetSettings::default());
+        let mut bad = old.clone();
+        bad.targets.fiscal_start_month = 13;
+        assert!(matches!(
+            bad.validate(),
+            Err(CrmError::Validation { field, .. }) if field == "targets.fiscal_start_month"
+        ));
+        let mut april = old;
+        april.targets.fiscal_start_month = 4;
+        assert!(april.validate().is_ok());
+        let json = serde_json::to_value(&april).unwrap();
+        assert_eq!(json["targets"]["fiscal_start_month"], 4);
+    }
+
+    #[test]
     fn start_months_outside_the_year_are_refused_by_name() {
         for bad in [0, 13, u32::MAX] {
             let s = TargetSettings {
