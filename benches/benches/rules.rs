@@ -45,6 +45,7 @@ fn org() -> Org {
                 active: true,
                 joined_on: None,
                 time_zone: None,
+                joined_on: None,
             }
         })
         .collect();

@@ -43,6 +43,9 @@ pub struct TenantSettings {
     /// [`crate::customer::phone`]).
     #[serde(default = "default_phone_region")]
     pub phone_region: String,
+    /// Sales targets: the fiscal calendar and department coverage.
+    #[serde(default)]
+    pub targets: crate::target::TargetSettings,
 }
 
 fn default_phone_region() -> String {
@@ -70,6 +73,7 @@ impl Default for TenantSettings {
             leads: crate::lead::LeadSettings::default(),
             visits: crate::visit::VisitSettings::default(),
             phone_region: default_phone_region(),
+            targets: crate::target::TargetSettings::default(),
         }
     }
 }
@@ -97,6 +101,7 @@ impl TenantSettings {
         self.contracts.aging.validate()?;
         self.leads.validate()?;
         self.visits.validate()?;
+        self.targets.validate()?;
         for (i, r) in self.recycle_reasons.iter().enumerate() {
             crate::validate::required_text(r, &format!("settings.recycle_reasons[{i}]"), 100)?;
         }

@@ -28,6 +28,7 @@ mod reports;
 mod scheduled;
 mod schema;
 mod sla;
+mod targets;
 mod tasks;
 mod team;
 mod tenant;
@@ -56,6 +57,7 @@ pub use reports::*;
 pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
+pub use targets::*;
 pub use tasks::*;
 pub use team::*;
 pub use tenant::*;
@@ -141,6 +143,7 @@ families!(
     visits,
     achievement,
     commission,
+    targets,
 );
 
 impl<S: Store> Crm<S> {

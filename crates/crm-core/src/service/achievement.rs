@@ -226,8 +226,8 @@ impl Unit {
 
 impl Ctx {
     /// The tenant's fiscal calendar.
-    pub(crate) fn fiscal_calendar(&self) -> FiscalCalendar {
-        FiscalCalendar::default()
+    pub(crate) fn fiscal_calendar(&self) -> CrmResult<FiscalCalendar> {
+        self.tenant.settings.targets.calendar()
     }
 
     fn unit(&self, metric: Metric, currency: Option<&str>) -> CrmResult<Unit> {
@@ -388,7 +388,7 @@ impl<S: Store> Crm<S> {
     ) -> CrmResult<Achievement> {
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Targets, Action::Read)?;
-        let calendar = ctx.fiscal_calendar();
+        let calendar = ctx.fiscal_calendar()?;
         let (from, to) = request.period.days(&calendar)?;
         let unit = ctx.unit(request.metric, request.currency.as_deref())?;
         let whom = ctx.subject_users(&reach, request.subject)?;
@@ -482,7 +482,7 @@ impl<S: Store> Crm<S> {
     ) -> CrmResult<Ranking> {
         let ctx = self.ctx(actor).await?;
         let reach = ctx.access.require(Module::Targets, Action::Read)?;
-        let calendar = ctx.fiscal_calendar();
+        let calendar = ctx.fiscal_calendar()?;
         let (from, to) = request.period.days(&calendar)?;
         let unit = ctx.unit(request.metric, request.currency.as_deref())?;
         let org = ctx.access.org();

@@ -13,13 +13,9 @@ use crate::target::FiscalCalendar;
 use crate::tenant::Tenant;
 use serde::{Deserialize, Serialize};
 
-/// The tenant's fiscal calendar.
-///
-/// For the lead engineer: until the tenant settings carry `targets.fiscal_start_month`
-/// this is the default calendar (fiscal year = calendar year); switch it to the setting
-/// after the merge.
-pub(crate) fn fiscal_calendar(_tenant: &Tenant) -> FiscalCalendar {
-    FiscalCalendar::default()
+/// The tenant's fiscal calendar (`settings.targets.fiscal_start_month`).
+pub(crate) fn fiscal_calendar(tenant: &Tenant) -> CrmResult<FiscalCalendar> {
+    tenant.settings.targets.calendar()
 }
 
 fn denied(module: Module, action: Action) -> CrmError {

@@ -160,7 +160,7 @@ impl<S: Store> Crm<S> {
                 return Err(CrmError::validation("user_id", format!("no user {user}")));
             }
             ctx.reaches_commission(Action::Update, user)?;
-            let calendar = fiscal_calendar(&ctx.tenant);
+            let calendar = fiscal_calendar(&ctx.tenant)?;
             let (start, end) = calendar.bounds(request.period)?;
             let key = period_key(request.period);
             let revisions = self.plan_revisions(&ctx, &request.plan_name).await?;

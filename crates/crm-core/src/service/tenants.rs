@@ -50,6 +50,12 @@ impl<S: Store> Crm<S> {
                     let ctx = self.ctx(actor).await?;
                     ctx.access.require_settings(crate::access::Action::Update)?;
                     self.check_settings_references(actor, &settings).await?;
+                    self.check_target_settings_change(
+                        actor.tenant(),
+                        &current.settings.targets,
+                        &settings.targets,
+                    )
+                    .await?;
                     let next = Tenant {
                         name: name.clone(),
                         settings: settings.clone(),

@@ -4,13 +4,17 @@
 
 pub mod achievement;
 pub mod attainment;
+pub mod declaration;
 pub mod fiscal;
 pub mod metric;
 pub mod model;
+pub mod settings;
 pub mod spread;
 
 pub use attainment::attainment;
+pub use declaration::{declared_months, DeclareTarget};
 pub use fiscal::{FiscalCalendar, FiscalPeriod};
 pub use metric::Metric;
 pub use model::{Target, TargetStatus, TargetStep, TargetSubject};
+pub use settings::TargetSettings;
 pub use spread::spread_annual;

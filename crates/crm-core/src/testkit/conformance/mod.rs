@@ -42,6 +42,9 @@ mod refused_rows;
 mod rows;
 mod scope;
 mod service;
+mod target_scope;
+mod target_support;
+mod targets;
 mod tasks;
 mod text_input;
 mod ticket_close;
@@ -82,6 +85,8 @@ pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use target_scope::*;
+pub use targets::*;
 pub use tasks::*;
 pub use text_input::*;
 pub use ticket_close::*;
@@ -198,6 +203,11 @@ macro_rules! crm_store_conformance_tests {
             achievement_reads_credits_in_scope,
             commission_plans_refuse_bad_input_by_field,
             commission_statements_compute_approve_and_stay,
+            targets_are_declared_by_annual_or_months,
+            targets_are_approved_never_by_oneself,
+            targets_follow_the_read_scope,
+            target_coverage_warns_and_can_refuse,
+            target_fiscal_calendar_is_fixed_once_approved,
         );
     };
 }
