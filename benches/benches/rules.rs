@@ -45,7 +45,6 @@ fn org() -> Org {
                 active: true,
                 joined_on: None,
                 time_zone: None,
-                joined_on: None,
             }
         })
         .collect();

@@ -51,6 +51,7 @@ mod leads;
 mod org;
 mod pools;
 mod sales;
+mod targets;
 mod tickets;
 
 use agenda::*;
@@ -58,6 +59,7 @@ use leads::*;
 use org::*;
 use pools::*;
 use sales::*;
+use targets::*;
 use tickets::*;
 
 async fn run(db: &str) -> CrmResult<()> {
@@ -196,6 +198,7 @@ async fn run(db: &str) -> CrmResult<()> {
     ticket_tour(db, now).await?;
     sales_tour(&crm, now).await?;
     agenda_tour(&crm, now).await?;
+    targets_tour(&crm, now).await?;
 
     let events = crm.events_after(Actor::system(TENANT), 0, 1000).await?;
     println!("\n== event log: {} event(s); the last 12:", events.len());

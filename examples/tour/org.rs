@@ -32,6 +32,8 @@ pub(crate) fn sales_role(name: &str, scope: DataScope) -> RoleInput {
             grants(Module::Tasks, &[Create, Read, Update], scope),
             grants(Module::Calendar, &[Create, Read, Update, Delete], scope),
             grants(Module::Visits, &[Create, Read, Update], scope),
+            grants(Module::Targets, &[Create, Read, Update, Approve], scope),
+            grants(Module::Commission, &[Read, Approve], scope),
         ]
         .concat(),
         fields: vec![],

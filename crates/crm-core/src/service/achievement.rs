@@ -321,22 +321,11 @@ impl<S: Store> Crm<S> {
         metric: Metric,
         years: &[i32],
     ) -> CrmResult<Vec<Target>> {
-        let query = Query::new(Entity::Target, ctx.tenant.id)
-            .filter(Filter::eq("metric", metric.as_str()))
-            .filter(Filter::eq("status", "approved"))
-            .filter(Filter::is_in(
-                "fiscal_year",
-                years.iter().map(|y| SqlValue::Int(i64::from(*y))).collect(),
-            ))
-            .order(Order::IdAsc);
-        let mut latest: BTreeMap<(TargetSubject, i32), Target> = BTreeMap::new();
-        for t in self.store().load_all::<Target>(&query).await? {
-            let key = (t.subject, t.fiscal_year);
-            if latest.get(&key).is_none_or(|o| o.revision < t.revision) {
-                latest.insert(key, t);
-            }
+        let mut out = Vec::new();
+        for year in years {
+            out.extend(self.approved_targets(ctx.tenant.id, metric, *year).await?);
         }
-        Ok(latest.into_values().collect())
+        Ok(out)
     }
 
     /// Σ credits of `metric` in `[from, to]` matching `filter`, per credited user, in the

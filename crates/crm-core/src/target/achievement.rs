@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn ranking_puts_none_last_and_breaks_ties() {
-        let mut rows = vec![
+        let mut rows = [
             (None, dec("500"), 1),
             (Some(dec("80")), dec("800"), 2),
             (Some(dec("120")), dec("120"), 3),

@@ -13,7 +13,11 @@ pub fn attainment(actual: Decimal, target: Decimal) -> Option<Decimal> {
     actual
         .checked_mul(Decimal::ONE_HUNDRED)?
         .checked_div(target)
-        .map(|r| r.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+        .map(|r| {
+            let mut rounded = r.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            rounded.rescale(2);
+            rounded
+        })
 }
 
 #[cfg(test)]
