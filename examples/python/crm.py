@@ -198,6 +198,9 @@ class Crm:
     def calendar(self, verb, request=None, actor=None):
         return self.call("calendar." + verb, request, actor)
 
+    def target(self, verb, request=None, actor=None):
+        return self.call("target." + verb, request, actor)
+
     def meta(self, verb="ops"):
         return self.call("meta." + verb, None, None)
 

@@ -37,7 +37,8 @@ def sales_role(name, scope):
                          ("follow_ups", "read"), ("leads", "create"), ("leads", "read"),
                          ("leads", "update"), ("tasks", "create"), ("tasks", "read"),
                          ("calendar", "create"), ("calendar", "read"), ("visits", "create"),
-                         ("visits", "read"), ("visits", "update")),
+                         ("visits", "read"), ("visits", "update"), ("targets", "create"),
+                         ("targets", "read"), ("targets", "update"), ("targets", "approve")),
     }
 
 
@@ -245,6 +246,30 @@ def main():
             crm.visit("check_out", {"visit_id": checked["visit"]["id"], "accuracy_m": 15.0,
                                     "location": {"latitude": 31.2315, "longitude": 121.4737}},
                       actor=zhang)
+
+        # 张伟's FY2025 target through the C ABI: declared and submitted by him, his own
+        # approval refused, approved by 陈经理; achievement from the credit of the payment.
+        mine_2025 = crm.target("list", {"subject": {"kind": "user", "id": ZHANG}, "fiscal_year": 2025,
+                                        "metric": "payments_received", "status": "approved"}, actor=zhang)
+        if not mine_2025["items"]:
+            draft = crm.target("declare", {"subject": {"kind": "user", "id": ZHANG}, "metric": "payments_received",
+                                           "fiscal_year": 2025, "currency": "CNY", "annual": "120000.00"},
+                               actor=zhang)
+            crm.target("submit", {"id": draft["id"]}, actor=zhang)
+            try:
+                crm.target("approve", {"id": draft["id"]}, actor=zhang)
+                raise AssertionError("a self-approval went through")
+            except CrmError as e:
+                assert e.rule == "self_approval", e.details
+            crm.target("approve", {"id": draft["id"], "comment": "同意"}, actor=user(TENANT, MANAGER))
+        got = crm.target("achievement", {"subject": {"kind": "user", "id": ZHANG}, "metric": "payments_received",
+                                         "period": {"kind": "quarter", "year": 2025, "quarter": 1}}, actor=zhang)
+        print(f"target of 张伟 for {got['from']}..{got['to']}: {got['target']}, actual {got['actual']}, "
+              f"attained {got['attainment']} %")
+        assert got["target"] == "30000.00", got
+        ranking = crm.target("ranking", {"metric": "payments_received", "period": {"kind": "year", "year": 2025}},
+                             actor=user(TENANT, MANAGER))
+        print("ranking:", [(r["rank"], r["name"], r["actual"], r["attainment"]) for r in ranking["rows"]])
 
         due = crm.due_work("run")
         print(f"due work: {due}")
