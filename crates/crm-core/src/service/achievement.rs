@@ -290,7 +290,10 @@ impl Ctx {
                     .copied()
                     .filter(|u| org.users.get(u).is_some_and(|x| x.active))
                     .collect();
-                if !Self::reaches_all(reach, &active) {
+                // An empty subtree is never "covered": its past credits stay with scope all.
+                if !Self::reaches_all(reach, &active)
+                    || (active.is_empty() && !matches!(reach, Reach::All))
+                {
                     return Err(denied());
                 }
                 Ok(SubjectUsers::Users(users, Some(subtree)))

@@ -109,11 +109,14 @@ impl Ctx {
         match subject {
             TargetSubject::User { id } => owners.contains(&id),
             TargetSubject::Department { id } => {
+                // An empty subtree is never "covered": only scope all reads its targets.
                 let tree = org.department_subtree(id);
-                org.users
+                let mut active = org
+                    .users
                     .values()
                     .filter(|u| u.active && u.department_id.is_some_and(|d| tree.contains(&d)))
-                    .all(|u| owners.contains(&u.id))
+                    .peekable();
+                active.peek().is_some() && active.all(|u| owners.contains(&u.id))
             }
             TargetSubject::Tenant => org
                 .users

@@ -662,6 +662,34 @@ pub async fn achievement_reads_credits_in_scope<S: Store>(store: Arc<S>) {
             "{subject}: {denied:?}"
         );
     }
+    // An empty department is never "covered" by a partial reach.
+    f.crm
+        .upsert_department(
+            sys,
+            crate::service::DepartmentInput {
+                id: crate::ids::DepartmentId(9),
+                name: "Empty".into(),
+                parent_id: Some(SALES_EAST),
+            },
+        )
+        .await
+        .expect("department");
+    let empty = TargetSubject::Department {
+        id: crate::ids::DepartmentId(9),
+    };
+    let denied = f
+        .crm
+        .target_achievement(user(MANAGER), ask(empty, march, false))
+        .await;
+    assert!(
+        matches!(denied, Err(CrmError::PermissionDenied { .. })),
+        "{denied:?}"
+    );
+    assert!(f
+        .crm
+        .target_achievement(sys, ask(empty, march, false))
+        .await
+        .is_ok());
     let listed = f
         .crm
         .list_credits(user(REP2), CreditFilter::default())
