@@ -140,3 +140,43 @@ id_type!(
     /// A commission statement (提成结算单) for one user and period. Assigned by the store.
     StatementId
 );
+id_type!(
+    /// A tag (标签): a manual tag or a rule tag. Assigned by the store.
+    TagId
+);
+id_type!(
+    /// One tag on one customer (its state, source and sticky manual removal). Assigned by the store.
+    CustomerTagId
+);
+id_type!(
+    /// A customer segment (客户分群). Assigned by the store.
+    SegmentId
+);
+id_type!(
+    /// One stint of a customer in a segment's materialized membership. Assigned by the store.
+    SegmentMemberId
+);
+id_type!(
+    /// A manual include or exclude of a customer in a segment. Assigned by the store.
+    SegmentOverrideId
+);
+id_type!(
+    /// A marketing campaign (营销活动). Assigned by the store.
+    CampaignId
+);
+id_type!(
+    /// A campaign member (a customer, lead or contact). Assigned by the store.
+    CampaignMemberId
+);
+id_type!(
+    /// A cost entry of a campaign. Assigned by the store.
+    CampaignCostId
+);
+id_type!(
+    /// A marketing touch recorded by the host. Assigned by the store.
+    TouchId
+);
+id_type!(
+    /// The attribution of one won deal to campaign touches. Assigned by the store.
+    AttributionId
+);

@@ -159,7 +159,8 @@ pub fn catalog(module: Module) -> &'static [CatalogField] {
         | Module::Tasks
         | Module::Visits
         | Module::Targets
-        | Module::Commission => &[],
+        | Module::Commission
+        | Module::Marketing => &[],
     }
 }
 

@@ -52,6 +52,9 @@ pub enum Module {
     Targets,
     /// Commission (提成): plans and statements.
     Commission,
+    /// Marketing (营销): tags and tag rules, segments, campaigns with their touches,
+    /// attribution and ROI.
+    Marketing,
 }
 
 impl Module {
@@ -74,6 +77,7 @@ impl Module {
             Module::Visits => "visits",
             Module::Targets => "targets",
             Module::Commission => "commission",
+            Module::Marketing => "marketing",
         }
     }
 }

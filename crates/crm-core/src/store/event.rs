@@ -166,6 +166,29 @@ pub enum EventKind {
     CommissionStatementComputed,
     /// A commission statement was approved; it is immutable from now on.
     CommissionStatementApproved,
+    /// A tag definition (manual or rule) was created, changed or retired.
+    TagChanged,
+    /// A tag was applied to a customer (manually, or because its rule matches), with the
+    /// reason.
+    TagApplied,
+    /// A tag was removed from a customer (manually, or because its rule no longer matches),
+    /// with the reason.
+    TagRemoved,
+    /// A segment definition was created, changed or retired.
+    SegmentChanged,
+    /// A customer joined a segment's materialized membership.
+    SegmentJoined,
+    /// A customer left a segment's materialized membership.
+    SegmentLeft,
+    /// A campaign was created or changed (including its cost).
+    CampaignChanged,
+    /// Members were added to or removed from a campaign.
+    CampaignMembersChanged,
+    /// The host recorded a marketing touch (sent, delivered, opened, clicked, replied, form,
+    /// attended).
+    TouchRecorded,
+    /// The attribution of a won deal to campaigns was computed (or recomputed).
+    AttributionComputed,
 }
 
 impl EventKind {
@@ -250,6 +273,16 @@ impl EventKind {
             EventKind::CommissionPlanChanged => "CommissionPlanChanged",
             EventKind::CommissionStatementComputed => "CommissionStatementComputed",
             EventKind::CommissionStatementApproved => "CommissionStatementApproved",
+            EventKind::TagChanged => "TagChanged",
+            EventKind::TagApplied => "TagApplied",
+            EventKind::TagRemoved => "TagRemoved",
+            EventKind::SegmentChanged => "SegmentChanged",
+            EventKind::SegmentJoined => "SegmentJoined",
+            EventKind::SegmentLeft => "SegmentLeft",
+            EventKind::CampaignChanged => "CampaignChanged",
+            EventKind::CampaignMembersChanged => "CampaignMembersChanged",
+            EventKind::TouchRecorded => "TouchRecorded",
+            EventKind::AttributionComputed => "AttributionComputed",
         }
     }
 }
