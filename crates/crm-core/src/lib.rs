@@ -5,6 +5,7 @@ pub mod actor;
 pub mod agenda;
 pub mod assignment;
 pub mod calendar;
+pub mod campaign;
 pub mod clock;
 pub mod commission;
 pub mod contact;

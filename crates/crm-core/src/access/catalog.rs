@@ -197,6 +197,9 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::Visit => &[Module::Visits],
         Entity::Credit | Entity::Target => &[Module::Targets],
         Entity::CommissionPlan | Entity::CommissionStatement => &[Module::Commission],
+        Entity::Campaign | Entity::CampaignCost | Entity::CampaignMember | Entity::Touch => {
+            &[Module::Marketing]
+        }
         _ => &[],
     }
 }

@@ -11,6 +11,7 @@ mod achievement;
 mod assignment;
 mod audit;
 mod calendar;
+mod campaigns;
 mod commission;
 mod contacts;
 mod contracts;
@@ -40,6 +41,7 @@ pub use achievement::*;
 pub use assignment::*;
 pub use audit::*;
 pub use calendar::*;
+pub use campaigns::*;
 pub use commission::*;
 pub use contacts::*;
 pub use contracts::*;
@@ -144,6 +146,7 @@ families!(
     achievement,
     commission,
     targets,
+    campaigns,
 );
 
 impl<S: Store> Crm<S> {

@@ -86,7 +86,7 @@ impl Ctx {
 
     /// The scope of a lead list: the owner-based lead scope, or a lead sitting in a pool
     /// the actor sees.
-    fn lead_list_scope(&self, query: Query) -> CrmResult<Query> {
+    pub(super) fn lead_list_scope(&self, query: Query) -> CrmResult<Query> {
         let pools: Vec<SqlValue> = self
             .visible_lead_pools()
             .into_iter()

@@ -11,6 +11,12 @@ mod assignment_admin;
 mod calendar;
 mod calendar_access;
 mod calendar_series;
+mod campaign_costs;
+mod campaign_members;
+mod campaign_reach;
+mod campaign_scope;
+mod campaign_touches;
+mod campaigns;
 mod claims;
 mod commission;
 mod commission_statements;
@@ -376,6 +382,14 @@ pub(crate) fn page_limit(limit: Option<u32>) -> CrmResult<u32> {
 pub use assignment_admin::AssignmentMemberView;
 pub use calendar::{CalendarEventDeleted, CalendarEventFilter};
 pub use calendar_series::{CalendarSplit, OccurrenceList, MAX_EXCEPTIONS};
+pub use campaign_costs::{AddCampaignCost, CampaignCostAdded, CampaignCostFilter};
+pub use campaign_members::{
+    AddCampaignMembers, CampaignMemberFilter, MemberIds, MembersChanged, RemoveCampaignMembers,
+    MAX_MEMBER_BATCH,
+};
+pub use campaign_reach::{CampaignReach, ReachRequest};
+pub use campaign_touches::{RecordTouches, TouchFilter, TouchesRecorded};
+pub use campaigns::{CampaignFilter, CampaignNode, CampaignTree};
 pub use commission::{PlanFilter, PlanRevisions};
 pub use commission_statements::{ComputeStatement, StatementFilter};
 pub use contracts::{ContractFilter, NewContract};

@@ -77,11 +77,19 @@ pub enum Entity {
     CommissionPlan,
     /// Commission statements (`commission_statements`).
     CommissionStatement,
+    /// Marketing campaigns (`campaigns`).
+    Campaign,
+    /// Actual cost entries of campaigns (`campaign_costs`).
+    CampaignCost,
+    /// Campaign members: customers, leads, contacts (`campaign_members`).
+    CampaignMember,
+    /// The touch log of campaigns (`touches`).
+    Touch,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 34] = [
+    pub const ALL: [Entity; 38] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -116,6 +124,10 @@ impl Entity {
         Entity::Target,
         Entity::CommissionPlan,
         Entity::CommissionStatement,
+        Entity::Campaign,
+        Entity::CampaignCost,
+        Entity::CampaignMember,
+        Entity::Touch,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

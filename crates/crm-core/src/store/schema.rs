@@ -537,6 +537,78 @@ static COMMISSION_STATEMENTS: TableSpec = TableSpec {
     },
 };
 
+static CAMPAIGNS: TableSpec = TableSpec {
+    entity: Entity::Campaign,
+    table: "campaigns",
+    record_name: "campaign",
+    // scoped by the campaign's owner (Marketing); parent_id builds the hierarchy
+    columns: &[
+        col("parent_id", Int),
+        col("owner_id", Int),
+        col("channel", Text),
+        col("status", Text),
+        col("start_on", Text),
+        col("end_on", Text),
+    ],
+    unique: &[],
+    scope: ScopeVia::Owned {
+        owner_col: "owner_id",
+    },
+};
+
+static CAMPAIGN_COSTS: TableSpec = TableSpec {
+    entity: Entity::CampaignCost,
+    table: "campaign_costs",
+    record_name: "campaign_cost",
+    // read through the campaign it belongs to
+    columns: &[
+        col("campaign_id", Int),
+        col("spent_on", Text),
+        col("currency", Text),
+    ],
+    unique: &[],
+    scope: ScopeVia::None,
+};
+
+static CAMPAIGN_MEMBERS: TableSpec = TableSpec {
+    entity: Entity::CampaignMember,
+    table: "campaign_members",
+    record_name: "campaign_member",
+    // a customer, lead or contact (with its customer) in a campaign, once; the service
+    // scopes reads by the member's own record (customers, leads, contacts)
+    columns: &[
+        col("campaign_id", Int),
+        col("member_kind", Text),
+        col("member_id", Int),
+        col("customer_id", Int),
+        col("lead_id", Int),
+        col("contact_id", Int),
+    ],
+    unique: &[key(&["campaign_id", "member_kind", "member_id"])],
+    scope: ScopeVia::None,
+};
+
+static TOUCHES: TableSpec = TableSpec {
+    entity: Entity::Touch,
+    table: "touches",
+    record_name: "touch",
+    // one of customer_id / lead_id / contact_id reached (a contact's touch also has its
+    // customer_id); host_ref makes recording idempotent; the service scopes reads by the
+    // record reached
+    columns: &[
+        col("campaign_id", Int),
+        col("channel", Text),
+        col("kind", Text),
+        col("at", Time),
+        col("customer_id", Int),
+        col("lead_id", Int),
+        col("contact_id", Int),
+        col("host_ref", Text),
+    ],
+    unique: &[partial_key(&["host_ref"])],
+    scope: ScopeVia::None,
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -574,6 +646,10 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::Target => &TARGETS,
         Entity::CommissionPlan => &COMMISSION_PLANS,
         Entity::CommissionStatement => &COMMISSION_STATEMENTS,
+        Entity::Campaign => &CAMPAIGNS,
+        Entity::CampaignCost => &CAMPAIGN_COSTS,
+        Entity::CampaignMember => &CAMPAIGN_MEMBERS,
+        Entity::Touch => &TOUCHES,
     }
 }
 

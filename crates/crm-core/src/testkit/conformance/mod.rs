@@ -18,6 +18,9 @@ mod amounts;
 mod apply;
 mod assignment;
 mod calendar;
+mod campaign_support;
+mod campaign_touches;
+mod campaigns;
 mod commission;
 mod contention;
 mod credits;
@@ -61,6 +64,8 @@ pub use amounts::*;
 pub use apply::*;
 pub use assignment::*;
 pub use calendar::*;
+pub use campaign_touches::*;
+pub use campaigns::*;
 pub use commission::*;
 pub use contention::*;
 pub use credits::*;
@@ -208,6 +213,12 @@ macro_rules! crm_store_conformance_tests {
             targets_follow_the_read_scope,
             target_coverage_warns_and_can_refuse,
             target_fiscal_calendar_is_fixed_once_approved,
+            campaigns_form_a_checked_hierarchy,
+            campaign_costs_are_exact_per_currency,
+            campaign_members_follow_the_read_scope,
+            campaign_touches_are_checked_and_idempotent,
+            campaign_touches_follow_the_read_scope,
+            campaign_reach_names_its_denominators,
         );
     };
 }
