@@ -4,6 +4,7 @@ pub mod access;
 pub mod actor;
 pub mod agenda;
 pub mod assignment;
+pub mod attribution;
 pub mod calendar;
 pub mod campaign;
 pub mod clock;

@@ -46,6 +46,9 @@ pub struct TenantSettings {
     /// Sales targets: the fiscal calendar and department coverage.
     #[serde(default)]
     pub targets: crate::target::TargetSettings,
+    /// Attribution of won deals to campaigns, and the figures campaign economics use.
+    #[serde(default)]
+    pub attribution: crate::attribution::AttributionSettings,
 }
 
 fn default_phone_region() -> String {
@@ -74,6 +77,7 @@ impl Default for TenantSettings {
             visits: crate::visit::VisitSettings::default(),
             phone_region: default_phone_region(),
             targets: crate::target::TargetSettings::default(),
+            attribution: crate::attribution::AttributionSettings::default(),
         }
     }
 }
@@ -102,6 +106,7 @@ impl TenantSettings {
         self.leads.validate()?;
         self.visits.validate()?;
         self.targets.validate()?;
+        self.attribution.validate()?;
         for (i, r) in self.recycle_reasons.iter().enumerate() {
             crate::validate::required_text(r, &format!("settings.recycle_reasons[{i}]"), 100)?;
         }

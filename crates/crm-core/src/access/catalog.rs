@@ -200,6 +200,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::Campaign | Entity::CampaignCost | Entity::CampaignMember | Entity::Touch => {
             &[Module::Marketing]
         }
+        Entity::Attribution => &[Module::Marketing],
         _ => &[],
     }
 }

@@ -9,6 +9,7 @@
 
 mod achievement;
 mod assignment;
+mod attribution;
 mod audit;
 mod calendar;
 mod campaigns;
@@ -39,6 +40,7 @@ mod visits;
 
 pub use achievement::*;
 pub use assignment::*;
+pub use attribution::*;
 pub use audit::*;
 pub use calendar::*;
 pub use campaigns::*;
@@ -147,6 +149,7 @@ families!(
     commission,
     targets,
     campaigns,
+    attribution,
 );
 
 impl<S: Store> Crm<S> {

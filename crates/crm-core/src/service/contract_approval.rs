@@ -102,6 +102,7 @@ impl<S: Store> Crm<S> {
         k.status = ContractStatus::Active;
         k.approved_facts = Some(facts);
         self.credit_contract_activated(ctx, changes, k).await?;
+        self.attribute_contract(ctx, changes, k, false).await?;
         changes.event(ctx.event(EventKind::ContractApproved, Entity::Contract, k.id, serde_json::json!({ "total": k.pricing.totals.grand_total, "currency": k.pricing_input.currency })));
         let mut customer_next = customer.clone();
         if let (Some(oid), true) = (
@@ -125,6 +126,8 @@ impl<S: Store> Crm<S> {
                         Some(crate::sales::today_in(ctx.tenant.settings.tz()?, ctx.now));
                     changes.update(&won)?;
                     self.credit_opportunity_move(ctx, changes, &o, &won).await?;
+                    self.attribute_opportunity_move(ctx, changes, &o, &won)
+                        .await?;
                     changes.event(ctx.event(EventKind::OpportunityStageChanged, Entity::Opportunity, oid, serde_json::json!({ "from": o.state.stage, "to": won.state.stage, "status": "won", "by_contract": k.id })));
                     customer_next.open_opportunities =
                         customer_next.open_opportunities.saturating_sub(1);
@@ -201,6 +204,8 @@ impl<S: Store> Crm<S> {
                         next.pricing = am.pricing.clone();
                         next.amendment = None;
                         self.credit_contract_amended(&ctx, &mut changes, &before, &next)
+                            .await?;
+                        self.attribute_contract(&ctx, &mut changes, &next, true)
                             .await?;
                         changes.event(ctx.event(EventKind::ContractApproved, Entity::Contract, id, serde_json::json!({ "amendment": true, "total": next.pricing.totals.grand_total })));
                     }

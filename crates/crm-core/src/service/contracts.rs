@@ -316,6 +316,8 @@ impl<S: Store> Crm<S> {
             if status == ContractStatus::Terminated {
                 self.credit_contract_terminated(&ctx, &mut changes, &before)
                     .await?;
+                self.unattribute_contract(&ctx, &mut changes, &before)
+                    .await?;
             }
             changes.audit(ctx.audit(
                 "contract.close",

@@ -214,6 +214,8 @@ impl<S: Store> Crm<S> {
             changes.update(&next)?;
             self.credit_lead_converted(&ctx, &mut changes, &lead, Some(conversion.customer_id))
                 .await?;
+            self.link_lead_touches(&ctx, &mut changes, lead.id, conversion.customer_id)
+                .await?;
             changes.audit(ctx.audit(
                 "lead.convert",
                 Entity::Lead,

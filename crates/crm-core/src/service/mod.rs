@@ -8,12 +8,16 @@ mod agenda;
 mod agenda_plans;
 mod approved_targets;
 mod assignment_admin;
+mod attribution;
+mod attribution_events;
+mod attribution_reads;
 mod calendar;
 mod calendar_access;
 mod calendar_series;
 mod campaign_costs;
 mod campaign_members;
 mod campaign_reach;
+mod campaign_roi;
 mod campaign_scope;
 mod campaign_touches;
 mod campaigns;
@@ -89,6 +93,11 @@ pub use achievement::{
     RankingRow,
 };
 pub use agenda::UserAgenda;
+pub use attribution::MAX_TOUCHES_PER_DEAL;
+pub use attribution_reads::{
+    DealAttribution, DealAttributionRequest, ReattributeReport, ReattributeRequest,
+};
+pub use campaign_roi::{RoiGrouping, RoiReport, RoiRequest, RoiRow};
 pub use customers::CustomerFilter;
 pub use due_work::DueWorkReport;
 pub use followups::{Agenda, AgendaItem};

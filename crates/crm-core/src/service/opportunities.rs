@@ -272,6 +272,8 @@ impl<S: Store> Crm<S> {
             changes.update(&next)?;
             self.credit_opportunity_move(&ctx, &mut changes, &before, &next)
                 .await?;
+            self.attribute_opportunity_move(&ctx, &mut changes, &before, &next)
+                .await?;
             if next.state.stage != before.state.stage || (is_open && !was_open) {
                 self.enter_stage_tasks(&ctx, &mut changes, &next).await?;
             }

@@ -85,11 +85,14 @@ pub enum Entity {
     CampaignMember,
     /// The touch log of campaigns (`touches`).
     Touch,
+    /// Attributions of won deals to campaign touches, one per deal and model
+    /// (`attributions`).
+    Attribution,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 38] = [
+    pub const ALL: [Entity; 39] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -128,6 +131,7 @@ impl Entity {
         Entity::CampaignCost,
         Entity::CampaignMember,
         Entity::Touch,
+        Entity::Attribution,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

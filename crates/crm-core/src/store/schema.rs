@@ -609,6 +609,24 @@ static TOUCHES: TableSpec = TableSpec {
     scope: ScopeVia::None,
 };
 
+static ATTRIBUTIONS: TableSpec = TableSpec {
+    entity: Entity::Attribution,
+    table: "attributions",
+    record_name: "attribution",
+    // hangs off the deal's customer; one row per deal and model
+    columns: &[
+        col("deal_kind", Text),
+        col("deal_id", Int),
+        col("customer_id", Int),
+        col("model_key", Text),
+        col("closed_at", Time),
+    ],
+    unique: &[key(&["deal_kind", "deal_id", "model_key"])],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -650,6 +668,7 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::CampaignCost => &CAMPAIGN_COSTS,
         Entity::CampaignMember => &CAMPAIGN_MEMBERS,
         Entity::Touch => &TOUCHES,
+        Entity::Attribution => &ATTRIBUTIONS,
     }
 }
 

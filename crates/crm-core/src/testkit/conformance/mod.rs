@@ -17,6 +17,7 @@ mod agenda;
 mod amounts;
 mod apply;
 mod assignment;
+mod attribution;
 mod calendar;
 mod campaign_support;
 mod campaign_touches;
@@ -63,6 +64,7 @@ pub use agenda::*;
 pub use amounts::*;
 pub use apply::*;
 pub use assignment::*;
+pub use attribution::*;
 pub use calendar::*;
 pub use campaign_touches::*;
 pub use campaigns::*;
@@ -219,6 +221,7 @@ macro_rules! crm_store_conformance_tests {
             campaign_touches_are_checked_and_idempotent,
             campaign_touches_follow_the_read_scope,
             campaign_reach_names_its_denominators,
+            attribution_is_stored_when_won_and_read_in_scope,
         );
     };
 }
