@@ -48,6 +48,7 @@ const SERVICE: UserId = UserId(20);
 
 mod agenda;
 mod leads;
+mod marketing;
 mod org;
 mod pools;
 mod sales;
@@ -56,6 +57,7 @@ mod tickets;
 
 use agenda::*;
 use leads::*;
+use marketing::*;
 use org::*;
 use pools::*;
 use sales::*;
@@ -199,6 +201,7 @@ async fn run(db: &str) -> CrmResult<()> {
     sales_tour(&crm, now).await?;
     agenda_tour(&crm, now).await?;
     targets_tour(&crm, now).await?;
+    marketing_tour(&crm, now).await?;
 
     let events = crm.events_after(Actor::system(TENANT), 0, 1000).await?;
     println!("\n== event log: {} event(s); the last 12:", events.len());

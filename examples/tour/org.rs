@@ -34,6 +34,7 @@ pub(crate) fn sales_role(name: &str, scope: DataScope) -> RoleInput {
             grants(Module::Visits, &[Create, Read, Update], scope),
             grants(Module::Targets, &[Create, Read, Update, Approve], scope),
             grants(Module::Commission, &[Read, Approve], scope),
+            grants(Module::Marketing, &[Create, Read, Update], scope),
         ]
         .concat(),
         fields: vec![],
