@@ -26,6 +26,7 @@ pub mod sales;
 pub mod service;
 pub mod sla;
 pub mod store;
+pub mod tag;
 pub mod target;
 pub mod task;
 pub mod tenant;

@@ -28,6 +28,7 @@ mod reports;
 mod scheduled;
 mod schema;
 mod sla;
+mod tags;
 mod targets;
 mod tasks;
 mod team;
@@ -57,6 +58,7 @@ pub use reports::*;
 pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
+pub use tags::*;
 pub use targets::*;
 pub use tasks::*;
 pub use team::*;
@@ -144,6 +146,7 @@ families!(
     achievement,
     commission,
     targets,
+    tags,
 );
 
 impl<S: Store> Crm<S> {

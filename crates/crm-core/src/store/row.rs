@@ -77,11 +77,15 @@ pub enum Entity {
     CommissionPlan,
     /// Commission statements (`commission_statements`).
     CommissionStatement,
+    /// Tag definitions (`tags`).
+    Tag,
+    /// Tags on customers, one row per tag and customer (`customer_tags`).
+    CustomerTag,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 34] = [
+    pub const ALL: [Entity; 36] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -116,6 +120,8 @@ impl Entity {
         Entity::Target,
         Entity::CommissionPlan,
         Entity::CommissionStatement,
+        Entity::Tag,
+        Entity::CustomerTag,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -42,6 +42,8 @@ mod refused_rows;
 mod rows;
 mod scope;
 mod service;
+mod tag_support;
+mod tags;
 mod target_scope;
 mod target_support;
 mod targets;
@@ -85,6 +87,7 @@ pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use tags::*;
 pub use target_scope::*;
 pub use targets::*;
 pub use tasks::*;
@@ -208,6 +211,11 @@ macro_rules! crm_store_conformance_tests {
             targets_follow_the_read_scope,
             target_coverage_warns_and_can_refuse,
             target_fiscal_calendar_is_fixed_once_approved,
+            tags_follow_calendar_months_and_orders,
+            rule_tag_removal_is_sticky,
+            manual_tags_apply_remove_and_retire,
+            tag_customers_follow_the_read_scope,
+            tag_bad_input_writes_nothing,
         );
     };
 }
