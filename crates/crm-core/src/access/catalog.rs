@@ -201,6 +201,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
             &[Module::Marketing]
         }
         Entity::Attribution => &[Module::Marketing],
+        Entity::Tag | Entity::CustomerTag => &[Module::Marketing],
         _ => &[],
     }
 }

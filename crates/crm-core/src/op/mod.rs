@@ -30,6 +30,7 @@ mod reports;
 mod scheduled;
 mod schema;
 mod sla;
+mod tags;
 mod targets;
 mod tasks;
 mod team;
@@ -61,6 +62,7 @@ pub use reports::*;
 pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use sla::*;
+pub use tags::*;
 pub use targets::*;
 pub use tasks::*;
 pub use team::*;
@@ -150,6 +152,7 @@ families!(
     targets,
     campaigns,
     attribution,
+    tags,
 );
 
 impl<S: Store> Crm<S> {

@@ -88,11 +88,15 @@ pub enum Entity {
     /// Attributions of won deals to campaign touches, one per deal and model
     /// (`attributions`).
     Attribution,
+    /// Tag definitions (`tags`).
+    Tag,
+    /// Tags on customers, one row per tag and customer (`customer_tags`).
+    CustomerTag,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 39] = [
+    pub const ALL: [Entity; 41] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -132,6 +136,8 @@ impl Entity {
         Entity::CampaignMember,
         Entity::Touch,
         Entity::Attribution,
+        Entity::Tag,
+        Entity::CustomerTag,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -46,6 +46,8 @@ mod refused_rows;
 mod rows;
 mod scope;
 mod service;
+mod tag_support;
+mod tags;
 mod target_scope;
 mod target_support;
 mod targets;
@@ -92,6 +94,7 @@ pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
 pub use service::*;
+pub use tags::*;
 pub use target_scope::*;
 pub use targets::*;
 pub use tasks::*;
@@ -222,6 +225,11 @@ macro_rules! crm_store_conformance_tests {
             campaign_touches_follow_the_read_scope,
             campaign_reach_names_its_denominators,
             attribution_is_stored_when_won_and_read_in_scope,
+            tags_follow_calendar_months_and_orders,
+            rule_tag_removal_is_sticky,
+            manual_tags_apply_remove_and_retire,
+            tag_customers_follow_the_read_scope,
+            tag_bad_input_writes_nothing,
         );
     };
 }
