@@ -27,6 +27,7 @@ mod receivables;
 mod reports;
 mod scheduled;
 mod schema;
+mod segments;
 mod sla;
 mod targets;
 mod tasks;
@@ -56,6 +57,7 @@ pub use receivables::*;
 pub use reports::*;
 pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
+pub use segments::*;
 pub use sla::*;
 pub use targets::*;
 pub use tasks::*;
@@ -144,6 +146,7 @@ families!(
     achievement,
     commission,
     targets,
+    segments,
 );
 
 impl<S: Store> Crm<S> {

@@ -44,6 +44,9 @@ pub struct DueWorkReport {
     /// Task reminders fired (`TaskReminder`).
     #[serde(default)]
     pub task_reminders: u64,
+    /// Segment joins and leaves of the daily evaluation.
+    #[serde(default)]
+    pub segment_changes: u64,
 }
 
 impl<S: Store> Crm<S> {
@@ -66,6 +69,7 @@ impl<S: Store> Crm<S> {
             self.sweep_contracts(&ctx).await?;
         let tier_changes = self.daily_tiers(&ctx).await?;
         let task_reminders = self.sweep_task_reminders(&ctx).await?;
+        let segment_changes = self.daily_segments(&ctx).await?;
         Ok(DueWorkReport {
             followup_escalations,
             expired_team_members,
@@ -79,6 +83,7 @@ impl<S: Store> Crm<S> {
             installments_due_soon,
             installments_overdue,
             task_reminders,
+            segment_changes,
         })
     }
 

@@ -77,11 +77,17 @@ pub enum Entity {
     CommissionPlan,
     /// Commission statements (`commission_statements`).
     CommissionStatement,
+    /// Segments (`segments`).
+    Segment,
+    /// Segment membership stints (`segment_members`).
+    SegmentMember,
+    /// Manual includes and excludes of segments (`segment_overrides`).
+    SegmentOverride,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 34] = [
+    pub const ALL: [Entity; 37] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -116,6 +122,9 @@ impl Entity {
         Entity::Target,
         Entity::CommissionPlan,
         Entity::CommissionStatement,
+        Entity::Segment,
+        Entity::SegmentMember,
+        Entity::SegmentOverride,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration
