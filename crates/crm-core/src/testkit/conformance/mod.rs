@@ -41,6 +41,8 @@ mod refused_filters;
 mod refused_rows;
 mod rows;
 mod scope;
+mod segment_support;
+mod segments;
 mod service;
 mod target_scope;
 mod target_support;
@@ -95,6 +97,7 @@ pub use visit_flags::*;
 pub use visit_races::*;
 pub use visit_rules::*;
 pub use visit_scope::*;
+pub use segments::*;
 
 /// Teardown that does nothing (stores that leave nothing behind).
 pub async fn keep<S>(_store: S) {}
@@ -208,6 +211,11 @@ macro_rules! crm_store_conformance_tests {
             targets_follow_the_read_scope,
             target_coverage_warns_and_can_refuse,
             target_fiscal_calendar_is_fixed_once_approved,
+            segment_overrides_survive_evaluation_and_exclusion_wins,
+            segments_of_segments_follow_dependency_order,
+            segment_cycles_and_bad_input_are_refused,
+            segment_reads_follow_the_scope,
+            segments_are_evaluated_once_a_day,
         );
     };
 }
