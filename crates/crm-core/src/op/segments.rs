@@ -78,13 +78,25 @@ pub struct GetSegment {
     pub id: SegmentId,
 }
 
-operation!(GetSegment, "segment.get", Marketing, Read, Segment,
+operation!(
+    GetSegment,
+    "segment.get",
+    Marketing,
+    Read,
+    Segment,
     "One segment definition (Marketing read).",
-    |crm, actor, r| crm.get_segment(actor, r.id));
+    |crm, actor, r| crm.get_segment(actor, r.id)
+);
 
-operation!(SegmentFilter, "segment.list", Marketing, Read, Page<Segment>,
+operation!(
+    SegmentFilter,
+    "segment.list",
+    Marketing,
+    Read,
+    Page<Segment>,
     "Segment definitions by ascending id, optionally by status, a page at a time.",
-    |crm, actor, r| crm.list_segments(actor, r));
+    |crm, actor, r| crm.list_segments(actor, r)
+);
 
 /// Evaluates segments' membership.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -171,9 +183,15 @@ pub struct CountSegment {
     pub id: SegmentId,
 }
 
-operation!(CountSegment, "segment.count", Marketing, Read, u64,
+operation!(
+    CountSegment,
+    "segment.count",
+    Marketing,
+    Read,
+    u64,
     "The number of a segment's current members in the actor's scope (others not counted).",
-    |crm, actor, r| crm.segment_count(actor, r.id));
+    |crm, actor, r| crm.segment_count(actor, r.id)
+);
 
 /// Join/leave history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -13,7 +13,11 @@ pub type Graph = BTreeMap<SegmentId, BTreeSet<SegmentId>>;
 /// Refuses giving `subject` the references `refs` when one of them leads back to `subject`
 /// through `graph` (the stored definitions; `subject`'s own entry is ignored): rule
 /// `segment_cycle`, naming the path (`segment 3 → segment 4 → segment 3`).
-pub fn check_acyclic(subject: SegmentId, refs: &BTreeSet<SegmentId>, graph: &Graph) -> CrmResult<()> {
+pub fn check_acyclic(
+    subject: SegmentId,
+    refs: &BTreeSet<SegmentId>,
+    graph: &Graph,
+) -> CrmResult<()> {
     match cycle_path(subject, refs, graph) {
         None => Ok(()),
         Some(path) => Err(CrmError::rule(
@@ -34,11 +38,8 @@ pub fn cycle_path(
 ) -> Option<Vec<SegmentId>> {
     // Depth-first search with an explicit stack of (node, path), visiting each node once.
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<(SegmentId, Vec<SegmentId>)> = refs
-        .iter()
-        .rev()
-        .map(|&r| (r, vec![subject, r]))
-        .collect();
+    let mut stack: Vec<(SegmentId, Vec<SegmentId>)> =
+        refs.iter().rev().map(|&r| (r, vec![subject, r])).collect();
     while let Some((node, path)) = stack.pop() {
         if node == subject {
             return Some(path);
@@ -111,10 +112,7 @@ mod tests {
     #[test]
     fn a_self_reference_is_a_cycle() {
         let err = check_acyclic(SegmentId(1), &set(&[1]), &g(&[])).unwrap_err();
-        assert!(
-            err.to_string().contains("segment 1 → segment 1"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("segment 1 → segment 1"), "{err}");
     }
 
     #[test]

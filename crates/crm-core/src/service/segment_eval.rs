@@ -271,7 +271,9 @@ impl<S: Store> Crm<S> {
                         run.left += left;
                         break;
                     }
-                    Err(CrmError::Conflict { .. }) if attempt < self.retry_policy().max_attempts => {
+                    Err(CrmError::Conflict { .. })
+                        if attempt < self.retry_policy().max_attempts =>
+                    {
                         self.back_off(attempt, started.elapsed()).await;
                     }
                     Err(e) => return Err(e),

@@ -12,9 +12,7 @@ use crate::customer::Customer;
 use crate::error::{CrmError, CrmResult};
 use crate::ids::{CustomerId, SegmentId, SegmentOverrideId};
 use crate::segment::{decide, JoinReason, OverrideMode, Segment, SegmentOverride, SegmentStatus};
-use crate::store::{
-    Changes, Entity, Filter, Predicate, Query, ScopeFilter, Store, StoreExt, ID,
-};
+use crate::store::{Changes, Entity, Filter, Predicate, Query, ScopeFilter, Store, StoreExt, ID};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -62,17 +60,15 @@ impl<S: Store> Crm<S> {
             .access
             .scope_filter(&reach, ctx.now)
             .predicate(Entity::Customer.spec())?;
-        let found: Vec<Customer> = self
-            .store()
-            .load_all(
-                &Query::new(Entity::Customer, ctx.tenant.id).scope(ScopeFilter::Predicate(
-                    Predicate::And(vec![
+        let found: Vec<Customer> =
+            self.store()
+                .load_all(&Query::new(Entity::Customer, ctx.tenant.id).scope(
+                    ScopeFilter::Predicate(Predicate::And(vec![
                         Predicate::Compare(Filter::is_in(ID, ids_of(ids))),
                         scope,
-                    ]),
-                )),
-            )
-            .await?;
+                    ])),
+                ))
+                .await?;
         if let Some(missing) = ids.iter().find(|id| !found.iter().any(|c| c.id == **id)) {
             return Err(CrmError::not_found("customer", missing));
         }
@@ -192,9 +188,7 @@ impl<S: Store> Crm<S> {
             let ctx = self.ctx(actor).await?;
             ctx.access.require(Module::Marketing, Action::Update)?;
             let segment = self.overridable(&ctx, segment).await?;
-            let found = self
-                .marketing_customers(&ctx, Action::Update, &ids)
-                .await?;
+            let found = self.marketing_customers(&ctx, Action::Update, &ids).await?;
             let existing = self.overrides_of(&ctx, segment.id, &ids).await?;
             let open = self.open_stints(&ctx, segment.id, &ids).await?;
             let matches = self

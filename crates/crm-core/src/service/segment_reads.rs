@@ -141,7 +141,12 @@ impl<S: Store> Crm<S> {
         let limit = page_limit(limit)?;
         let as_of = as_of.map_or(ctx.now, super::truncate_micros);
         for r in expr.segments() {
-            if self.store().get(Entity::Segment, ctx.tenant.id, r.0).await?.is_none() {
+            if self
+                .store()
+                .get(Entity::Segment, ctx.tenant.id, r.0)
+                .await?
+                .is_none()
+            {
                 return Err(CrmError::validation(
                     "expr",
                     format!("unknown_segment: no segment {r}"),

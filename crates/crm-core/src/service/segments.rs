@@ -68,9 +68,7 @@ impl<S: Store> Crm<S> {
     /// Every segment definition of the tenant (bounded by [`MAX_SEGMENTS`]).
     pub(super) async fn all_segments(&self, tenant: TenantId) -> CrmResult<Vec<Segment>> {
         self.store()
-            .load_all(
-                &Query::new(Entity::Segment, tenant).limit(MAX_SEGMENTS as u32 + 1),
-            )
+            .load_all(&Query::new(Entity::Segment, tenant).limit(MAX_SEGMENTS as u32 + 1))
             .await
     }
 
@@ -84,11 +82,7 @@ impl<S: Store> Crm<S> {
 
     /// Refuses a name another segment has, a reference to a missing or retired segment, and
     /// a cycle through `subject`.
-    fn check_definition(
-        subject: SegmentId,
-        checked: &Checked,
-        all: &[Segment],
-    ) -> CrmResult<()> {
+    fn check_definition(subject: SegmentId, checked: &Checked, all: &[Segment]) -> CrmResult<()> {
         if let Some(other) = all
             .iter()
             .find(|s| s.id != subject && s.name == checked.name)

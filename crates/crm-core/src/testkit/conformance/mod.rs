@@ -86,6 +86,7 @@ pub use refused_filters::*;
 pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
+pub use segments::*;
 pub use service::*;
 pub use target_scope::*;
 pub use targets::*;
@@ -97,7 +98,6 @@ pub use visit_flags::*;
 pub use visit_races::*;
 pub use visit_rules::*;
 pub use visit_scope::*;
-pub use segments::*;
 
 /// Teardown that does nothing (stores that leave nothing behind).
 pub async fn keep<S>(_store: S) {}

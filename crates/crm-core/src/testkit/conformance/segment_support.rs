@@ -78,7 +78,12 @@ async fn add_role<S: Store>(f: &Fixture<S>, user: UserId, role: RoleId) {
 pub(super) async fn segment_fixture<S: Store>(store: S) -> Fixture<S> {
     use Action::*;
     let f = Fixture::new(store).await;
-    let rep = role(&f, "marketing rep", marketing(&[Read, Update], DataScope::SelfOnly)).await;
+    let rep = role(
+        &f,
+        "marketing rep",
+        marketing(&[Read, Update], DataScope::SelfOnly),
+    )
+    .await;
     let manager = role(
         &f,
         "marketing manager",
