@@ -78,6 +78,104 @@ pub(super) struct StintPlace<'a> {
     pub operation: &'a str,
 }
 
+/// Ids allocated for the stints of one unit of work.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IdBlock {
+    next: i64,
+    end: i64,
+}
+
+impl IdBlock {
+    fn take(&mut self) -> CrmResult<SegmentMemberId> {
+        if self.next >= self.end {
+            return Err(CrmError::Storage("stint ids exhausted".into()));
+        }
+        let id = self.next;
+        self.next += 1;
+        Ok(SegmentMemberId(id))
+    }
+}
+
+/// The number of new stints `decisions` begin.
+pub(super) fn joins(decisions: &[(CustomerId, Option<&SegmentMember>, Decision)]) -> usize {
+    decisions
+        .iter()
+        .filter(|(_, open, d)| open.is_none() && matches!(d, Decision::Join(_)))
+        .count()
+}
+
+/// Adds to `changes` the join or leave `decision` of `customer` in `place.segment` at
+/// `place.at` (a new stint takes its id from `ids`); returns the numbers joined and left
+/// (0 or 1 each).
+pub(super) fn stage(
+    ctx: &Ctx,
+    changes: &mut Changes,
+    place: StintPlace<'_>,
+    customer: CustomerId,
+    open: Option<&SegmentMember>,
+    decision: Decision,
+    ids: &mut IdBlock,
+) -> CrmResult<(u64, u64)> {
+    let StintPlace {
+        segment,
+        at,
+        operation,
+    } = place;
+    match (decision, open) {
+        (Decision::Join(reason), None) => {
+            let stint = SegmentMember {
+                tenant: ctx.tenant.id,
+                id: ids.take()?,
+                version: 1,
+                segment_id: segment,
+                customer_id: customer,
+                joined_at: at,
+                joined_by: reason,
+                left_at: None,
+                left_by: None,
+            };
+            changes.insert(&stint)?;
+            changes.audit(ctx.audit(
+                operation,
+                Entity::SegmentMember,
+                stint.id.0,
+                serde_json::Value::Null,
+                json(&stint),
+            ));
+            changes.event(ctx.event(
+                EventKind::SegmentJoined,
+                Entity::Segment,
+                segment.0,
+                stint_payload(&stint, reason),
+            ));
+            Ok((1, 0))
+        }
+        (Decision::Leave(reason), Some(stint)) => {
+            let next = SegmentMember {
+                left_at: Some(at),
+                left_by: Some(reason),
+                ..stint.clone()
+            };
+            changes.update(&next)?;
+            changes.audit(ctx.audit(
+                operation,
+                Entity::SegmentMember,
+                stint.id.0,
+                json(stint),
+                json(&next),
+            ));
+            changes.event(ctx.event(
+                EventKind::SegmentLeft,
+                Entity::Segment,
+                segment.0,
+                stint_payload(&next, reason),
+            ));
+            Ok((0, 1))
+        }
+        _ => Ok((0, 0)),
+    }
+}
+
 pub(super) fn ids_of(customers: &[CustomerId]) -> Vec<SqlValue> {
     customers.iter().map(|c| SqlValue::Int(c.0)).collect()
 }
@@ -119,75 +217,21 @@ impl<S: Store> Crm<S> {
         Ok(rows.into_iter().map(|o| (o.customer_id, o)).collect())
     }
 
-    /// Adds to `changes` the join or leave `decision` of `customer` in `place.segment` at
-    /// `place.at`; returns the numbers joined and left (0 or 1 each).
-    pub(super) async fn stage_decision(
-        &self,
-        ctx: &Ctx,
-        changes: &mut Changes,
-        place: StintPlace<'_>,
-        customer: CustomerId,
-        open: Option<&SegmentMember>,
-        decision: Decision,
-    ) -> CrmResult<(u64, u64)> {
-        let StintPlace {
-            segment,
-            at,
-            operation,
-        } = place;
-        match (decision, open) {
-            (Decision::Join(reason), None) => {
-                let stint = SegmentMember {
-                    tenant: ctx.tenant.id,
-                    id: SegmentMemberId(self.new_id(Entity::SegmentMember).await?),
-                    version: 1,
-                    segment_id: segment,
-                    customer_id: customer,
-                    joined_at: at,
-                    joined_by: reason,
-                    left_at: None,
-                    left_by: None,
-                };
-                changes.insert(&stint)?;
-                changes.audit(ctx.audit(
-                    operation,
-                    Entity::SegmentMember,
-                    stint.id.0,
-                    serde_json::Value::Null,
-                    json(&stint),
-                ));
-                changes.event(ctx.event(
-                    EventKind::SegmentJoined,
-                    Entity::Segment,
-                    segment.0,
-                    stint_payload(&stint, reason),
-                ));
-                Ok((1, 0))
-            }
-            (Decision::Leave(reason), Some(stint)) => {
-                let next = SegmentMember {
-                    left_at: Some(at),
-                    left_by: Some(reason),
-                    ..stint.clone()
-                };
-                changes.update(&next)?;
-                changes.audit(ctx.audit(
-                    operation,
-                    Entity::SegmentMember,
-                    stint.id.0,
-                    json(stint),
-                    json(&next),
-                ));
-                changes.event(ctx.event(
-                    EventKind::SegmentLeft,
-                    Entity::Segment,
-                    segment.0,
-                    stint_payload(&next, reason),
-                ));
-                Ok((0, 1))
-            }
-            _ => Ok((0, 0)),
+    /// `n` fresh stint ids in one allocation.
+    pub(super) async fn stint_ids(&self, n: usize) -> CrmResult<IdBlock> {
+        if n == 0 {
+            return Ok(IdBlock { next: 0, end: 0 });
         }
+        let count = u32::try_from(n)
+            .map_err(|_| CrmError::Storage(format!("{n} stint ids in one allocation")))?;
+        let next = self
+            .store()
+            .allocate_ids(Entity::SegmentMember, count)
+            .await?;
+        Ok(IdBlock {
+            next,
+            end: next.saturating_add(i64::from(count)),
+        })
     }
 
     /// One batch of customers of `segment` at `as_of`: the unit of work of its changes and
@@ -205,26 +249,36 @@ impl<S: Store> Crm<S> {
             .await?;
         let open = self.open_stints(ctx, segment.id, &ids).await?;
         let overrides = self.overrides_of(ctx, segment.id, &ids).await?;
-        let mut changes = Changes::new(ctx.tenant.id);
-        let (mut joined, mut left) = (0, 0);
-        for (id, matched) in ids.iter().zip(matches) {
-            let current = open.get(id);
-            let mode: Option<OverrideMode> = overrides.get(id).map(|o| o.mode);
-            let decision = decide(current.is_some(), matched, mode, JoinReason::Rule);
-            let (j, l) = self
-                .stage_decision(
-                    ctx,
-                    &mut changes,
-                    StintPlace {
-                        segment: segment.id,
-                        at: as_of,
-                        operation: "segment.evaluate",
-                    },
+        let decisions: Vec<(CustomerId, Option<&SegmentMember>, Decision)> = ids
+            .iter()
+            .zip(matches)
+            .map(|(id, matched)| {
+                let current = open.get(id);
+                let mode: Option<OverrideMode> = overrides.get(id).map(|o| o.mode);
+                (
                     *id,
                     current,
-                    decision,
+                    decide(current.is_some(), matched, mode, JoinReason::Rule),
                 )
-                .await?;
+            })
+            .collect();
+        let mut fresh = self.stint_ids(joins(&decisions)).await?;
+        let mut changes = Changes::new(ctx.tenant.id);
+        let (mut joined, mut left) = (0, 0);
+        for (id, current, decision) in decisions {
+            let (j, l) = stage(
+                ctx,
+                &mut changes,
+                StintPlace {
+                    segment: segment.id,
+                    at: as_of,
+                    operation: "segment.evaluate",
+                },
+                id,
+                current,
+                decision,
+                &mut fresh,
+            )?;
             joined += j;
             left += l;
         }

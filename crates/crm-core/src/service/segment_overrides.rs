@@ -4,7 +4,7 @@
 //! in the same unit of work: an include opens a stint, an exclude ends the open one, and
 //! lifting an override lets the expression decide at once (reason `cleared`).
 
-use super::segment_eval::{ids_of, StintPlace};
+use super::segment_eval::{ids_of, joins, stage, StintPlace};
 use super::{json, transact, Crm, Ctx};
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -107,9 +107,20 @@ impl<S: Store> Crm<S> {
             self.marketing_customers(&ctx, Action::Update, &ids).await?;
             let existing = self.overrides_of(&ctx, segment.id, &ids).await?;
             let open = self.open_stints(&ctx, segment.id, &ids).await?;
+            // The expression's verdict does not matter under an override.
+            let decisions: Vec<_> = ids
+                .iter()
+                .map(|id| {
+                    let current = open.get(id);
+                    let d = decide(current.is_some(), false, Some(mode), JoinReason::Rule);
+                    (*id, current, d)
+                })
+                .collect();
+            let mut fresh = self.stint_ids(joins(&decisions)).await?;
             let mut changes = Changes::new(ctx.tenant.id);
             let mut out = OverrideOutcome::default();
-            for id in &ids {
+            for (id, current, decision) in decisions {
+                let id = &id;
                 match existing.get(id) {
                     Some(o) if o.mode == mode => {}
                     Some(o) => {
@@ -151,23 +162,19 @@ impl<S: Store> Crm<S> {
                         out.overrides += 1;
                     }
                 }
-                let current = open.get(id);
-                // The expression's verdict does not matter under an override.
-                let decision = decide(current.is_some(), false, Some(mode), JoinReason::Rule);
-                let (j, l) = self
-                    .stage_decision(
-                        &ctx,
-                        &mut changes,
-                        StintPlace {
-                            segment: segment.id,
-                            at: ctx.now,
-                            operation,
-                        },
-                        *id,
-                        current,
-                        decision,
-                    )
-                    .await?;
+                let (j, l) = stage(
+                    &ctx,
+                    &mut changes,
+                    StintPlace {
+                        segment: segment.id,
+                        at: ctx.now,
+                        operation,
+                    },
+                    *id,
+                    current,
+                    decision,
+                    &mut fresh,
+                )?;
                 out.joined += j;
                 out.left += l;
             }
@@ -194,12 +201,21 @@ impl<S: Store> Crm<S> {
             let matches = self
                 .batch_matches(&ctx, &segment.expr, &found, ctx.now)
                 .await?;
+            let cleared: Vec<_> = found
+                .iter()
+                .zip(matches)
+                .filter_map(|(customer, matched)| {
+                    let o = existing.get(&customer.id)?;
+                    let current = open.get(&customer.id);
+                    let d = decide(current.is_some(), matched, None, JoinReason::Cleared);
+                    Some((o, (customer.id, current, d)))
+                })
+                .collect();
+            let decisions: Vec<_> = cleared.iter().map(|(_, d)| *d).collect();
+            let mut fresh = self.stint_ids(joins(&decisions)).await?;
             let mut changes = Changes::new(ctx.tenant.id);
             let mut out = OverrideOutcome::default();
-            for (customer, matched) in found.iter().zip(matches) {
-                let Some(o) = existing.get(&customer.id) else {
-                    continue;
-                };
+            for (o, (customer, current, decision)) in cleared {
                 changes.delete(o);
                 changes.audit(ctx.audit(
                     "segment.clear_override",
@@ -209,22 +225,19 @@ impl<S: Store> Crm<S> {
                     serde_json::Value::Null,
                 ));
                 out.overrides += 1;
-                let current = open.get(&customer.id);
-                let decision = decide(current.is_some(), matched, None, JoinReason::Cleared);
-                let (j, l) = self
-                    .stage_decision(
-                        &ctx,
-                        &mut changes,
-                        StintPlace {
-                            segment: segment.id,
-                            at: ctx.now,
-                            operation: "segment.clear_override",
-                        },
-                        customer.id,
-                        current,
-                        decision,
-                    )
-                    .await?;
+                let (j, l) = stage(
+                    &ctx,
+                    &mut changes,
+                    StintPlace {
+                        segment: segment.id,
+                        at: ctx.now,
+                        operation: "segment.clear_override",
+                    },
+                    customer,
+                    current,
+                    decision,
+                    &mut fresh,
+                )?;
                 out.joined += j;
                 out.left += l;
             }
