@@ -4,6 +4,7 @@ pub mod access;
 pub mod actor;
 pub mod agenda;
 pub mod assignment;
+pub mod audience;
 pub mod calendar;
 pub mod clock;
 pub mod commission;
