@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The condition language over one customer's state, shared with tag rules.
-/// PLACEHOLDER until the audience module is merged.
-pub type Condition = serde_json::Value;
+pub use crate::audience::Condition;
 
 /// Deepest nesting accepted (a leaf is depth 1).
 pub const MAX_DEPTH: usize = 8;

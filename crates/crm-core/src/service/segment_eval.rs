@@ -6,6 +6,7 @@
 //! one unit of work per batch. Memory stays bounded by one batch: current members are
 //! sought batch by batch, never held whole.
 
+use super::segment_facts::FactsPlan;
 use super::{json, Crm, Ctx};
 use crate::access::{Action, Module};
 use crate::actor::Actor;
@@ -240,12 +241,13 @@ impl<S: Store> Crm<S> {
         &self,
         ctx: &Ctx,
         segment: &Segment,
+        plan: &FactsPlan,
         customers: &[Customer],
         as_of: DateTime<Utc>,
     ) -> CrmResult<(Changes, u64, u64)> {
         let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
         let matches = self
-            .batch_matches(ctx, &segment.expr, customers, as_of)
+            .batch_matches(ctx, &segment.expr, plan, customers, as_of)
             .await?;
         let open = self.open_stints(ctx, segment.id, &ids).await?;
         let overrides = self.overrides_of(ctx, segment.id, &ids).await?;
@@ -297,6 +299,7 @@ impl<S: Store> Crm<S> {
             segment: segment.id,
             ..SegmentRun::default()
         };
+        let plan = self.facts_plan(ctx, &segment.expr, as_of).await?;
         let mut after = None;
         loop {
             let customers: Vec<Customer> = self
@@ -314,8 +317,9 @@ impl<S: Store> Crm<S> {
             loop {
                 attempt += 1;
                 let started = std::time::Instant::now();
-                let (changes, joined, left) =
-                    self.segment_batch(ctx, segment, &customers, as_of).await?;
+                let (changes, joined, left) = self
+                    .segment_batch(ctx, segment, &plan, &customers, as_of)
+                    .await?;
                 if changes.is_empty() {
                     break;
                 }

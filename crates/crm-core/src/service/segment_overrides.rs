@@ -198,8 +198,9 @@ impl<S: Store> Crm<S> {
             let found = self.marketing_customers(&ctx, Action::Update, &ids).await?;
             let existing = self.overrides_of(&ctx, segment.id, &ids).await?;
             let open = self.open_stints(&ctx, segment.id, &ids).await?;
+            let plan = self.facts_plan(&ctx, &segment.expr, ctx.now).await?;
             let matches = self
-                .batch_matches(&ctx, &segment.expr, &found, ctx.now)
+                .batch_matches(&ctx, &segment.expr, &plan, &found, ctx.now)
                 .await?;
             let cleared: Vec<_> = found
                 .iter()

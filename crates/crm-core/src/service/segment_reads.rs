@@ -158,6 +158,7 @@ impl<S: Store> Crm<S> {
             as_of,
             ..SegmentPreview::default()
         };
+        let plan = self.facts_plan(&ctx, &expr, as_of).await?;
         let mut after = None;
         loop {
             let customers: Vec<Customer> = self
@@ -172,7 +173,9 @@ impl<S: Store> Crm<S> {
             let Some(last) = customers.last().map(|c| c.id.0) else {
                 break;
             };
-            let matches = self.batch_matches(&ctx, &expr, &customers, as_of).await?;
+            let matches = self
+                .batch_matches(&ctx, &expr, &plan, &customers, as_of)
+                .await?;
             for (c, matched) in customers.iter().zip(matches) {
                 if matched {
                     out.count += 1;

@@ -42,6 +42,7 @@ mod refused_rows;
 mod rows;
 mod scope;
 mod segment_support;
+mod segment_windows;
 mod segments;
 mod service;
 mod target_scope;
@@ -86,6 +87,7 @@ pub use refused_filters::*;
 pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
+pub use segment_windows::*;
 pub use segments::*;
 pub use service::*;
 pub use target_scope::*;
@@ -216,6 +218,8 @@ macro_rules! crm_store_conformance_tests {
             segment_cycles_and_bad_input_are_refused,
             segment_reads_follow_the_scope,
             segments_are_evaluated_once_a_day,
+            segment_members_leave_when_they_stop_matching,
+            segment_windows_turn_at_the_local_monday_midnight,
         );
     };
 }
