@@ -211,3 +211,73 @@ impl Record for SegmentOverride {
         ]
     }
 }
+
+impl std::fmt::Display for SegmentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for OverrideMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for JoinReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_name<T: Serialize>(v: &T) -> String {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|j| j.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn stable_names_are_the_serde_names() {
+        for s in [SegmentStatus::Active, SegmentStatus::Retired] {
+            assert_eq!(serde_name(&s), s.as_str());
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        for m in [OverrideMode::Include, OverrideMode::Exclude] {
+            assert_eq!(serde_name(&m), m.as_str());
+            assert_eq!(m.to_string(), m.as_str());
+        }
+        for r in [
+            JoinReason::Rule,
+            JoinReason::Include,
+            JoinReason::Exclude,
+            JoinReason::Cleared,
+        ] {
+            assert_eq!(serde_name(&r), r.as_str());
+            assert_eq!(r.to_string(), r.as_str());
+        }
+    }
+
+    #[test]
+    fn only_an_open_stint_claims_the_open_key() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        let mut stint = SegmentMember {
+            tenant: TenantId(1),
+            id: SegmentMemberId(5),
+            version: 1,
+            segment_id: SegmentId(2),
+            customer_id: CustomerId(9),
+            joined_at: at,
+            joined_by: JoinReason::Rule,
+            left_at: None,
+            left_by: None,
+        };
+        assert_eq!(stint.columns().last(), Some(&SqlValue::Int(9)));
+        stint.left_at = Some(at);
+        assert_eq!(stint.columns().last(), Some(&SqlValue::Null));
+    }
+}
