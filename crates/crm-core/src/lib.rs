@@ -27,6 +27,7 @@ pub mod segment;
 pub mod service;
 pub mod sla;
 pub mod store;
+pub mod tag;
 pub mod target;
 pub mod task;
 pub mod tenant;

@@ -155,6 +155,9 @@ pub struct Tenant {
     /// Local date (tenant zone) of the last batch tier recomputation by scheduled work.
     #[serde(default)]
     pub tiers_computed_on: Option<String>,
+    /// Local date (tenant zone) of the last rule-tag evaluation by scheduled work.
+    #[serde(default)]
+    pub tags_evaluated_on: Option<String>,
     /// Local date (tenant zone) of the last evaluation of every active segment by scheduled
     /// work.
     #[serde(default)]

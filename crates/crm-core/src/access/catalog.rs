@@ -197,6 +197,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         Entity::Visit => &[Module::Visits],
         Entity::Credit | Entity::Target => &[Module::Targets],
         Entity::CommissionPlan | Entity::CommissionStatement => &[Module::Commission],
+        Entity::Tag | Entity::CustomerTag => &[Module::Marketing],
         Entity::Segment | Entity::SegmentMember | Entity::SegmentOverride => &[Module::Marketing],
         _ => &[],
     }

@@ -29,6 +29,7 @@ mod scheduled;
 mod schema;
 mod segments;
 mod sla;
+mod tags;
 mod targets;
 mod tasks;
 mod team;
@@ -59,6 +60,7 @@ pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
 pub use segments::*;
 pub use sla::*;
+pub use tags::*;
 pub use targets::*;
 pub use tasks::*;
 pub use team::*;
@@ -146,6 +148,7 @@ families!(
     achievement,
     commission,
     targets,
+    tags,
     segments,
 );
 

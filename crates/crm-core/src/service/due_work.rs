@@ -44,6 +44,9 @@ pub struct DueWorkReport {
     /// Task reminders fired (`TaskReminder`).
     #[serde(default)]
     pub task_reminders: u64,
+    /// Tags put on or taken off customers by the daily rule-tag evaluation.
+    #[serde(default)]
+    pub tag_changes: u64,
     /// Segment joins and leaves of the daily evaluation.
     #[serde(default)]
     pub segment_changes: u64,
@@ -68,6 +71,7 @@ impl<S: Store> Crm<S> {
         let (contracts_expired, installments_due_soon, installments_overdue) =
             self.sweep_contracts(&ctx).await?;
         let tier_changes = self.daily_tiers(&ctx).await?;
+        let tag_changes = self.daily_tags(&ctx).await?;
         let task_reminders = self.sweep_task_reminders(&ctx).await?;
         let segment_changes = self.daily_segments(&ctx).await?;
         Ok(DueWorkReport {
@@ -83,6 +87,7 @@ impl<S: Store> Crm<S> {
             installments_due_soon,
             installments_overdue,
             task_reminders,
+            tag_changes,
             segment_changes,
         })
     }

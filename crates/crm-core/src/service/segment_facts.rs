@@ -9,7 +9,7 @@ use crate::error::CrmResult;
 use crate::ids::{CustomerId, SegmentId};
 use crate::segment::{Condition, SegmentExpr, SegmentMember, Verdicts};
 use crate::store::{Entity, Filter, Query, SqlValue, Store, StoreExt};
-use crate::tier::{Purchase, Quintiles, Scoring};
+use crate::tier::{Quintiles, Scoring};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, BTreeSet};
@@ -74,87 +74,8 @@ impl<S: Store> Crm<S> {
         })
     }
 
-    /// The facts of a batch as of `as_of`. INTERIM until the audience facts loader
-    /// (`service/audience_facts.rs`, branch tags) is merged: the customer itself, its last
-    /// order and RFM figures from its purchases (one query for the batch) and its last
-    /// follow-up and follow-up instants (one query); open-opportunity products and tags are
-    /// not loaded yet.
-    async fn segment_facts(
-        &self,
-        ctx: &Ctx,
-        batch: &[Customer],
-        as_of: DateTime<Utc>,
-        needs: Needs,
-        quintiles: Option<&Quintiles>,
-    ) -> CrmResult<Vec<Facts>> {
-        let mut facts: Vec<Facts> = batch.iter().cloned().map(Facts::bare).collect();
-        if batch.is_empty() {
-            return Ok(facts);
-        }
-        let ids: Vec<SqlValue> = batch.iter().map(|c| SqlValue::Int(c.id.0)).collect();
-        let settings = &ctx.tenant.settings;
-        if needs.rfm || needs.last_order {
-            let rows: Vec<Purchase> = self
-                .store()
-                .load_all(
-                    &Query::new(Entity::Purchase, ctx.tenant.id)
-                        .filter(Filter::is_in("customer_id", ids.clone()))
-                        .filter(Filter::le("at", as_of)),
-                )
-                .await?;
-            let since = crate::clock::minus(
-                as_of,
-                chrono::Duration::days(i64::from(settings.tiers.window_days)),
-            );
-            let default_thresholds = crate::tier::Thresholds::default();
-            let thresholds = match &settings.tiers.scoring {
-                Scoring::Thresholds(t) => t,
-                _ => &default_thresholds,
-            };
-            for f in &mut facts {
-                let mine: Vec<Purchase> = rows
-                    .iter()
-                    .filter(|p| p.customer_id == f.customer.id)
-                    .cloned()
-                    .collect();
-                f.last_order_at = mine.iter().map(|p| p.at).max();
-                let window: Vec<Purchase> = mine.into_iter().filter(|p| p.at > since).collect();
-                f.rfm = crate::tier::figures(
-                    f.last_order_at,
-                    &window,
-                    &settings.default_currency,
-                    as_of,
-                )?;
-                f.scores = match quintiles {
-                    Some(q) => q.score(&f.rfm),
-                    None => thresholds.score(&f.rfm),
-                };
-            }
-        }
-        if needs.last_followup || needs.followups_since.is_some() {
-            let rows: Vec<crate::followup::FollowUp> = self
-                .store()
-                .load_all(
-                    &Query::new(Entity::FollowUp, ctx.tenant.id)
-                        .filter(Filter::is_in("customer_id", ids))
-                        .filter(Filter::le("at", as_of)),
-                )
-                .await?;
-            for f in &mut facts {
-                let mut at: Vec<DateTime<Utc>> = rows
-                    .iter()
-                    .filter(|r| r.customer_id == Some(f.customer.id))
-                    .map(|r| r.at)
-                    .collect();
-                at.sort_unstable();
-                f.last_followup_at = at.last().copied();
-                f.followups = at;
-            }
-        }
-        Ok(facts)
-    }
-
-    /// Quintile breakpoints over every customer as of `as_of`.
+    /// Quintile breakpoints over every customer as of `as_of` (the same computation as rule
+    /// tags', which keep theirs private to `tag_eval`).
     async fn segment_quintiles(&self, ctx: &Ctx, as_of: DateTime<Utc>) -> CrmResult<Quintiles> {
         let needs = Needs {
             rfm: true,
@@ -174,7 +95,7 @@ impl<S: Store> Crm<S> {
             let Some(last) = batch.last().map(|c| c.id.0) else {
                 break;
             };
-            let facts = self.segment_facts(ctx, &batch, as_of, needs, None).await?;
+            let facts = self.audience_facts(ctx, &batch, as_of, needs, None).await?;
             all.extend(facts.into_iter().map(|f| f.rfm));
             after = Some(last);
         }
@@ -193,7 +114,7 @@ impl<S: Store> Crm<S> {
         as_of: DateTime<Utc>,
     ) -> CrmResult<Vec<bool>> {
         let facts = self
-            .segment_facts(ctx, customers, as_of, plan.needs, plan.quintiles.as_ref())
+            .audience_facts(ctx, customers, as_of, plan.needs, plan.quintiles.as_ref())
             .await?;
         let refs = expr.segments();
         let mut member_of: BTreeMap<CustomerId, BTreeSet<SegmentId>> = BTreeMap::new();

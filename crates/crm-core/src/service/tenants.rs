@@ -42,6 +42,7 @@ impl<S: Store> Crm<S> {
                         name: name.clone(),
                         settings: settings.clone(),
                         tiers_computed_on: None,
+                        tags_evaluated_on: None,
                         segments_evaluated_on: None,
                     };
                     changes.insert(&t)?;

@@ -77,6 +77,10 @@ pub enum Entity {
     CommissionPlan,
     /// Commission statements (`commission_statements`).
     CommissionStatement,
+    /// Tag definitions (`tags`).
+    Tag,
+    /// Tags on customers, one row per tag and customer (`customer_tags`).
+    CustomerTag,
     /// Segments (`segments`).
     Segment,
     /// Segment membership stints (`segment_members`).
@@ -87,7 +91,7 @@ pub enum Entity {
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 37] = [
+    pub const ALL: [Entity; 39] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -122,6 +126,8 @@ impl Entity {
         Entity::Target,
         Entity::CommissionPlan,
         Entity::CommissionStatement,
+        Entity::Tag,
+        Entity::CustomerTag,
         Entity::Segment,
         Entity::SegmentMember,
         Entity::SegmentOverride,

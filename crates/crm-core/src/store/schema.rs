@@ -537,6 +537,32 @@ static COMMISSION_STATEMENTS: TableSpec = TableSpec {
     },
 };
 
+static TAGS: TableSpec = TableSpec {
+    entity: Entity::Tag,
+    table: "tags",
+    record_name: "tag",
+    // settings-like: the service checks the action; one name per tenant (retired ones too)
+    columns: &[col("name", Text), col("kind", Text), col("status", Text)],
+    unique: &[key(&["name"])],
+    scope: ScopeVia::None,
+};
+
+static CUSTOMER_TAGS: TableSpec = TableSpec {
+    entity: Entity::CustomerTag,
+    table: "customer_tags",
+    record_name: "customer_tag",
+    // (tenant_id, customer_id) references customers; one row per tag and customer
+    columns: &[
+        col("customer_id", Int),
+        col("tag_id", Int),
+        col("active", Bool),
+    ],
+    unique: &[key(&["tag_id", "customer_id"])],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
 static SEGMENTS: TableSpec = TableSpec {
     entity: Entity::Segment,
     table: "segments",
@@ -620,6 +646,8 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::Target => &TARGETS,
         Entity::CommissionPlan => &COMMISSION_PLANS,
         Entity::CommissionStatement => &COMMISSION_STATEMENTS,
+        Entity::Tag => &TAGS,
+        Entity::CustomerTag => &CUSTOMER_TAGS,
         Entity::Segment => &SEGMENTS,
         Entity::SegmentMember => &SEGMENT_MEMBERS,
         Entity::SegmentOverride => &SEGMENT_OVERRIDES,

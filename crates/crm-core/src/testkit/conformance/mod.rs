@@ -45,6 +45,8 @@ mod segment_support;
 mod segment_windows;
 mod segments;
 mod service;
+mod tag_support;
+mod tags;
 mod target_scope;
 mod target_support;
 mod targets;
@@ -90,6 +92,7 @@ pub use scope::*;
 pub use segment_windows::*;
 pub use segments::*;
 pub use service::*;
+pub use tags::*;
 pub use target_scope::*;
 pub use targets::*;
 pub use tasks::*;
@@ -213,6 +216,11 @@ macro_rules! crm_store_conformance_tests {
             targets_follow_the_read_scope,
             target_coverage_warns_and_can_refuse,
             target_fiscal_calendar_is_fixed_once_approved,
+            tags_follow_calendar_months_and_orders,
+            rule_tag_removal_is_sticky,
+            manual_tags_apply_remove_and_retire,
+            tag_customers_follow_the_read_scope,
+            tag_bad_input_writes_nothing,
             segment_overrides_survive_evaluation_and_exclusion_wins,
             segments_of_segments_follow_dependency_order,
             segment_cycles_and_bad_input_are_refused,
