@@ -58,6 +58,7 @@ mod segment_eval;
 mod segment_facts;
 mod segment_overrides;
 mod segment_reads;
+mod segment_stints;
 mod segments;
 mod sla_admin;
 mod sla_report;

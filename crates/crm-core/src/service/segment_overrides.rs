@@ -4,7 +4,7 @@
 //! in the same unit of work: an include opens a stint, an exclude ends the open one, and
 //! lifting an override lets the expression decide at once (reason `cleared`).
 
-use super::segment_eval::{ids_of, joins, stage, StintPlace};
+use super::segment_stints::{ids_of, joins, stage, StintPlace};
 use super::{json, transact, Crm, Ctx};
 use crate::access::{Action, Module};
 use crate::actor::Actor;
