@@ -229,13 +229,13 @@ async fn check(rule: Condition, created: [u32; 3], mut events: Vec<Event>, k: u3
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
     #[test]
     fn evaluating_after_gaps_equals_evaluating_daily(
         rule in rule(),
         created in prop::array::uniform3(0u32..20),
-        events in prop::collection::vec(event(), 0..25),
-        k in 2u32..20,
+        events in prop::collection::vec(event(), 0..40),
+        k in 2u32..30,
     ) {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
