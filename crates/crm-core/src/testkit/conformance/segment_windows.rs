@@ -171,3 +171,54 @@ pub async fn segment_windows_turn_at_the_local_monday_midnight<S: Store>(store: 
         .expect("preview");
     assert_eq!((p.count, p.customers), (1, vec![made[0]]));
 }
+
+/// A segment over a tag and another segment: the facts loader reads tags for the batch.
+pub async fn segments_read_tags_through_the_audience_facts<S: Store>(store: Arc<S>) {
+    let f = segment_fixture(store).await;
+    let sys = Actor::system(T1);
+    let vip = customer(&f, REP, "vip").await;
+    let plain = customer(&f, REP, "plain").await;
+    let tag = f
+        .crm
+        .tags()
+        .create(
+            sys,
+            crate::tag::CreateTag {
+                name: "VIP".into(),
+                kind: crate::tag::TagKind::Manual,
+                rule: None,
+                description: None,
+                color: None,
+            },
+        )
+        .await
+        .expect("tag");
+    f.crm
+        .tags()
+        .apply(
+            sys,
+            crate::op::ApplyTag {
+                tag_id: tag.id,
+                customer_id: vip,
+            },
+        )
+        .await
+        .expect("apply");
+    let tagged = create(
+        &f,
+        "tagged",
+        condition(Condition::Tag { name: "VIP".into() }),
+    )
+    .await;
+    let untagged = create(
+        &f,
+        "untagged",
+        SegmentExpr::Not {
+            expr: Box::new(SegmentExpr::Segment { id: tagged.id }),
+        },
+    )
+    .await;
+    evaluate_at(&f, f.crm.clock().now()).await;
+    assert_eq!(members(&f, MARKETER, tagged.id).await, set(&[vip]));
+    assert_eq!(members(&f, MARKETER, untagged.id).await, set(&[plain]));
+}
