@@ -923,6 +923,10 @@ pub async fn run_by_hand<D: Db>(db: &D, world: &World) -> CrmResult<(DueWorkRepo
             installments_overdue,
             // The bench world has no tasks.
             task_reminders: 0,
+            // The bench world has no rule tags.
+            tag_changes: 0,
+            // The bench world has no segments.
+            segment_changes: 0,
         },
         secs,
     ))

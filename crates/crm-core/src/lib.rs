@@ -25,6 +25,7 @@ pub mod org;
 pub mod pool;
 pub mod prelude;
 pub mod sales;
+pub mod segment;
 pub mod service;
 pub mod sla;
 pub mod store;

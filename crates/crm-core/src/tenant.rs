@@ -163,6 +163,10 @@ pub struct Tenant {
     /// Local date (tenant zone) of the last rule-tag evaluation by scheduled work.
     #[serde(default)]
     pub tags_evaluated_on: Option<String>,
+    /// Local date (tenant zone) of the last evaluation of every active segment by scheduled
+    /// work.
+    #[serde(default)]
+    pub segments_evaluated_on: Option<String>,
 }
 
 impl Record for Tenant {

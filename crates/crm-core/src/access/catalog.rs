@@ -202,6 +202,7 @@ pub fn modules_of(entity: Entity) -> &'static [Module] {
         }
         Entity::Attribution => &[Module::Marketing],
         Entity::Tag | Entity::CustomerTag => &[Module::Marketing],
+        Entity::Segment | Entity::SegmentMember | Entity::SegmentOverride => &[Module::Marketing],
         _ => &[],
     }
 }

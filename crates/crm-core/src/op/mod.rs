@@ -29,6 +29,7 @@ mod receivables;
 mod reports;
 mod scheduled;
 mod schema;
+mod segments;
 mod sla;
 mod tags;
 mod targets;
@@ -61,6 +62,7 @@ pub use receivables::*;
 pub use reports::*;
 pub use scheduled::*;
 pub use schema::{inline_schemas, schema_document};
+pub use segments::*;
 pub use sla::*;
 pub use tags::*;
 pub use targets::*;
@@ -153,6 +155,7 @@ families!(
     campaigns,
     attribution,
     tags,
+    segments,
 );
 
 impl<S: Store> Crm<S> {

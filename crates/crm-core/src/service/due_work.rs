@@ -47,6 +47,9 @@ pub struct DueWorkReport {
     /// Tags put on or taken off customers by the daily rule-tag evaluation.
     #[serde(default)]
     pub tag_changes: u64,
+    /// Segment joins and leaves of the daily evaluation.
+    #[serde(default)]
+    pub segment_changes: u64,
 }
 
 impl<S: Store> Crm<S> {
@@ -70,6 +73,7 @@ impl<S: Store> Crm<S> {
         let tier_changes = self.daily_tiers(&ctx).await?;
         let tag_changes = self.daily_tags(&ctx).await?;
         let task_reminders = self.sweep_task_reminders(&ctx).await?;
+        let segment_changes = self.daily_segments(&ctx).await?;
         Ok(DueWorkReport {
             followup_escalations,
             expired_team_members,
@@ -84,6 +88,7 @@ impl<S: Store> Crm<S> {
             installments_overdue,
             task_reminders,
             tag_changes,
+            segment_changes,
         })
     }
 

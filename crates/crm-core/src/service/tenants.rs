@@ -43,6 +43,7 @@ impl<S: Store> Crm<S> {
                         settings: settings.clone(),
                         tiers_computed_on: None,
                         tags_evaluated_on: None,
+                        segments_evaluated_on: None,
                     };
                     changes.insert(&t)?;
                     (serde_json::Value::Null, t)

@@ -92,11 +92,17 @@ pub enum Entity {
     Tag,
     /// Tags on customers, one row per tag and customer (`customer_tags`).
     CustomerTag,
+    /// Segments (`segments`).
+    Segment,
+    /// Segment membership stints (`segment_members`).
+    SegmentMember,
+    /// Manual includes and excludes of segments (`segment_overrides`).
+    SegmentOverride,
 }
 
 impl Entity {
     /// Every entity, in dependency order (parents before children).
-    pub const ALL: [Entity; 41] = [
+    pub const ALL: [Entity; 44] = [
         Entity::Tenant,
         Entity::User,
         Entity::Department,
@@ -138,6 +144,9 @@ impl Entity {
         Entity::Attribution,
         Entity::Tag,
         Entity::CustomerTag,
+        Entity::Segment,
+        Entity::SegmentMember,
+        Entity::SegmentOverride,
     ];
 
     /// A dense number in `0..Entity::ALL.len()`, distinct per entity (its declaration

@@ -653,6 +653,52 @@ static CUSTOMER_TAGS: TableSpec = TableSpec {
     },
 };
 
+static SEGMENTS: TableSpec = TableSpec {
+    entity: Entity::Segment,
+    table: "segments",
+    record_name: "segment",
+    // definitions: the service checks the action (module marketing); names are unique
+    columns: &[col("name", Text), col("status", Text)],
+    unique: &[key(&["name"])],
+    scope: ScopeVia::None,
+};
+
+static SEGMENT_MEMBERS: TableSpec = TableSpec {
+    entity: Entity::SegmentMember,
+    table: "segment_members",
+    record_name: "segment_member",
+    // (tenant_id, customer_id) references customers. One row per stint; open_customer is the
+    // customer while the stint is open (left_at NULL), so the key holds one open stint per
+    // segment and customer. Reads are scoped by the customer.
+    columns: &[
+        col("segment_id", Int),
+        col("customer_id", Int),
+        col("joined_at", Time),
+        col("left_at", Time),
+        col("open_customer", Int),
+    ],
+    unique: &[partial_key(&["segment_id", "open_customer"])],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
+static SEGMENT_OVERRIDES: TableSpec = TableSpec {
+    entity: Entity::SegmentOverride,
+    table: "segment_overrides",
+    record_name: "segment_override",
+    // (tenant_id, customer_id) references customers; one override per segment and customer
+    columns: &[
+        col("segment_id", Int),
+        col("customer_id", Int),
+        col("mode", Text),
+    ],
+    unique: &[key(&["segment_id", "customer_id"])],
+    scope: ScopeVia::ChildOfCustomer {
+        customer_col: "customer_id",
+    },
+};
+
 /// The table description of an entity.
 pub fn spec(entity: Entity) -> &'static TableSpec {
     match entity {
@@ -697,6 +743,9 @@ pub fn spec(entity: Entity) -> &'static TableSpec {
         Entity::Attribution => &ATTRIBUTIONS,
         Entity::Tag => &TAGS,
         Entity::CustomerTag => &CUSTOMER_TAGS,
+        Entity::Segment => &SEGMENTS,
+        Entity::SegmentMember => &SEGMENT_MEMBERS,
+        Entity::SegmentOverride => &SEGMENT_OVERRIDES,
     }
 }
 

@@ -45,6 +45,9 @@ mod refused_filters;
 mod refused_rows;
 mod rows;
 mod scope;
+mod segment_support;
+mod segment_windows;
+mod segments;
 mod service;
 mod tag_support;
 mod tags;
@@ -93,6 +96,8 @@ pub use refused_filters::*;
 pub use refused_rows::*;
 pub use rows::*;
 pub use scope::*;
+pub use segment_windows::*;
+pub use segments::*;
 pub use service::*;
 pub use tags::*;
 pub use target_scope::*;
@@ -230,6 +235,14 @@ macro_rules! crm_store_conformance_tests {
             manual_tags_apply_remove_and_retire,
             tag_customers_follow_the_read_scope,
             tag_bad_input_writes_nothing,
+            segment_overrides_survive_evaluation_and_exclusion_wins,
+            segments_of_segments_follow_dependency_order,
+            segment_cycles_and_bad_input_are_refused,
+            segment_reads_follow_the_scope,
+            segments_are_evaluated_once_a_day,
+            segment_members_leave_when_they_stop_matching,
+            segment_windows_turn_at_the_local_monday_midnight,
+            segments_read_tags_through_the_audience_facts,
         );
     };
 }
