@@ -219,6 +219,7 @@ macro_rules! crm_store_conformance_tests {
             campaign_touches_are_checked_and_idempotent,
             campaign_touches_follow_the_read_scope,
             campaign_reach_names_its_denominators,
+            concurrent_touches_and_costs_stay_exact,
         );
     };
 }
