@@ -708,3 +708,91 @@ pub async fn campaign_reach_names_its_denominators<S: Store>(store: Arc<S>) {
     assert_eq!(rate(&rep, "open_rate").1, Some("100.00".into()));
     assert_eq!(rate(&rep, "delivery_rate").1, Some("50.00".into()));
 }
+
+/// Calls at once in the race cases.
+const RACERS: usize = 8;
+
+/// Eight recordings of one host reference at once write one touch (every success answers
+/// it); eight cost entries at once keep the actual cost the exact sum of those written.
+pub async fn concurrent_touches_and_costs_stay_exact<S: Store>(store: Arc<S>) {
+    let f = campaign_fixture(store.clone()).await;
+    let crm = Arc::new(crate::service::Crm::new(store.clone(), f.clock.clone()));
+    let camp = new_campaign(&f, REP, "Flash sale", None).await;
+    let mine = customer_of(&f, REP, "抢购客户有限公司").await;
+    let input = TouchInput {
+        host_ref: Some("sms-42".into()),
+        ..on_customer(touch(camp.id, TouchKind::Delivered, start()), mine)
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..RACERS {
+        let crm = crm.clone();
+        let input = input.clone();
+        tasks.push(tokio::spawn(async move {
+            crm.campaigns().record_touch(user(REP), input).await
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(touch) => ids.push(touch.id),
+            Err(crate::error::CrmError::Conflict { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert!(!ids.is_empty());
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one touch answered: {ids:?}");
+    assert_eq!(rows(&f, Entity::Touch).await, 1);
+
+    let mut tasks = Vec::new();
+    for i in 0..RACERS {
+        let crm = crm.clone();
+        tasks.push(tokio::spawn(async move {
+            crm.campaigns()
+                .add_cost(
+                    user(REP),
+                    crate::op::AddCampaignCost {
+                        campaign_id: camp.id,
+                        spent_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("day"),
+                        amount: dec(&format!("{}.01", i + 1)),
+                        currency: "CNY".into(),
+                        note: None,
+                    },
+                )
+                .await
+        }));
+    }
+    let mut expected = dec("0.00");
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(added) => expected += added.cost.amount,
+            Err(crate::error::CrmError::Conflict { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    let read = f
+        .crm
+        .campaigns()
+        .get(user(REP), crate::op::GetCampaign { id: camp.id })
+        .await
+        .expect("campaign");
+    assert_eq!(read.actual_cost.get("CNY"), Some(&expected));
+    assert!(expected > dec("0"));
+    assert_eq!(
+        rows(&f, Entity::CampaignCost).await,
+        f.crm
+            .campaigns()
+            .costs(
+                user(REP),
+                crate::op::CampaignCostFilter {
+                    campaign_id: camp.id,
+                    after: None,
+                    limit: Some(500),
+                },
+            )
+            .await
+            .expect("costs")
+            .items
+            .len()
+    );
+}

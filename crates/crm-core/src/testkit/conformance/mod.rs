@@ -243,6 +243,7 @@ macro_rules! crm_store_conformance_tests {
             segment_members_leave_when_they_stop_matching,
             segment_windows_turn_at_the_local_monday_midnight,
             segments_read_tags_through_the_audience_facts,
+            concurrent_touches_and_costs_stay_exact,
         );
     };
 }
