@@ -6,8 +6,9 @@ use crate::campaign::{Campaign, CampaignCost, CampaignMember, Touch};
 pub use crate::campaign::{CampaignInput, CampaignPatch, TouchInput};
 use crate::ids::CampaignId;
 pub use crate::service::{
-    AddCampaignCost, AddCampaignMembers, CampaignCostFilter, CampaignFilter, CampaignMemberFilter,
-    MemberIds, ReachRequest, RecordTouches, RemoveCampaignMembers, TouchFilter,
+    AddCampaignCost, AddCampaignMembers, AddSegmentMembers, CampaignCostFilter, CampaignFilter,
+    CampaignMemberFilter, MemberIds, ReachRequest, RecordTouches, RemoveCampaignMembers,
+    TouchFilter,
 };
 use crate::service::{
     CampaignCostAdded, CampaignReach, CampaignTree, MembersChanged, Page, TouchesRecorded,
@@ -34,6 +35,7 @@ facet!(
         record_touches: RecordTouches,
         touches: TouchFilter,
         reach: ReachRequest,
+        add_segment_members: AddSegmentMembers,
     }
 );
 
@@ -114,3 +116,7 @@ operation!(TouchFilter, "campaign.touches", Marketing, Read, Page<Touch>,
 operation!(ReachRequest, "campaign.reach", Marketing, Read, CampaignReach,
     "Reach figures of a campaign (and its descendants when asked): per touch kind the distinct recipients and total touches, members, and rates in percent at 2 decimals half-up that name their numerator and denominator, null when the denominator is zero; counted over the members and touches the actor reads.",
     |crm, actor, r| crm.campaign_reach(actor, r));
+
+operation!(AddSegmentMembers, "campaign.add_segment_members", Marketing, Update, MembersChanged,
+    "Adds a segment's current members in the actor's marketing scope to a campaign the actor may update, a page at a time (each page its own unit of work); customers already in are counted as unchanged, so the call can be repeated after the segment is re-evaluated.",
+    |crm, actor, r| crm.add_segment_members(actor, r));

@@ -20,6 +20,7 @@ mod campaign_members;
 mod campaign_reach;
 mod campaign_roi;
 mod campaign_scope;
+mod campaign_segment;
 mod campaign_touches;
 mod campaigns;
 mod claims;
@@ -108,6 +109,7 @@ pub use attribution_reads::{
     DealAttribution, DealAttributionRequest, ReattributeReport, ReattributeRequest,
 };
 pub use campaign_roi::{RoiGrouping, RoiReport, RoiRequest, RoiRow};
+pub use campaign_segment::AddSegmentMembers;
 pub use customers::CustomerFilter;
 pub use due_work::DueWorkReport;
 pub use followups::{Agenda, AgendaItem};
