@@ -166,3 +166,35 @@ impl Record for CustomerTag {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tag::TagReason;
+
+    fn serde_name<T: Serialize>(v: T) -> String {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|j| j.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn stable_names_are_the_serde_names() {
+        for k in [TagKind::Manual, TagKind::Rule] {
+            assert_eq!(serde_name(k), k.as_str());
+        }
+        for s in [TagStatus::Active, TagStatus::Retired] {
+            assert_eq!(serde_name(s), s.as_str());
+        }
+        for r in [
+            TagReason::Manual,
+            TagReason::RuleMatches,
+            TagReason::RuleNoLongerMatches,
+            TagReason::TagRetired,
+        ] {
+            assert_eq!(serde_name(r), r.as_str());
+            assert_eq!(r.to_string(), r.as_str());
+        }
+    }
+}
