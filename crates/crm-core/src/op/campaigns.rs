@@ -118,5 +118,5 @@ operation!(ReachRequest, "campaign.reach", Marketing, Read, CampaignReach,
     |crm, actor, r| crm.campaign_reach(actor, r));
 
 operation!(AddSegmentMembers, "campaign.add_segment_members", Marketing, Update, MembersChanged,
-    "Adds a segment's current members in the actor's marketing scope to a campaign the actor may update, a page at a time (each page its own unit of work); customers already in are counted as unchanged, so the call can be repeated after the segment is re-evaluated.",
+    "Adds a segment's current members in the actor's marketing scope that it also reads as customers to a campaign the actor may update, a page at a time (each page its own unit of work); customers already in are counted as unchanged, so the call can be repeated after the segment is re-evaluated.",
     |crm, actor, r| crm.add_segment_members(actor, r));

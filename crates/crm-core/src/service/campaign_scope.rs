@@ -129,7 +129,7 @@ impl<S: Store> Crm<S> {
     }
 
     /// The ids among `ids` of `entity` the actor reads through `module`, in one query.
-    async fn readable_rows(
+    pub(super) async fn readable_rows(
         &self,
         ctx: &Ctx,
         module: Module,

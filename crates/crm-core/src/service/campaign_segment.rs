@@ -1,15 +1,15 @@
 //! `campaign.add_segment_members`: a segment's current members (those in the actor's
-//! marketing scope) become campaign members, a page at a time, each page in its own unit of
+//! marketing scope whom it also reads as customers) become campaign members, a page at a time, each page in its own unit of
 //! work; members already in are left as they are, so the call can be repeated.
 
 use super::campaign_members::NewMember;
 use super::{transact, Crm, MembersChanged};
-use crate::access::Action;
+use crate::access::{Action, Module};
 use crate::actor::Actor;
 use crate::campaign::MemberKind;
 use crate::error::CrmResult;
 use crate::ids::{CampaignId, SegmentId};
-use crate::store::Store;
+use crate::store::{Entity, Store};
 use serde::{Deserialize, Serialize};
 
 /// Segment members read per page.
@@ -47,21 +47,26 @@ impl<S: Store> Crm<S> {
             if page.items.is_empty() {
                 break;
             }
-            let members: Vec<NewMember> = page
-                .items
-                .iter()
-                .map(|m| (MemberKind::Customer, m.customer_id.0, None))
-                .collect();
-            let added = transact!(self, async {
+            let ids: Vec<i64> = page.items.iter().map(|m| m.customer_id.0).collect();
+            let (added, offered) = transact!(self, async {
                 let ctx = self.ctx(actor).await?;
                 let campaign = self
                     .campaign_for(&ctx, request.campaign_id, Action::Update)
                     .await?;
-                self.campaign_member_changes(&ctx, &campaign, &members)
-                    .await
+                // Only customers the actor reads join, as with `campaign.add_members`.
+                let members: Vec<NewMember> = self
+                    .readable_rows(&ctx, Module::Customers, Entity::Customer, &ids)
+                    .await?
+                    .iter()
+                    .map(|r| (MemberKind::Customer, r.id, None))
+                    .collect();
+                let (changes, added) = self
+                    .campaign_member_changes(&ctx, &campaign, &members)
+                    .await?;
+                Ok((changes, (added, members.len() as u64)))
             })?;
             report.added += added;
-            report.unchanged += (members.len() as u64).saturating_sub(added);
+            report.unchanged += offered.saturating_sub(added);
             touched = true;
             after = page.next_after;
             if after.is_none() {

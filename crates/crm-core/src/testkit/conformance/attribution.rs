@@ -315,3 +315,50 @@ pub async fn attribution_is_stored_when_won_and_read_in_scope<S: Store>(store: S
     assert_eq!(refusal(read(MARKETER, None).await), "not_found");
     assert_eq!(rows(&f, Entity::Attribution).await, 0);
 }
+
+/// `campaign.add_segment_members`: the segment's current members in the actor's scope join,
+/// once; repeating adds nothing; a rep without update on the campaign is refused.
+pub async fn campaign_members_come_from_a_segment<S: Store>(store: S) {
+    use crate::segment::{SegmentExpr, SegmentInput};
+    use crate::service::AddSegmentMembers;
+    let f = campaign_fixture(store).await;
+    let mine = customer_of(&f, REP, "分群客户甲").await;
+    let theirs = customer_of(&f, REP2, "分群客户乙").await;
+    let everyone = f
+        .crm
+        .create_segment(
+            user(MARKETER),
+            SegmentInput {
+                name: "全部客户".into(),
+                description: None,
+                expr: SegmentExpr::All { of: vec![] },
+            },
+        )
+        .await
+        .expect("segment");
+    f.crm
+        .evaluate_segments(user(MARKETER), Some(everyone.id), None)
+        .await
+        .expect("evaluated");
+    let c = new_campaign(&f, REP, "分群活动", None).await.id;
+    let add = |who| {
+        f.crm.add_segment_members(
+            user(who),
+            AddSegmentMembers {
+                campaign_id: c,
+                segment_id: everyone.id,
+            },
+        )
+    };
+    // The rep's marketing reach is all, but the segment's members are read in the rep's
+    // customer scope: only their own customer joins.
+    let first = add(REP).await.expect("added");
+    assert_eq!((first.added, first.unchanged), (1, 0));
+    let all = add(MARKETER).await.expect("added by the marketer");
+    assert_eq!((all.added, all.unchanged), (1, 1));
+    let again = add(MARKETER).await.expect("repeated");
+    assert_eq!((again.added, again.unchanged), (0, 2));
+    assert_eq!(rows(&f, Entity::CampaignMember).await, 2);
+    let _ = (mine, theirs);
+    assert_eq!(refusal(add(REP2).await), "not_found");
+}
