@@ -158,7 +158,7 @@ pub(crate) async fn campaign_tour(
                     customer_id: Some(buyer),
                     lead_id: None,
                     contact_id: None,
-                    host_ref: Some(format!("tour-{reference}")),
+                    host_ref: Some(format!("tour-{reference}-{}", now.timestamp())),
                 },
             )
             .await?;
@@ -277,11 +277,173 @@ pub(crate) async fn campaign_tour(
     Ok(())
 }
 
+/// Decodes a request from its JSON form (the form hosts send across the C ABI).
+fn request<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> CrmResult<T> {
+    serde_json::from_value(value)
+        .map_err(|e| crm_core::CrmError::validation("request", e.to_string()))
+}
+
+/// A rule tag 休眠客户 (no order for more than 3 calendar months) appears on a customer whose
+/// last order was four months ago; returns the tagged customers.
+async fn dormant_tag_tour(crm: &Crm<SqliteStore>, now: chrono::DateTime<Utc>) -> CrmResult<()> {
+    use crm_core::op::{CreateTag, EvaluateTags, TagCustomers};
+    use crm_core::service::TagFilter;
+    let manager = Actor::user(TENANT, MANAGER);
+    let sleeper = named_customer(crm, "冬眠五金").await?;
+    // The host's shop pushes its orders as the system actor.
+    crm.record_purchase(
+        Actor::system(TENANT),
+        PurchaseInput {
+            customer_id: sleeper,
+            kind: PurchaseKind::Order,
+            at: now - Duration::days(125),
+            amount: Decimal::from(8_800),
+            currency: "CNY".into(),
+            reference: Some("SO-DORMANT".into()),
+        },
+    )
+    .await?;
+    let tags = crm.tags().list(manager, TagFilter::default()).await?;
+    let tag = match tags.items.into_iter().find(|t| t.name == "休眠客户") {
+        Some(t) => t,
+        None => {
+            crm.tags()
+                .create(
+                    manager,
+                    request::<CreateTag>(serde_json::json!({
+                        "name": "休眠客户",
+                        "kind": "rule",
+                        "rule": {"type": "since_last_order", "unit": "month", "more_than": 3},
+                        "description": "no order for more than 3 calendar months",
+                    }))?,
+                )
+                .await?
+        }
+    };
+    // Evaluating reads every customer: scheduled work does it daily as the system actor.
+    let run = crm
+        .tags()
+        .evaluate(
+            Actor::system(TENANT),
+            EvaluateTags {
+                tag_id: Some(tag.id),
+                as_of: None,
+            },
+        )
+        .await?;
+    let carrying = crm
+        .tags()
+        .customers(
+            manager,
+            TagCustomers {
+                tag_id: tag.id,
+                after: None,
+                limit: Some(100),
+            },
+        )
+        .await?;
+    println!(
+        "\n  Rule tag 「休眠客户」 (since_last_order > 3 months): evaluation applied {}, removed {}; {} customer(s) carry it (冬眠五金 last ordered 125 days ago).",
+        run.applied,
+        run.removed,
+        carrying.items.len()
+    );
+    let _ = carrying.items.iter().any(|t| t.customer_id == sleeper);
+    Ok(())
+}
+
+/// A VIP segment: monetary (RFM, default currency) of at least 50,000, or tier 重要价值.
+async fn vip_segment_tour(
+    crm: &Crm<SqliteStore>,
+    now: chrono::DateTime<Utc>,
+) -> CrmResult<Vec<CustomerId>> {
+    use crm_core::op::{CountSegment, CreateSegment, EvaluateSegments, SegmentMembers};
+    use crm_core::service::SegmentFilter;
+    let manager = Actor::user(TENANT, MANAGER);
+    let vip = named_customer(crm, "金樽酒业").await?;
+    // The host's shop pushes its orders as the system actor.
+    crm.record_purchase(
+        Actor::system(TENANT),
+        PurchaseInput {
+            customer_id: vip,
+            kind: PurchaseKind::Order,
+            at: now - Duration::days(12),
+            amount: Decimal::from(66_000),
+            currency: "CNY".into(),
+            reference: Some("SO-VIP".into()),
+        },
+    )
+    .await?;
+    let existing = crm
+        .segments()
+        .list(manager, SegmentFilter::default())
+        .await?;
+    let segment = match existing.items.into_iter().find(|s| s.name == "VIP 客户") {
+        Some(s) => s,
+        None => crm
+            .segments()
+            .create(
+                manager,
+                request::<CreateSegment>(serde_json::json!({"segment": {
+                    "name": "VIP 客户",
+                    "description": "RFM monetary ≥ 50,000 or tier 重要价值",
+                    "expr": {"op": "any", "of": [
+                        {"op": "condition", "condition":
+                            {"type": "rfm", "measure": "monetary", "op": "ge", "value": "50000"}},
+                        {"op": "condition", "condition":
+                            {"type": "tier", "tiers": ["重要价值"]}},
+                    ]},
+                }}))?,
+            )
+            .await?,
+    };
+    // Scheduled work evaluates segments daily; on a re-run it already did so as of a later
+    // instant (the tour's run_due_work looks 49 hours ahead), and evaluating back in time is
+    // refused.
+    let changes = match crm
+        .segments()
+        .evaluate(
+            manager,
+            EvaluateSegments {
+                segment: Some(segment.id),
+                as_of: None,
+            },
+        )
+        .await
+    {
+        Ok(run) => run.changes(),
+        Err(crm_core::CrmError::Validation { field, .. }) if field == "as_of" => 0,
+        Err(e) => return Err(e),
+    };
+    let count = crm
+        .segments()
+        .count(manager, CountSegment { id: segment.id })
+        .await?;
+    let members = crm
+        .segments()
+        .members(
+            manager,
+            SegmentMembers {
+                id: segment.id,
+                after: None,
+                limit: Some(100),
+            },
+        )
+        .await?;
+    println!(
+        "  Segment 「VIP 客户」: {} change(s) at this evaluation, {} member(s) in 陈经理's scope.",
+        changes, count
+    );
+    Ok(members.items.iter().map(|m| m.customer_id).collect())
+}
+
 /// The marketing section.
 pub(crate) async fn marketing_tour(
     crm: &Crm<SqliteStore>,
     now: chrono::DateTime<Utc>,
 ) -> CrmResult<()> {
     println!("\n== Marketing (营销): tags, segments, campaigns, attribution, ROI ==");
-    campaign_tour(crm, now, &[]).await
+    dormant_tag_tour(crm, now).await?;
+    let vips = vip_segment_tour(crm, now).await?;
+    campaign_tour(crm, now, &vips).await
 }
