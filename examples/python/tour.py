@@ -12,6 +12,8 @@ payment, aging), and reads the event log.
 """
 
 import json
+import datetime
+import decimal
 import os
 import sys
 import tempfile
@@ -38,7 +40,8 @@ def sales_role(name, scope):
                          ("leads", "update"), ("tasks", "create"), ("tasks", "read"),
                          ("calendar", "create"), ("calendar", "read"), ("visits", "create"),
                          ("visits", "read"), ("visits", "update"), ("targets", "create"),
-                         ("targets", "read"), ("targets", "update"), ("targets", "approve")),
+                         ("targets", "read"), ("targets", "update"), ("targets", "approve"),
+                         ("marketing", "create"), ("marketing", "read"), ("marketing", "update")),
     }
 
 
@@ -270,6 +273,50 @@ def main():
         ranking = crm.target("ranking", {"metric": "payments_received", "period": {"kind": "year", "year": 2025}},
                              actor=user(TENANT, MANAGER))
         print("ranking:", [(r["rank"], r["name"], r["actual"], r["attainment"]) for r in ranking["rows"]])
+
+        # Marketing through the C ABI: a campaign, touches on a customer, a won deal attributed
+        # under two models (one computed on the fly), the ROI table; a future touch is refused.
+        manager = user(TENANT, MANAGER)
+        tenant = crm.tenant("get")
+        settings = tenant["settings"]
+        settings["attribution"] = {"models": [{"type": "linear"}, {"type": "u_shaped"}]}
+        crm.tenant("setup", {"name": tenant["name"], "settings": settings})
+        campaigns = crm.call("campaign.list", {"roots_only": True}, actor=manager)["items"]
+        fair = next((c for c in campaigns if c["name"] == "秋季展会"), None)
+        if fair is None:
+            fair = crm.call("campaign.create", {"name": "秋季展会", "channel": "event", "owner_id": MANAGER},
+                            actor=manager)
+            crm.call("campaign.add_cost", {"campaign_id": fair["id"], "spent_on": "2025-09-01",
+                                           "amount": "20000.00", "currency": "CNY"}, actor=manager)
+        buyer = crm.customer("create", {"name": "秋实贸易 (python)"}, actor=zhang)["id"]
+        now = datetime.datetime.now(datetime.timezone.utc)
+        stamp = int(now.timestamp())
+        for kind, days in (("sent", 20), ("opened", 19), ("attended", 5)):
+            at = (now - datetime.timedelta(days=days)).isoformat()
+            crm.call("campaign.record_touch", {"campaign_id": fair["id"], "kind": kind, "at": at,
+                                               "customer_id": buyer, "host_ref": f"py-{kind}-{stamp}"})
+        try:
+            crm.call("campaign.record_touch", {"campaign_id": fair["id"], "kind": "clicked", "customer_id": buyer,
+                                               "at": (now + datetime.timedelta(minutes=6)).isoformat()})
+            raise AssertionError("a touch in the future went through")
+        except CrmError as e:
+            assert "in_future" in (e.details.get("message") or ""), e.details
+        deal = crm.call("opportunity.create", {"customer_id": buyer, "name": "秋季订单", "amount": "90000.00",
+                                               "currency": "CNY", "stage": "lead", "expected_close": "2025-12-31",
+                                               "owner_id": ZHANG})
+        crm.call("opportunity.move", {"id": deal["id"], "move": {"move": "win"}})
+        got = crm.call("campaign.attribution", {"deal_id": deal["id"], "model": {"type": "time_decay",
+                                                                                "half_life_days": "7"}},
+                       actor=manager)
+        for a in got["stored"] + [got["computed"]]:
+            print(f"attribution {a['model_key']}: " + " · ".join(f"{t['kind']} {t['amount']}" for t in a["touches"]))
+            assert sum(decimal.Decimal(t["amount"]) for t in a["touches"]) == decimal.Decimal("90000.00"), a
+        linear = got["stored"][0]
+        assert [t["amount"] for t in linear["touches"]] == ["30000.00"] * 3, linear
+        roi = crm.call("campaign.roi", {"campaign_id": fair["id"]}, actor=manager)
+        row = roi["rows"][0]
+        print(f"ROI of 秋季展会 ({roi['model']}): cost {row['cost']}, revenue {row['revenue']}, ROI {row['roi']} %")
+        assert row["roi"] is not None and decimal.Decimal(row["revenue"]) >= decimal.Decimal("90000.00"), row
 
         due = crm.due_work("run")
         print(f"due work: {due}")

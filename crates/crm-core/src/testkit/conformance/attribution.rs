@@ -362,3 +362,114 @@ pub async fn campaign_members_come_from_a_segment<S: Store>(store: S) {
     let _ = (mine, theirs);
     assert_eq!(refusal(add(REP2).await), "not_found");
 }
+
+/// When the tenant attributes contracts: activation attributes the contract's total (and a
+/// won opportunity then writes nothing), termination removes it; a lead's touches count for
+/// the customer it was converted into.
+pub async fn contracts_and_converted_leads_are_attributed<S: Store>(store: S) {
+    use super::campaign_support::lead_of;
+    use crate::contract::{Contract, ContractStatus};
+    use crate::sales::{LineInput, PricingInput};
+    use crate::service::{ConvertLead, NewContract};
+    let f = campaign_fixture(store).await;
+    let sys = Actor::system(T1);
+    let tenant = f.crm.get_tenant(sys).await.expect("tenant");
+    let mut settings = tenant.settings.clone();
+    settings.attribution.deal = DealKind::Contract;
+    f.crm
+        .setup_tenant(sys, &tenant.name, settings)
+        .await
+        .expect("settings");
+    let c = new_campaign(&f, MARKETER, "线索培育", None).await.id;
+    let now = f.clock.now();
+
+    // A lead touched twice, then converted: its touches now carry the new customer.
+    let lead = lead_of(&f, REP, "线索甲").await;
+    for days in [20, 10] {
+        let mut t = touch(c, TouchKind::Opened, now - Duration::days(days));
+        t.lead_id = Some(lead);
+        f.crm.record_touch(sys, t).await.expect("lead touch");
+    }
+    let converted = f
+        .crm
+        .convert_lead(
+            sys,
+            ConvertLead {
+                id: lead,
+                customer_id: None,
+                contact: false,
+                opportunity: None,
+                convert_unqualified: true,
+            },
+        )
+        .await
+        .expect("converted");
+    let customer = converted.conversion.customer_id.expect("customer");
+    touched(&f, c, customer, now - Duration::days(1)).await;
+
+    let k = f
+        .crm
+        .create_contract(
+            sys,
+            NewContract {
+                number: "HT-ATTR".into(),
+                customer_id: customer,
+                opportunity_id: None,
+                owner_id: Some(REP),
+                signed_on: None,
+                start_on: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
+                end_on: NaiveDate::from_ymd_opt(2027, 3, 1).unwrap_or_default(),
+                pricing: PricingInput {
+                    currency: "CNY".into(),
+                    lines: vec![LineInput {
+                        product: "licence".into(),
+                        quantity: Decimal::ONE,
+                        unit_price: dec("1000.00"),
+                        discount: Decimal::ZERO,
+                        tax_rate: Decimal::ZERO,
+                    }],
+                    order_discount: Decimal::ZERO,
+                },
+            },
+        )
+        .await
+        .expect("contract")
+        .decode::<Contract>()
+        .expect("typed")
+        .id;
+    let read = || {
+        f.crm.deal_attribution(
+            user(MARKETER),
+            DealAttributionRequest {
+                deal_kind: None,
+                deal_id: k.0,
+                model: None,
+            },
+        )
+    };
+    assert_eq!(refusal(read().await), "not_found", "a draft is not won");
+    f.crm.submit_contract(sys, k).await.expect("active");
+    let got = read().await.expect("attributed at activation");
+    let a = &got.stored[0];
+    assert_eq!(a.deal_kind, DealKind::Contract);
+    assert_eq!(a.touches.len(), 3, "both lead touches and the customer's");
+    assert_eq!(
+        amounts(a),
+        vec![dec("333.34"), dec("333.33"), dec("333.33")]
+    );
+
+    // A won opportunity writes no attribution while the tenant attributes contracts.
+    let o = opportunity(&f, customer, "5000").await;
+    f.crm
+        .move_opportunity(sys, o, StageMove::Win)
+        .await
+        .expect("won");
+    assert_eq!(rows(&f, Entity::Attribution).await, 1);
+
+    f.crm
+        .close_contract(sys, k, ContractStatus::Terminated)
+        .await
+        .expect("terminated");
+    assert_eq!(refusal(read().await), "not_found");
+    assert_eq!(rows(&f, Entity::Attribution).await, 0);
+}

@@ -231,6 +231,7 @@ macro_rules! crm_store_conformance_tests {
             campaign_reach_names_its_denominators,
             attribution_is_stored_when_won_and_read_in_scope,
             campaign_members_come_from_a_segment,
+            contracts_and_converted_leads_are_attributed,
             tags_follow_calendar_months_and_orders,
             rule_tag_removal_is_sticky,
             manual_tags_apply_remove_and_retire,
