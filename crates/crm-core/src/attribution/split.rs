@@ -211,6 +211,7 @@ mod tests {
         let t = [
             touch(1, 1, edge - Duration::seconds(1)),
             touch(2, 2, edge),
+            touch(5, 5, edge + Duration::seconds(1)),
             touch(3, 3, close()),
             touch(4, 4, close() + Duration::seconds(1)),
         ];
@@ -225,10 +226,14 @@ mod tests {
         )
         .unwrap();
         let ids: Vec<TouchId> = c.iter().map(|c| c.touch_id).collect();
-        assert_eq!(ids, vec![TouchId(2), TouchId(3)]);
+        assert_eq!(ids, vec![TouchId(2), TouchId(5), TouchId(3)]);
         assert_eq!(
             amounts(&c),
-            vec![Decimal::new(500, 2), Decimal::new(500, 2)]
+            vec![
+                Decimal::new(334, 2),
+                Decimal::new(333, 2),
+                Decimal::new(333, 2)
+            ]
         );
         let none = attribute(
             Decimal::from(10),
