@@ -291,11 +291,11 @@ def main():
         known = crm.customer("list", {"name_contains": "秋实贸易", "limit": 10})["items"]
         buyer = known[0]["id"] if known else crm.customer("create", {"name": "秋实贸易 (python)"}, actor=zhang)["id"]
         now = datetime.datetime.now(datetime.timezone.utc)
-        stamp = int(now.timestamp())
+        run = uuid.uuid4().hex[:12]
         for kind, days in (("sent", 20), ("opened", 19), ("attended", 5)):
             at = (now - datetime.timedelta(days=days)).isoformat()
             crm.call("campaign.record_touch", {"campaign_id": fair["id"], "kind": kind, "at": at,
-                                               "customer_id": buyer, "host_ref": f"py-{kind}-{stamp}"})
+                                               "customer_id": buyer, "host_ref": f"py-{kind}-{run}"})
         try:
             crm.call("campaign.record_touch", {"campaign_id": fair["id"], "kind": "clicked", "customer_id": buyer,
                                                "at": (now + datetime.timedelta(minutes=6)).isoformat()})
