@@ -64,7 +64,7 @@ impl<S: Store> Crm<S> {
         let tz = ctx.tenant.settings.tz()?;
         let needs = needs_of(expr, as_of, tz);
         let quintiles = match ctx.tenant.settings.tiers.scoring {
-            Scoring::Quintiles if needs.rfm => Some(self.segment_quintiles(ctx, as_of).await?),
+            Scoring::Quintiles if needs.rfm => Some(self.population_quintiles(ctx, as_of).await?),
             _ => None,
         };
         Ok(FactsPlan {
@@ -72,34 +72,6 @@ impl<S: Store> Crm<S> {
             quintiles,
             tz,
         })
-    }
-
-    /// Quintile breakpoints over every customer as of `as_of` (the same computation as rule
-    /// tags', which keep theirs private to `tag_eval`).
-    async fn segment_quintiles(&self, ctx: &Ctx, as_of: DateTime<Utc>) -> CrmResult<Quintiles> {
-        let needs = Needs {
-            rfm: true,
-            ..Needs::default()
-        };
-        let mut all = Vec::new();
-        let mut after = None;
-        loop {
-            let batch: Vec<Customer> = self
-                .store()
-                .load_all(
-                    &Query::new(Entity::Customer, ctx.tenant.id)
-                        .after(after)
-                        .limit(super::segment_eval::EVAL_BATCH),
-                )
-                .await?;
-            let Some(last) = batch.last().map(|c| c.id.0) else {
-                break;
-            };
-            let facts = self.audience_facts(ctx, &batch, as_of, needs, None).await?;
-            all.extend(facts.into_iter().map(|f| f.rfm));
-            after = Some(last);
-        }
-        Ok(Quintiles::from_population(&all))
     }
 
     /// Whether each customer of a batch matches `expr` at `as_of`, in the batch's order:

@@ -84,7 +84,11 @@ impl<S: Store> Crm<S> {
     }
 
     /// Quintile breakpoints over every customer as of `as_of` (only for quintile scoring).
-    async fn population_quintiles(&self, ctx: &Ctx, as_of: DateTime<Utc>) -> CrmResult<Quintiles> {
+    pub(crate) async fn population_quintiles(
+        &self,
+        ctx: &Ctx,
+        as_of: DateTime<Utc>,
+    ) -> CrmResult<Quintiles> {
         let needs = Needs {
             rfm: true,
             ..Needs::default()
