@@ -13,7 +13,9 @@ CREATE TABLE "attributions" (
     "closed_at" TIMESTAMPTZ,
     "body" JSONB NOT NULL,
     CONSTRAINT "attributions_pkey" PRIMARY KEY ("tenant_id", "id"),
-    CONSTRAINT "attributions_deal_model_key" UNIQUE ("tenant_id", "deal_kind", "deal_id", "model_key")
+    CONSTRAINT "attributions_deal_model_key" UNIQUE ("tenant_id", "deal_kind", "deal_id", "model_key"),
+    CONSTRAINT "attributions_customer_fkey" FOREIGN KEY ("tenant_id", "customer_id")
+        REFERENCES "customers" ("tenant_id", "id")
 );
 CREATE INDEX "attributions_customer_idx" ON "attributions" ("tenant_id", "customer_id", "id");
 CREATE INDEX "attributions_model_closed_idx" ON "attributions" ("tenant_id", "model_key", "closed_at");

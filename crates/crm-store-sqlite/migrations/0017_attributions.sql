@@ -12,7 +12,8 @@ CREATE TABLE attributions (
     model_key TEXT,
     closed_at INTEGER,
     body TEXT NOT NULL,
-    PRIMARY KEY (tenant_id, id)
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
 ) STRICT;
 CREATE UNIQUE INDEX attributions_deal_model_key ON attributions (tenant_id, deal_kind, deal_id, model_key);
 CREATE INDEX attributions_customer ON attributions (tenant_id, customer_id, id);
